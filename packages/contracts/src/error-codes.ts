@@ -1,0 +1,34 @@
+/**
+ * Every stable problem `code` a client can see, with its HTTP status, in one list, so the API docs,
+ * the typed client and the services agree. Codes are snake_case as in the public API
+ * (`409 out_of_stock`); the owning service is the comment above each group.
+ */
+export const ERROR_CODES = {
+  // any service (service-kit)
+  validation_failed: 400,
+  malformed_json: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  token_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  dependency_unavailable: 503,
+  // auth-service
+  email_taken: 409,
+  invalid_credentials: 401,
+  invalid_refresh_token: 401,
+  // inventory-service
+  product_not_found: 404,
+  // order-service
+  out_of_stock: 409,
+  per_user_limit_exceeded: 409,
+  order_not_found: 404,
+  idempotency_key_reused: 422,
+  idempotency_request_in_flight: 409,
+} as const
+export type ErrorCode = keyof typeof ERROR_CODES

@@ -1,0 +1,63 @@
+import { type Static, Type } from 'typebox'
+import { Id, Uuid } from './common.ts'
+
+/**
+ * Internal contract between order-service / order-finalizer and inventory-service
+ * (`/internal/reservations*`). Never routed by the gateway or ALB; callers present the
+ * service credential as `Authorization: Bearer <SERVICE_TOKEN>`.
+ */
+export const ReserveBody = Type.Object(
+  {
+    /** Chosen by the caller (UUIDv7) so a retried reserve is idempotent. */
+    reservation_id: Uuid,
+    product_id: Id,
+    user_id: Id,
+    quantity: Type.Integer({ minimum: 1, maximum: 100 }),
+  },
+  { additionalProperties: false },
+)
+export type ReserveBody = Static<typeof ReserveBody>
+
+export const ReserveResult = Type.Union([
+  Type.Object({
+    ok: Type.Literal(true),
+    reservation_id: Uuid,
+    unit_price_cents: Type.Integer({ minimum: 0 }),
+    expires_at: Type.String({ format: 'date-time' }),
+  }),
+  Type.Object({
+    ok: Type.Literal(false),
+    reason: Type.Union([Type.Literal('out_of_stock'), Type.Literal('per_user_limit')]),
+  }),
+])
+export type ReserveResult = Static<typeof ReserveResult>
+
+/** Commit (order completed) or release (order failed/abandoned); both idempotent by reservation id. */
+export const SettleBody = Type.Object(
+  {
+    reservation_id: Uuid,
+    product_id: Id,
+    user_id: Id,
+    quantity: Type.Integer({ minimum: 1, maximum: 100 }),
+    outcome: Type.Union([Type.Literal('commit'), Type.Literal('release')]),
+  },
+  { additionalProperties: false },
+)
+export type SettleBody = Static<typeof SettleBody>
+
+export const SettleBatchBody = Type.Object(
+  { items: Type.Array(SettleBody, { minItems: 1, maxItems: 100 }) },
+  { additionalProperties: false },
+)
+export type SettleBatchBody = Static<typeof SettleBatchBody>
+
+export const SettleResult = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      reservation_id: Uuid,
+      /** `applied`: this call changed state; `noop`: it had already been settled (or was unknown). */
+      status: Type.Union([Type.Literal('applied'), Type.Literal('noop')]),
+    }),
+  ),
+})
+export type SettleResult = Static<typeof SettleResult>

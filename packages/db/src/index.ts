@@ -1,0 +1,14 @@
+export type * from './schema.ts'
+export { createDb, parseDatabaseUrl, type DbOptions } from './connection.ts'
+export {
+  assertSchemaCurrent,
+  dropDatabase,
+  ensureDatabase,
+  migrateDown,
+  migrateToLatest,
+  schemaStatus,
+  type SchemaStatus,
+} from './migrate.ts'
+export { migrations } from './migrations/index.ts'
+export { newUuid } from './uuid.ts'
+export { isDuplicateKey, isLockTimeout, isTransientDbError } from './errors.ts'

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely/migration'
+import * as usersAndRefreshTokens from './2026-11-25T1000-users-and-refresh-tokens.ts'
+import * as productsAndOrders from './2026-11-25T1100-products-and-orders.ts'
+
+/**
+ * Every migration, by name, in the order they run. Listed explicitly (not read from disk) so the
+ * set is the same in a container, a test and the CLI, and a service can compare it with the
+ * database to refuse booting on a schema it was not written for.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-25T1000-users-and-refresh-tokens': usersAndRefreshTokens,
+  '2026-11-25T1100-products-and-orders': productsAndOrders,
+}

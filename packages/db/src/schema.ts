@@ -1,0 +1,80 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/**
+ * The Kysely view of the database. One interface per table; the SQL source of truth is the
+ * migrations folder, and this file must follow it.
+ */
+type CreatedAt = ColumnType<Date, Date | undefined, never>
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>
+
+export type Role = 'admin' | 'customer'
+
+export interface UsersTable {
+  id: Generated<number>
+  name: string
+  /** Stored lower-cased: uniqueness is case-insensitive whatever the collation. */
+  email: string
+  password_hash: string
+  role: ColumnType<Role, Role | undefined, Role>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface RefreshTokensTable {
+  id: Generated<number>
+  /** Every rotation of one login shares a family; reuse of a rotated token kills the family. */
+  family_id: string
+  user_id: number
+  /** SHA-256 of the opaque token, hex. The token itself is never stored. */
+  token_hash: string
+  expires_at: Date
+  rotated_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  created_at: CreatedAt
+}
+
+export interface ProductsTable {
+  id: Generated<number>
+  name: string
+  price_cents: number
+  stock: number
+  /** Every unit ever made available (initial stock + restocks): I2 says stock = supplied − Σ completed. */
+  supplied: number
+  max_per_user: number | null
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export type OrderStatus = 'pending' | 'completed' | 'failed'
+
+export interface OrdersTable {
+  id: Generated<number>
+  order_uuid: string
+  user_id: number
+  product_id: number
+  quantity: number
+  total_price_cents: number
+  status: ColumnType<OrderStatus, OrderStatus | undefined, OrderStatus>
+  failed_reason: ColumnType<string | null, string | null | undefined, string | null>
+  reservation_id: string
+  request_id: ColumnType<string | null, string | null | undefined, string | null>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface Database {
+  users: UsersTable
+  refresh_tokens: RefreshTokensTable
+  products: ProductsTable
+  orders: OrdersTable
+}
+
+export type User = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type UserUpdate = Updateable<UsersTable>
+export type RefreshToken = Selectable<RefreshTokensTable>
+export type NewRefreshToken = Insertable<RefreshTokensTable>
+export type Product = Selectable<ProductsTable>
+export type NewProduct = Insertable<ProductsTable>
+export type OrderRow = Selectable<OrdersTable>
+export type NewOrder = Insertable<OrdersTable>

@@ -1,0 +1,72 @@
+import t from 'tap'
+import { sql } from 'kysely'
+import { createTestDatabase } from '@flash/test-kit'
+import {
+  assertSchemaCurrent,
+  isDuplicateKey,
+  migrateDown,
+  migrateToLatest,
+  schemaStatus,
+} from '../src/index.ts'
+
+t.test('a migrated database is current, and the service check says so', async (t) => {
+  const { db } = await createTestDatabase(t, 'migrations')
+  t.same(await schemaStatus(db), { pending: [], unknown: [] })
+  await t.resolves(assertSchemaCurrent(db))
+})
+
+t.test('the boot check refuses a database with pending migrations', async (t) => {
+  const { db } = await createTestDatabase(t, 'migrations')
+  await migrateDown(db)
+  const status = await schemaStatus(db)
+  t.equal(status.pending.length, 1, 'the last migration is pending again')
+  await t.rejects(assertSchemaCurrent(db), /pending migrations/)
+  await migrateToLatest(db)
+  await t.resolves(assertSchemaCurrent(db))
+})
+
+t.test('the boot check refuses a database newer than the code', async (t) => {
+  const { db } = await createTestDatabase(t, 'migrations')
+  await sql`insert into kysely_migration (name, timestamp) values ('2099-01-01T0000-future', '2099-01-01T00:00:00.000Z')`.execute(
+    db,
+  )
+  await t.rejects(assertSchemaCurrent(db), /does not know: 2099-01-01T0000-future/)
+})
+
+t.test('emails are unique case-insensitively and roles are constrained', async (t) => {
+  const { db } = await createTestDatabase(t, 'migrations')
+  const base = { name: 'A', password_hash: 'x' }
+  await db
+    .insertInto('users')
+    .values({ ...base, email: 'a@example.com' })
+    .execute()
+  const duplicate = await db
+    .insertInto('users')
+    .values({ ...base, email: 'A@EXAMPLE.COM' })
+    .execute()
+    .catch((error: unknown) => error)
+  t.ok(isDuplicateKey(duplicate), 'the collation treats case-variants as the same email')
+  await t.rejects(
+    sql`insert into users (name, email, password_hash, role) values ('B', 'b@example.com', 'x', 'root')`.execute(
+      db,
+    ),
+  )
+})
+
+t.test('stock can never go below zero, whatever the code does', async (t) => {
+  const { db } = await createTestDatabase(t, 'migrations')
+  const { insertId } = await db
+    .insertInto('products')
+    .values({ name: 'P', price_cents: 100, stock: 1, supplied: 1 })
+    .executeTakeFirstOrThrow()
+  await t.rejects(
+    sql`update products set stock = stock - 2 where id = ${Number(insertId)}`.execute(db),
+    'the CHECK constraint refuses a negative stock',
+  )
+  const row = await db
+    .selectFrom('products')
+    .select('stock')
+    .where('id', '=', Number(insertId))
+    .executeTakeFirstOrThrow()
+  t.equal(row.stock, 1)
+})

@@ -1,0 +1,117 @@
+import type { Problem } from '@flash/contracts'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { ProblemError, problemTypeUri } from './problem.ts'
+
+/** Fastify's own error codes that are the client's fault, mapped to our stable codes. */
+const FASTIFY_CODES: Record<string, { code: string; status: number; title: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    status: 415,
+    title: 'Unsupported media type',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', status: 400, title: 'Bad request' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed_json', status: 400, title: 'Malformed JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', status: 400, title: 'Malformed JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', status: 413, title: 'Payload too large' },
+  FST_ERR_CTP_EMPTY_TYPE: { code: 'unsupported_media_type', status: 415, title: 'Unsupported media type' },
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Omit<Problem, 'type' | 'instance' | 'request_id'>,
+  headers: Record<string, string> = {},
+): FastifyReply {
+  const body: Problem = {
+    type: problemTypeUri(problem.code),
+    ...problem,
+    instance: reply.request.url.split('?')[0],
+    request_id: String(reply.request.id),
+  }
+  return reply.code(problem.status).headers(headers).type('application/problem+json').send(body)
+}
+
+function toProblem(error: FastifyError | ProblemError, request: FastifyRequest) {
+  if (error instanceof ProblemError) {
+    const headers: Record<string, string> = { ...error.headers }
+    if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter)
+    return {
+      problem: {
+        title: error.title,
+        status: error.statusCode,
+        detail: error.message,
+        code: error.code,
+        ...(error.errors ? { errors: error.errors } : {}),
+      },
+      headers,
+    }
+  }
+  if ((error as FastifyError).validation) {
+    const fe = error as FastifyError
+    const errors = (fe.validation ?? []).map((v) => {
+      const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty
+      const path = `${fe.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}${missing ? `.${missing}` : ''}`
+      return { path, message: v.message ?? 'is invalid' }
+    })
+    return {
+      problem: {
+        title: 'Request validation failed',
+        status: 400,
+        detail: errors.map((e) => `${e.path} ${e.message}`).join('; '),
+        code: 'validation_failed',
+        errors,
+      },
+      headers: {},
+    }
+  }
+  const known = error.code ? FASTIFY_CODES[error.code] : undefined
+  if (known) {
+    return { problem: { ...known, detail: error.message }, headers: {} }
+  }
+  const status = error.statusCode ?? 500
+  if (status === 429) {
+    return {
+      problem: { title: 'Too many requests', status, detail: error.message, code: 'rate_limited' },
+      headers: {},
+    }
+  }
+  if (status >= 400 && status < 500) {
+    return {
+      problem: { title: 'Bad request', status, detail: error.message, code: 'bad_request' },
+      headers: {},
+    }
+  }
+  // Anything else is our fault: log everything, tell the client nothing internal.
+  request.log.error({ err: error }, 'unhandled error')
+  return {
+    problem: {
+      title: 'Internal server error',
+      status: 500,
+      detail: 'An unexpected error occurred; quote the request id when reporting it.',
+      code: 'internal_error',
+    },
+    headers: {},
+  }
+}
+
+/** Every error and unknown route becomes RFC 9457 problem+json; 5xx details never leave the process. */
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError | ProblemError, request, reply) => {
+      const { problem, headers } = toProblem(error, request)
+      if (problem.status >= 500 && error instanceof ProblemError) {
+        request.log.warn({ err: error, code: problem.code }, 'dependency failure')
+      }
+      return sendProblem(reply, problem, headers)
+    })
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(reply, {
+        title: 'Not found',
+        status: 404,
+        detail: `No route for ${request.method} ${request.url.split('?')[0]}`,
+        code: 'not_found',
+      }),
+    )
+  },
+  { name: 'flash-error-handler' },
+)

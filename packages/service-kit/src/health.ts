@@ -1,0 +1,51 @@
+import { Health, Ready } from '@flash/contracts'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+export type ReadinessCheck = () => Promise<unknown>
+
+export interface HealthOptions {
+  /** Each dependency's check; `/ready` is 200 only when all succeed within the timeout. */
+  checks: Record<string, ReadinessCheck>
+  timeoutMs?: number
+}
+
+async function within(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)
+    })
+    await Promise.race([check(), timeout])
+    return true
+  } catch {
+    return false
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** `/health`: the process is alive (ALB/container check). `/ready`: its dependencies answer. */
+export const healthPlugin = fp<HealthOptions>(
+  async (app: FastifyInstance, { checks, timeoutMs = 1000 }) => {
+    app.get('/health', { schema: { hide: true, response: { 200: Health } } }, async () => ({
+      status: 'ok' as const,
+    }))
+    app.get(
+      '/ready',
+      { schema: { hide: true, response: { 200: Ready, 503: Ready } } },
+      async (_req, reply) => {
+        const names = Object.keys(checks)
+        const results = await Promise.all(names.map((n) => within(checks[n]!, timeoutMs)))
+        const report: Ready = { status: 'ready', checks: {} }
+        names.forEach((name, i) => {
+          report.checks[name] = results[i] ? 'up' : 'down'
+        })
+        if (results.every(Boolean)) return report
+        report.status = 'unavailable'
+        return reply.code(503).header('retry-after', '5').send(report)
+      },
+    )
+  },
+  { name: 'flash-health' },
+)

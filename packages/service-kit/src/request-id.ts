@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+
+export const REQUEST_ID_HEADER = 'x-request-id'
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * Honour a caller's (or the gateway's) x-request-id so one id follows the order through every
+ * service and the queue; anything odd-looking is replaced, so logs can't be injected through it.
+ */
+export function genReqId(req: IncomingMessage): string {
+  const incoming = req.headers[REQUEST_ID_HEADER]
+  const value = Array.isArray(incoming) ? incoming[0] : incoming
+  return value && SAFE_ID.test(value) ? value : randomUUID()
+}

@@ -1,0 +1,2 @@
+export { createTestDatabase, TEST_MYSQL_SERVER, uniqueName, type TestDatabase } from './database.ts'
+export { createTestRedisPrefix, deleteKeysByPrefix, TEST_REDIS_URL } from './redis.ts'
