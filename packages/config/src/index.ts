@@ -1,3 +1,6 @@
 export { ConfigError, loadConfig } from './load-config.ts'
 export { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, sqsEnv, tokenVerifierEnv } from './common.ts'
 export { AuthEnv, type AuthConfig } from './services/auth.ts'
+export { InventoryEnv, type InventoryConfig } from './services/inventory.ts'
+export { OrderEnv, type OrderConfig } from './services/order.ts'
+export { FinalizerEnv, type FinalizerConfig } from './services/finalizer.ts'

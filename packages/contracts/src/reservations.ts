@@ -61,3 +61,14 @@ export const SettleResult = Type.Object({
   ),
 })
 export type SettleResult = Static<typeof SettleResult>
+
+/**
+ * Redis pub/sub channel on which inventory-service announces stock changes that other services
+ * cache (order-service's local "sold out" marks). Prefix it with the deployment's REDIS_KEY_PREFIX.
+ */
+export const INVENTORY_EVENTS_CHANNEL = 'inventory:events'
+export const InventoryEvent = Type.Object({
+  type: Type.Union([Type.Literal('restocked'), Type.Literal('product_created')]),
+  product_id: Id,
+})
+export type InventoryEvent = Static<typeof InventoryEvent>

@@ -1,0 +1,22 @@
+import { type Static, Type } from 'typebox'
+import { mysqlEnv, serverEnv, serviceCredentialEnv, sqsEnv } from '../common.ts'
+
+export const FinalizerEnv = Type.Object({
+  ...serverEnv(3004),
+  ...mysqlEnv,
+  ...serviceCredentialEnv,
+  ...sqsEnv,
+  INVENTORY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
+  INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 5_000 }),
+  /** Deliveries before SQS moves a message to the DLQ (must equal the queue's maxReceiveCount). */
+  MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+  /** Backoff for retry n is RETRY_BASE_SECONDS × 2^(n−1) (5, 10, 20 s by default), via message visibility. */
+  RETRY_BASE_SECONDS: Type.Integer({ minimum: 0, maximum: 900, default: 5 }),
+  /** Must exceed the worst-case handling time of a batch so two workers never hold one message. */
+  VISIBILITY_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 43_200, default: 60 }),
+  /** Parallel receive loops per instance (each handles batches of up to 10 messages). */
+  CONSUMERS: Type.Integer({ minimum: 1, maximum: 32, default: 2 }),
+  /** How often the dead-letter queue is drained to mark its orders failed. */
+  DLQ_POLL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }),
+})
+export type FinalizerConfig = Static<typeof FinalizerEnv>

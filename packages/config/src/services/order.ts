@@ -1,0 +1,22 @@
+import { type Static, Type } from 'typebox'
+import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, sqsEnv, tokenVerifierEnv } from '../common.ts'
+
+export const OrderEnv = Type.Object({
+  ...serverEnv(3003),
+  ...mysqlEnv,
+  ...redisEnv,
+  ...tokenVerifierEnv,
+  ...serviceCredentialEnv,
+  ...sqsEnv,
+  INVENTORY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
+  /** Per call to inventory-service; past it the order is refused with 503 and the reservation released. */
+  INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
+  INVENTORY_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+  /** A product seen sold out is refused locally for this long (cleared at once on restock). */
+  SOLD_OUT_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
+  /** Idempotency-Key records are kept this long (IETF draft: 24 h). */
+  IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 604_800, default: 86_400 }),
+  /** Sends to SQS are batched (SendMessageBatch) for up to this long or 10 messages. */
+  SQS_BATCH_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 100, default: 2 }),
+})
+export type OrderConfig = Static<typeof OrderEnv>
