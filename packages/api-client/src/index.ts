@@ -1,0 +1,1 @@
+export { ApiClient, expectOk, type ApiClientOptions, type ApiResult } from './client.ts'
