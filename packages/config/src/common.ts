@@ -10,6 +10,11 @@ export const serverEnv = (port: number) => ({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /** Proxies allowed to set X-Forwarded-For: the gateway locally, the ALB's subnets in AWS. */
+  TRUST_PROXY: Type.String({
+    default: 'loopback',
+    description: "proxy-addr list: 'loopback', CIDRs, comma-separated",
+  }),
   /** How long graceful shutdown may wait for in-flight work before the process exits anyway. */
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
 })

@@ -6,6 +6,7 @@ import { loggerOptions } from './logger.ts'
 import { metricsPlugin } from './metrics.ts'
 import { openApiPlugin } from './openapi.ts'
 import { genReqId, REQUEST_ID_HEADER } from './request-id.ts'
+import { validatorCompiler } from './validation.ts'
 
 export type ServiceApp = FastifyInstance<
   RawServerDefault,
@@ -22,6 +23,8 @@ export interface ServiceAppOptions {
   logLevel?: string
   /** Largest accepted body in bytes; larger → 413 problem+json. */
   bodyLimit?: number
+  /** Proxies trusted to set X-Forwarded-For (proxy-addr syntax: 'loopback', CIDRs, comma-separated). */
+  trustProxy?: string
 }
 
 /**
@@ -34,13 +37,15 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
     logger: loggerOptions(options.service, options.logLevel ?? 'info'),
     genReqId,
     requestIdHeader: false,
-    requestIdLogLabel: 'request_id',
     bodyLimit: options.bodyLimit ?? 16 * 1024,
-    // Behind the ALB/gateway: the client address comes from X-Forwarded-For (rate limits key on it).
-    trustProxy: true,
+    // Only the known proxy hops (gateway, ALB) may set X-Forwarded-For: rate limits key on the client
+    // address, and a header anyone could forge would let them pick their own.
+    trustProxy: options.trustProxy ?? 'loopback',
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler())
+  // Bodies are JSON only: text/plain would otherwise reach validation and get a confusing 400.
+  app.removeContentTypeParser('text/plain')
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id)

@@ -116,3 +116,22 @@ t.test('readiness fails with 503 and Retry-After when a dependency is down', asy
   t.equal(res.headers['retry-after'], '5')
   t.same(res.json().checks, { mysql: 'down', redis: 'up' })
 })
+
+t.test('JSON bodies are validated strictly, never coerced', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    payload: '{"n":"5"}',
+    headers: { 'content-type': 'application/json' },
+  })
+  t.equal(res.statusCode, 400)
+  t.equal(res.json().code, 'validation_failed')
+  const plain = await app.inject({
+    method: 'POST',
+    url: '/echo',
+    payload: 'n',
+    headers: { 'content-type': 'text/plain' },
+  })
+  t.equal(plain.statusCode, 415)
+})

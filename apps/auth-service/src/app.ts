@@ -1,0 +1,104 @@
+import type { AuthConfig } from '@flash/config'
+import { createServiceApp, dbPlugin, healthPlugin, redisPlugin, type ServiceApp } from '@flash/service-kit'
+import { sql } from 'kysely'
+import { seedAdmin } from './admin-seed.ts'
+import { createPasswordHasher, type PasswordHasher } from './password.ts'
+import { rateLimitPlugin } from './plugins/rate-limit.ts'
+import { signingKeysPlugin } from './plugins/signing-keys.ts'
+import { tokensPlugin } from './plugins/tokens.ts'
+import { verificationPlugin } from './plugins/verification.ts'
+import { jwksRoute } from './routes/jwks.ts'
+import { loginRoute } from './routes/login.ts'
+import { logoutRoute } from './routes/logout.ts'
+import { meRoute } from './routes/me.ts'
+import { refreshRoute } from './routes/refresh.ts'
+import { registerRoute } from './routes/register.ts'
+import { Sessions } from './sessions.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    passwords: PasswordHasher
+  }
+}
+
+export interface AppOverrides {
+  /** Wins over LOG_LEVEL (tests pass 'silent'). */
+  logLevel?: string
+  /** Largest accepted JSON body in bytes (default 16 KiB). */
+  bodyLimit?: number
+}
+
+const DESCRIPTION =
+  'Accounts and sessions: registration, login, refresh-token rotation with reuse detection, ' +
+  'logout (revocation everywhere) and the public key set every service verifies access tokens with. ' +
+  'register/login/refresh are rate limited per client IP (AUTH_RATE_LIMIT_MAX per ' +
+  'AUTH_RATE_LIMIT_WINDOW_SECONDS, shared by all instances).'
+
+/** Builds auth-service from validated config; tests call it with their own config and close it. */
+export async function buildApp(config: AuthConfig, overrides: AppOverrides = {}): Promise<ServiceApp> {
+  const app = await createServiceApp({
+    service: 'auth-service',
+    description: DESCRIPTION,
+    logLevel: overrides.logLevel ?? config.LOG_LEVEL,
+    trustProxy: config.TRUST_PROXY,
+    ...(overrides.bodyLimit ? { bodyLimit: overrides.bodyLimit } : {}),
+  })
+  try {
+    await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
+    await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    await app.register(signingKeysPlugin, { privateKeyPem: config.JWT_PRIVATE_KEY, keyId: config.JWT_KEY_ID })
+    await app.register(verificationPlugin, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
+    await app.register(tokensPlugin, {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    })
+    await app.register(rateLimitPlugin, {
+      max: config.AUTH_RATE_LIMIT_MAX,
+      windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+    })
+    app.decorate('passwords', await createPasswordHasher(config.PASSWORD_HASH_COST))
+    app.decorate(
+      'sessions',
+      new Sessions({
+        db: app.db,
+        tokens: app.tokens,
+        revocations: app.revocations,
+        refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        log: app.log,
+      }),
+    )
+
+    await app.register(healthPlugin, {
+      checks: {
+        mysql: () => sql`select 1`.execute(app.db),
+        redis: () => app.redis.ping(),
+        revocations: async () => {
+          if (!app.revocations.ready) throw new Error('revocation list not loaded')
+        },
+      },
+    })
+
+    const { ADMIN_EMAIL, ADMIN_PASSWORD } = config
+    if (ADMIN_EMAIL && ADMIN_PASSWORD) {
+      app.addHook('onReady', async () => {
+        const result = await seedAdmin(app.db, app.passwords, {
+          email: ADMIN_EMAIL,
+          password: ADMIN_PASSWORD,
+        })
+        app.log.info({ email: ADMIN_EMAIL, result }, 'admin account seeded')
+      })
+    } else if (ADMIN_EMAIL || ADMIN_PASSWORD) {
+      app.log.warn('ADMIN_EMAIL and ADMIN_PASSWORD must both be set to seed an admin; skipped')
+    }
+
+    for (const route of [registerRoute, loginRoute, refreshRoute, logoutRoute, meRoute, jwksRoute]) {
+      await app.register(route)
+    }
+    return app
+  } catch (error) {
+    // Whatever was opened (pool, Redis, subscriber) is closed so a failed build never leaks.
+    await app.close().catch(() => {})
+    throw error
+  }
+}

@@ -1,0 +1,30 @@
+import { ProblemError } from '@flash/service-kit'
+
+/**
+ * The auth-specific problems, in one place. Codes and statuses live in `@flash/contracts`
+ * (ERROR_CODES); this file only fixes the wording, so every path says the same thing.
+ */
+export const invalidCredentials = () =>
+  // One message for "no such email" and "wrong password": the answer must not reveal which.
+  new ProblemError('invalid_credentials', 'The email or password is incorrect')
+
+export const emailTaken = () => new ProblemError('email_taken', 'An account with this email already exists')
+
+export const invalidRefreshToken = (detail = 'The refresh token is invalid, expired or revoked') =>
+  new ProblemError('invalid_refresh_token', detail)
+
+export const refreshTokenReused = () =>
+  invalidRefreshToken('The refresh token was already used; the whole session has been revoked')
+
+export const unknownUser = () => new ProblemError('unauthorized', 'The account no longer exists')
+
+export const blankField = (field: string) =>
+  new ProblemError('validation_failed', `body.${field} must not be blank`, {
+    errors: [{ path: `body.${field}`, message: 'must not be blank' }],
+  })
+
+export const revocationUnavailable = (cause: unknown) =>
+  new ProblemError('dependency_unavailable', 'The session could not be revoked right now; retry', {
+    retryAfter: 1,
+    cause,
+  })

@@ -1,0 +1,3 @@
+export { buildApp, type AppOverrides } from './app.ts'
+export { seedAdmin, type AdminSeed, type SeedResult } from './admin-seed.ts'
+export { createPasswordHasher, type PasswordHasher } from './password.ts'

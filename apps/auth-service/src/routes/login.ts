@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { LoginBody, TokenPair } from '@flash/contracts'
+import { invalidCredentials } from '../errors.ts'
+import { findUserByEmail, updatePasswordHash } from '../repositories/users.ts'
+import { BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
+
+export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/api/login',
+    {
+      config: { rateLimit: {} },
+      schema: {
+        tags: TAGS,
+        summary: 'Exchange email and password for an access and a refresh token',
+        description: codes('validation_failed', 'invalid_credentials', 'rate_limited'),
+        body: LoginBody,
+        response: { 200: TokenPair, ...problems(...BODY_PROBLEMS, 401, 429) },
+      },
+    },
+    async (request) => {
+      const { email, password } = request.body
+      const user = await findUserByEmail(app.db, email)
+      // Unknown email costs a full hash too, so response time does not tell which emails exist.
+      const ok = user
+        ? await app.passwords.verify(password, user.password_hash)
+        : await app.passwords.verifyDummy(password)
+      if (!user || !ok) throw invalidCredentials()
+      if (app.passwords.needsRehash(user.password_hash)) {
+        await updatePasswordHash(app.db, user.id, await app.passwords.hash(password))
+      }
+      return app.sessions.start(app.db, { id: Number(user.id), role: user.role })
+    },
+  )
+}
