@@ -1,0 +1,95 @@
+import type { ProductId } from './keys.ts'
+
+// Results use snake_case like the Redis fields and the HTTP contracts; inputs are camelCase options.
+
+export type { ProductId }
+export type UserId = number | string
+
+/**
+ * `cold`: the product's state is not in Redis (first use, flush, failover): warm it up and retry.
+ * `settled`: this reservation id was already committed or released; it cannot be reserved again.
+ */
+export type ReserveRefusal = 'out_of_stock' | 'per_user_limit' | 'cold' | 'settled'
+
+export type ReserveResult =
+  | {
+      ok: true
+      price_cents: number
+      /** Units left for others after this reservation (for a replay: what is left now). */
+      available: number
+      expires_at_ms: number
+      /** True when this reservation id had already been reserved: nothing was deducted this time. */
+      replayed: boolean
+    }
+  | {
+      ok: false
+      reason: ReserveRefusal
+      /**
+       * What is left (null when cold): `out_of_stock` with 0 left means sold out for everyone (worth a
+       * local "sold out" mark), with 2 left only for larger requests.
+       */
+      available: number | null
+    }
+
+/** `unknown`: Redis never saw it (or lost it); nothing moved, but later releases are now no-ops. */
+export type CommitNoop = 'already_committed' | 'already_released' | 'unknown'
+
+export type CommitResult =
+  | { applied: true; status: 'committed'; qty: number }
+  | { applied: false; status: CommitNoop }
+
+/** `released_untracked`: unknown to Redis but created before the last warm-up (see release.lua). */
+export type ReleaseApplied = 'released' | 'released_untracked'
+/**
+ * `unknown`: unknown to Redis and not counted by the last warm-up. `cold`: no state; the next warm-up
+ * reads MySQL, where the order is already terminal. Both leave a tombstone.
+ */
+export type ReleaseNoop = 'already_committed' | 'already_released' | 'unknown' | 'cold'
+
+export type ReleaseResult =
+  | { applied: true; status: ReleaseApplied; qty: number; available: number }
+  | { applied: false; status: ReleaseNoop }
+
+export interface WarmInput {
+  /** `products.stock` in MySQL. */
+  stock: number
+  /** Σ quantity of the product's pending orders, read in the same MySQL snapshot as `stock`. */
+  pendingQty: number
+  priceCents: number
+  /** 0 = no limit. */
+  maxPerUser: number
+  /** Per user: Σ quantity of pending + completed orders of this product. */
+  userUnits: [userId: UserId, units: number][]
+}
+
+export interface CreateInput {
+  stock: number
+  priceCents: number
+  maxPerUser: number
+}
+
+export interface MetaInput {
+  priceCents?: number
+  maxPerUser?: number
+}
+
+export interface ExpiredReservation {
+  reservation_id: string
+  qty: number
+  user_id: string
+  expires_at_ms: number
+}
+
+export interface StockSnapshot {
+  /** null when cold. */
+  available: number | null
+  price_cents: number | null
+  max_per_user: number | null
+  warmed_at: number | null
+  /** Live (not yet settled) reservations and their units. */
+  reservations: number
+  reserved_units: number
+  /** Σ units counted against users' limits (live + committed). */
+  user_units: number
+  tombstones: number
+}
