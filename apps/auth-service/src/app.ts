@@ -1,12 +1,18 @@
 import type { AuthConfig } from '@flash/config'
-import { createServiceApp, dbPlugin, healthPlugin, redisPlugin, type ServiceApp } from '@flash/service-kit'
+import {
+  createServiceApp,
+  dbPlugin,
+  healthPlugin,
+  redisPlugin,
+  type ServiceApp,
+  tokenAuthPlugin,
+} from '@flash/service-kit'
 import { sql } from 'kysely'
 import { seedAdmin } from './admin-seed.ts'
 import { createPasswordHasher, type PasswordHasher } from './password.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
 import { signingKeysPlugin } from './plugins/signing-keys.ts'
 import { tokensPlugin } from './plugins/tokens.ts'
-import { verificationPlugin } from './plugins/verification.ts'
 import { jwksRoute } from './routes/jwks.ts'
 import { loginRoute } from './routes/login.ts'
 import { logoutRoute } from './routes/logout.ts'
@@ -47,7 +53,11 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
     await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
     await app.register(signingKeysPlugin, { privateKeyPem: config.JWT_PRIVATE_KEY, keyId: config.JWT_KEY_ID })
-    await app.register(verificationPlugin, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
+    await app.register(tokenAuthPlugin, {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      keys: app.signingKeys.verifierKeys,
+    })
     await app.register(tokensPlugin, {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

@@ -17,7 +17,7 @@ declare module 'ioredis' {
     ): Result<ScriptReply, Context>
     // The user pairs travel as one array (ioredis flattens it): spreading 100k+ values overflows the stack.
     stockWarm(
-      ...args: [Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg[]]
+      ...args: [Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
     ): Result<ScriptReply, Context>
     stockRestock(...args: [Key, Key, Arg]): Result<ScriptReply, Context>
     stockSetMeta(...args: [Key, Key, Arg, Arg]): Result<number, Context>

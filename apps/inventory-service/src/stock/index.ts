@@ -12,6 +12,7 @@ export type {
   ReleaseResult,
   ReserveRefusal,
   ReserveResult,
+  RestockResult,
   StockSnapshot,
   UserId,
   WarmInput,

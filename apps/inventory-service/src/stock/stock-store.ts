@@ -13,6 +13,7 @@ import type {
   ReleaseResult,
   ReserveRefusal,
   ReserveResult,
+  RestockResult,
   StockSnapshot,
   UserId,
   WarmInput,
@@ -167,12 +168,13 @@ export class StockStore {
       int('priceCents', input.priceCents),
       int('maxPerUser', input.maxPerUser),
       int('nowMs', nowMs),
+      int('supplied', input.supplied),
       userArgs,
     )
     return { warmed: reply[0] === 1, available: Number(reply[1]) }
   }
 
-  /** A new product: its state is known exactly (available = stock), no MySQL read needed. */
+  /** A new product: its state is known exactly (available = supplied = stock), no MySQL read needed. */
   async create(
     productId: ProductId,
     input: CreateInput,
@@ -180,7 +182,7 @@ export class StockStore {
   ): Promise<{ created: boolean; available: number }> {
     const { warmed, available } = await this.warm(
       productId,
-      { ...input, pendingQty: 0, userUnits: [] },
+      { ...input, pendingQty: 0, userUnits: [], supplied: input.stock },
       nowMs,
     )
     return { created: warmed, available }
@@ -198,11 +200,17 @@ export class StockStore {
     return reply === 1
   }
 
-  /** Adds units to a warm product; returns the new available, or null when cold (MySQL has it). */
-  async restock(productId: ProductId, qty: number): Promise<number | null> {
+  /**
+   * Brings a warm product up to `supplied`, the product's `products.supplied` after a restock MySQL
+   * has committed: adds what the state does not include yet (idempotent by version, see restock.lua).
+   */
+  async restock(productId: ProductId, supplied: number): Promise<RestockResult> {
     const k = productKeys(productId)
-    const reply = await this.redis.stockRestock(k.available, k.meta, int('qty', qty, 1))
-    return reply[0] === 1 ? Number(reply[1]) : null
+    const reply = await this.redis.stockRestock(k.available, k.meta, int('supplied', supplied))
+    if (reply[1] === 'applied')
+      return { status: 'applied', available: Number(reply[2]), added: Number(reply[3]) }
+    if (reply[1] === 'noop') return { status: 'noop', available: Number(reply[2]) }
+    return { status: 'cold', available: null }
   }
 
   /** Units available for new reservations, or null when cold. */
@@ -267,6 +275,7 @@ export class StockStore {
       reserved_units: Number(r[5]),
       user_units: Number(r[6]),
       tombstones: Number(r[7]),
+      supplied: num(r[8]),
     }
   }
 

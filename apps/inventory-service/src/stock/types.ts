@@ -60,6 +60,11 @@ export interface WarmInput {
   maxPerUser: number
   /** Per user: Σ quantity of pending + completed orders of this product. */
   userUnits: [userId: UserId, units: number][]
+  /**
+   * `products.supplied` (initial stock + restocks) from the same snapshot: the version of the stock
+   * this state includes, so a later restock adds only what the warm-up did not already read.
+   */
+  supplied: number
 }
 
 export interface CreateInput {
@@ -92,4 +97,16 @@ export interface StockSnapshot {
   /** Σ units counted against users' limits (live + committed). */
   user_units: number
   tombstones: number
+  /** `supplied` total this state includes (see restock.lua); null when cold. */
+  supplied: number | null
 }
+
+/**
+ * `applied`: `added` units (new supplied − supplied already included) went to available.
+ * `noop`: the state already includes this supplied total (a warm-up read it, or a later restock).
+ * `cold`: no state; the next warm-up reads MySQL, which holds the restock.
+ */
+export type RestockResult =
+  | { status: 'applied'; added: number; available: number }
+  | { status: 'noop'; available: number }
+  | { status: 'cold'; available: null }

@@ -113,5 +113,6 @@ t.test('snapshot of a cold product', async (t) => {
     reserved_units: 0,
     user_units: 0,
     tombstones: 0,
+    supplied: null,
   })
 })

@@ -101,6 +101,7 @@ t.test('arguments are validated before reaching Redis', async (t) => {
   await t.rejects(store.reserve(8, '', 1, 1, TTL, NOW), RangeError)
   await t.rejects(store.reserve('8}x', 'x', 1, 1, TTL, NOW), TypeError)
   await t.rejects(store.restock(8, -1), RangeError)
+  await t.rejects(store.restock(8, 1.5), RangeError)
 })
 
 t.test('several stores may share one client (commands are defined once)', async (t) => {

@@ -93,7 +93,11 @@ t.test('releases on a cold product leave no partial state but a tombstone', asyn
   t.same(await store.release(p, 'r', 2, 9, NOW, NOW - 1), { applied: false, status: 'already_released' })
   // The next warm-up reads MySQL, where this order is no longer pending; the tombstone keeps a
   // replayed release from adding its units on top.
-  await store.warm(p, { stock: 10, pendingQty: 0, priceCents: 1, maxPerUser: 0, userUnits: [] }, NOW + 5)
+  await store.warm(
+    p,
+    { stock: 10, pendingQty: 0, priceCents: 1, maxPerUser: 0, userUnits: [], supplied: 10 },
+    NOW + 5,
+  )
   t.same(await store.release(p, 'r', 2, 9, NOW + 6, NOW - 1), { applied: false, status: 'already_released' })
   t.equal(await store.available(p), 10)
 })

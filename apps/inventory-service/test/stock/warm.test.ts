@@ -12,17 +12,24 @@ const warmInput = (stock: number, pendingQty = 0) => ({
   priceCents: 250,
   maxPerUser: 0,
   userUnits: [],
+  supplied: stock,
 })
 
 t.test('cold → warm → reserve', async (t) => {
   t.equal(await store.available(1), null)
   t.same(await store.reserve(1, 'r1', 1, 1, TTL, NOW), { ok: false, reason: 'cold', available: null })
-  t.equal(await store.restock(1, 5), null, 'restock on cold does nothing: MySQL has it')
+  t.same(await store.restock(1, 25), { status: 'cold', available: null }, 'cold: MySQL has it')
   t.equal(await redis.exists(productKeys(1).available), 0)
   t.same(await store.warm(1, warmInput(20, 4), NOW), { warmed: true, available: 16 })
   t.match(await store.reserve(1, 'r1', 1, 1, TTL, NOW), { ok: true, price_cents: 250, available: 15 })
-  t.equal(await store.restock(1, 5), 20)
-  t.match(await store.snapshot(1), { available: 20, price_cents: 250, max_per_user: 0, warmed_at: NOW })
+  t.same(await store.restock(1, 25), { status: 'applied', added: 5, available: 20 })
+  t.match(await store.snapshot(1), {
+    available: 20,
+    price_cents: 250,
+    max_per_user: 0,
+    warmed_at: NOW,
+    supplied: 25,
+  })
 })
 
 t.test('50 concurrent warm-ups (several connections) write the state once', async (t) => {
@@ -67,6 +74,7 @@ t.test(
       {
         stock: 8,
         pendingQty: 4,
+        supplied: 10,
         priceCents: 100,
         maxPerUser: 4,
         userUnits: [

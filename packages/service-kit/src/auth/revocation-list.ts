@@ -25,10 +25,15 @@ export class RevocationList {
   #pruneTimer: NodeJS.Timeout | undefined
   #loaded = false
 
-  /** `redis` is a command connection; a dedicated subscriber connection is duplicated from it. */
-  constructor(redis: Redis) {
+  /**
+   * `redis` is a command connection; a dedicated subscriber connection is duplicated from it.
+   * `onError` hears the subscriber's connection errors (ioredis reconnects by itself; without a
+   * listener it would print "Unhandled error event" for every attempt).
+   */
+  constructor(redis: Redis, onError: (error: Error) => void = () => {}) {
     this.#redis = redis
     this.#subscriber = redis.duplicate()
+    this.#subscriber.on('error', onError)
     // Pub/sub channels are not namespaced by ioredis' keyPrefix; do it by hand so prefixes isolate.
     this.#channel = `${redis.options.keyPrefix ?? ''}auth:revocations`
   }

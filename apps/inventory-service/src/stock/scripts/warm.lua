@@ -1,7 +1,7 @@
 -- Rebuild one product's state from MySQL, only if it is missing (check-and-set in one script, so
 -- concurrent warm-ups never double up). Also initialises a newly created product (pending 0).
 -- KEYS: available, meta, res, exp, users
--- ARGV: stock, pendingQty, priceCents, maxPerUser, nowMs, userId1, units1, userId2, units2, ...
+-- ARGV: stock, pendingQty, priceCents, maxPerUser, nowMs, supplied, userId1, units1, userId2, units2, ...
 -- Reply: {1, available} (written) | {0, available} (state already there, untouched)
 if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then
   return {0, tonumber(redis.call('GET', KEYS[1]))}
@@ -13,9 +13,10 @@ redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[2])
 -- rebuilt from stock and oversold). Kept even if negative so later releases add up correctly.
 local available = tonumber(ARGV[1]) - tonumber(ARGV[2])
 redis.call('SET', KEYS[1], available)
-redis.call('HSET', KEYS[2], 'price_cents', ARGV[3], 'max_per_user', ARGV[4], 'warmed_at', ARGV[5])
+-- `supplied` (read in the same MySQL snapshot as stock) versions the state for restock.lua.
+redis.call('HSET', KEYS[2], 'price_cents', ARGV[3], 'max_per_user', ARGV[4], 'warmed_at', ARGV[5], 'supplied', ARGV[6])
 -- unpack() is bounded by Lua's C stack (~8,000 values): write the user pairs in chunks of 500.
-for i = 6, #ARGV, 1000 do
+for i = 7, #ARGV, 1000 do
   redis.call('HSET', KEYS[5], unpack(ARGV, i, math.min(i + 999, #ARGV)))
 end
 return {1, available}

@@ -1,0 +1,43 @@
+import { ProblemError } from '@flash/service-kit'
+
+/**
+ * The inventory-specific problems, in one place. Codes and statuses live in `@flash/contracts`
+ * (ERROR_CODES); this file only fixes the wording, so every path says the same thing.
+ */
+export const productNotFound = (id: number) =>
+  new ProblemError('product_not_found', `Product ${id} does not exist`)
+
+export const invalidCursor = () =>
+  new ProblemError('validation_failed', 'querystring.cursor is not a cursor this API returned', {
+    errors: [{ path: 'querystring.cursor', message: 'is invalid' }],
+  })
+
+/** A retried reserve whose reservation was meanwhile committed or released: it cannot be revived. */
+export const reservationSettled = (id: string) =>
+  new ProblemError('bad_request', `Reservation ${id} was already committed or released; use a new id`)
+
+export const unavailable = (what: string, cause: unknown) =>
+  new ProblemError('dependency_unavailable', `${what} is unavailable; retry shortly`, {
+    retryAfter: 1,
+    cause,
+  })
+
+/**
+ * Runs a Redis-backed step; any failure (connection lost, command timed out, Redis loading or read-only
+ * after a failover) becomes a 503 with Retry-After instead of a 500: the request may simply be retried,
+ * every stock operation being idempotent. The error handler logs the cause.
+ *
+ * While the connection is known to be down the step is not even tried: ioredis would queue it until
+ * its next reconnection attempt fails (seconds, once its backoff has grown), and a buyer is better
+ * served by a fast 503 than by a slow one.
+ */
+export async function viaRedis<T>(redis: { status: string }, step: () => Promise<T>): Promise<T> {
+  if (redis.status !== 'ready')
+    throw unavailable('Stock storage', new Error(`redis connection ${redis.status}`))
+  try {
+    return await step()
+  } catch (error) {
+    if (error instanceof ProblemError) throw error
+    throw unavailable('Stock storage', error)
+  }
+}

@@ -1,0 +1,2 @@
+export { buildApp, type AppOverrides } from './app.ts'
+export { StockState } from './schemas.ts'

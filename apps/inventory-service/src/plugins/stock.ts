@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { ProductCache } from '../product-cache.ts'
+import { StockStore } from '../stock/index.ts'
+import { Warmer } from '../warmup.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** All stock state in Redis (Lua scripts), on the app's Redis connection. */
+    stock: StockStore
+    /** Rebuilds cold products from MySQL (single-flight per product) and reads live availability. */
+    warmer: Warmer
+    /** Name/price/limit of products for PRODUCT_CACHE_MS. */
+    productCache: ProductCache
+  }
+}
+
+export interface StockPluginOptions {
+  productCacheMs: number
+}
+
+export const stockPlugin = fp<StockPluginOptions>(
+  async (app: FastifyInstance, { productCacheMs }) => {
+    // The kit's client has no 'error' listener, so ioredis would print every failed reconnection to
+    // stderr; log them as JSON instead, at most one per 10 s (requests already answer 503 meanwhile).
+    let lastLogged = 0
+    app.redis.on('error', (error: Error) => {
+      if (Date.now() - lastLogged < 10_000) return
+      lastLogged = Date.now()
+      app.log.warn({ err: error }, 'redis connection error')
+    })
+    const stock = new StockStore(app.redis)
+    const { warmups } = app.inventoryMetrics
+    app.decorate('stock', stock)
+    app.decorate('warmer', new Warmer({ db: app.db, stock, onResult: (result) => warmups.inc({ result }) }))
+    app.decorate('productCache', new ProductCache(productCacheMs))
+  },
+  { name: 'inventory-stock', dependencies: ['flash-redis', 'flash-db', 'inventory-metrics'] },
+)

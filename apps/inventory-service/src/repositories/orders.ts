@@ -1,0 +1,118 @@
+import type { Database, OrderStatus } from '@flash/db'
+import { type Kysely, sql, type Transaction } from 'kysely'
+
+// inventory-service never writes orders: it reads them to rebuild, sweep and audit stock state.
+type Db = Kysely<Database> | Transaction<Database>
+
+export interface WarmSource {
+  stock: number
+  supplied: number
+  priceCents: number
+  maxPerUser: number
+  /** Σ quantity of pending orders. */
+  pendingQty: number
+  /** Per user: Σ quantity of pending + completed orders (what counts against max_per_user). */
+  userUnits: [userId: number, units: number][]
+}
+
+/**
+ * Everything a warm-up needs, read in ONE consistent snapshot (REPEATABLE READ: InnoDB fixes the
+ * snapshot at the first read and every later read sees the same one). Reading stock and pending at
+ * different moments could count an order the finalizer completes in between twice or not at all.
+ */
+export async function readWarmSource(
+  db: Kysely<Database>,
+  productId: number,
+): Promise<WarmSource | undefined> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const product = await trx
+        .selectFrom('products')
+        .select(['stock', 'supplied', 'price_cents', 'max_per_user'])
+        .where('id', '=', productId)
+        .executeTakeFirst()
+      if (!product) return undefined
+      // Through the (product_id, status, user_id) index.
+      const rows = await trx
+        .selectFrom('orders')
+        .select(['user_id', 'status', sql<string>`sum(quantity)`.as('units')])
+        .where('product_id', '=', productId)
+        .where('status', 'in', ['pending', 'completed'])
+        .groupBy(['user_id', 'status'])
+        .execute()
+      let pendingQty = 0
+      const perUser = new Map<number, number>()
+      for (const row of rows) {
+        const units = Number(row.units)
+        if (row.status === 'pending') pendingQty += units
+        const user = Number(row.user_id)
+        perUser.set(user, (perUser.get(user) ?? 0) + units)
+      }
+      return {
+        stock: Number(product.stock),
+        supplied: Number(product.supplied),
+        priceCents: Number(product.price_cents),
+        maxPerUser: product.max_per_user === null ? 0 : Number(product.max_per_user),
+        pendingQty,
+        userUnits: [...perUser],
+      }
+    })
+}
+
+/** Status of the orders backing these reservations; a reservation without an order is absent. */
+export async function orderStatusByReservation(
+  db: Db,
+  reservationIds: string[],
+): Promise<Map<string, OrderStatus>> {
+  if (reservationIds.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('orders')
+    .select(['reservation_id', 'status'])
+    .where('reservation_id', 'in', reservationIds)
+    .execute()
+  return new Map(rows.map((r) => [r.reservation_id, r.status]))
+}
+
+export interface ProductBooks {
+  stock: number
+  supplied: number
+  pending_qty: number
+  completed_qty: number
+  failed_qty: number
+}
+
+/** MySQL's side of the audit, in one snapshot: the product row and its orders' totals by status. */
+export async function readProductBooks(
+  db: Kysely<Database>,
+  productId: number,
+): Promise<ProductBooks | undefined> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const product = await trx
+        .selectFrom('products')
+        .select(['stock', 'supplied'])
+        .where('id', '=', productId)
+        .executeTakeFirst()
+      if (!product) return undefined
+      const rows = await trx
+        .selectFrom('orders')
+        .select(['status', sql<string>`sum(quantity)`.as('units')])
+        .where('product_id', '=', productId)
+        .groupBy('status')
+        .execute()
+      const total = (status: OrderStatus) => Number(rows.find((r) => r.status === status)?.units ?? 0)
+      return {
+        stock: Number(product.stock),
+        supplied: Number(product.supplied),
+        pending_qty: total('pending'),
+        completed_qty: total('completed'),
+        failed_qty: total('failed'),
+      }
+    })
+}

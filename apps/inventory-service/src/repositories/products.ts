@@ -1,0 +1,104 @@
+import type { Product } from '@flash/contracts'
+import type { Database, Product as ProductRow } from '@flash/db'
+import type { Kysely, Transaction } from 'kysely'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/** What every product view needs besides live stock; what the in-process cache holds. */
+export type ProductInfo = Pick<ProductRow, 'id' | 'name' | 'price_cents' | 'max_per_user'>
+
+const INFO = ['id', 'name', 'price_cents', 'max_per_user'] as const
+
+export interface NewProductInput {
+  name: string
+  priceCents: number
+  stock: number
+  maxPerUser: number | null
+}
+
+/** A new product: `supplied` starts as the initial stock (I2: stock = supplied − Σ completed). */
+export async function insertProduct(db: Db, input: NewProductInput): Promise<number> {
+  const result = await db
+    .insertInto('products')
+    .values({
+      name: input.name,
+      price_cents: input.priceCents,
+      stock: input.stock,
+      supplied: input.stock,
+      max_per_user: input.maxPerUser,
+    })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}
+
+export async function findProductInfo(db: Db, id: number): Promise<ProductInfo | undefined> {
+  return db.selectFrom('products').select(INFO).where('id', '=', id).executeTakeFirst()
+}
+
+/** One page in id order: the `limit` products whose id is above `afterId` (keyset pagination). */
+export async function listProductInfo(db: Db, afterId: number, limit: number): Promise<ProductInfo[]> {
+  return db.selectFrom('products').select(INFO).where('id', '>', afterId).orderBy('id').limit(limit).execute()
+}
+
+/** Ids and supply totals above `afterId`, in order: the sweeper's rolling repair pass walks them. */
+export async function listProductSupply(
+  db: Db,
+  afterId: number,
+  limit: number,
+): Promise<{ id: number; supplied: number }[]> {
+  const rows = await db
+    .selectFrom('products')
+    .select(['id', 'supplied'])
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => ({ id: Number(r.id), supplied: Number(r.supplied) }))
+}
+
+export interface RestockedRow extends ProductInfo {
+  stock: number
+  /** The product's `supplied` right after this restock: the version Redis applies it by. */
+  supplied: number
+}
+
+/**
+ * Adds `quantity` to stock and supplied in one transaction and reads the row back inside it (the
+ * row lock taken by the UPDATE makes the read return exactly this restock's version). Undefined
+ * when the product does not exist.
+ */
+export async function restockProduct(
+  db: Kysely<Database>,
+  id: number,
+  quantity: number,
+): Promise<RestockedRow | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('products')
+      .set((eb) => ({
+        stock: eb('stock', '+', quantity),
+        supplied: eb('supplied', '+', quantity),
+        updated_at: new Date(),
+      }))
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (updated.numUpdatedRows === 0n) return undefined
+    const row = await trx
+      .selectFrom('products')
+      .select([...INFO, 'stock', 'supplied'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    return { ...row, stock: Number(row.stock), supplied: Number(row.supplied) }
+  })
+}
+
+/** Rows become API objects here and only here; `stock` is what can be sold now (never negative). */
+export function toProduct(info: ProductInfo, available: number): Product {
+  return {
+    id: Number(info.id),
+    name: info.name,
+    price_cents: Number(info.price_cents),
+    stock: Math.max(0, available),
+    max_per_user: info.max_per_user === null ? null : Number(info.max_per_user),
+  }
+}

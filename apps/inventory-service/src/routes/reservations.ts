@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ReserveBody, ReserveResult, SettleBatchBody, type SettleBody, SettleResult } from '@flash/contracts'
+import { requireServiceCredential } from '@flash/service-kit'
+import { productNotFound, reservationSettled, unavailable, viaRedis } from '../errors.ts'
+import { BODY_PROBLEMS, codes, INTERNAL_TAGS, problems } from '../schemas.ts'
+
+export interface ReservationRoutesOptions {
+  serviceToken: string
+  reservationTtlMs: number
+}
+
+export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptions> = async (
+  app,
+  options,
+) => {
+  const { reserves, settles } = app.inventoryMetrics
+  const internal = { preHandler: requireServiceCredential(options.serviceToken) }
+
+  app.post(
+    '/internal/reservations',
+    {
+      ...internal,
+      schema: {
+        tags: INTERNAL_TAGS,
+        summary: 'Reserve stock for an order (service credential)',
+        description:
+          'One Redis round trip; idempotent by `reservation_id` (a retry answers what the first call did). ' +
+          'A reservation not settled within RESERVATION_TTL_SECONDS is swept unless its order is pending. ' +
+          codes('unauthorized', 'product_not_found', 'bad_request', 'dependency_unavailable'),
+        body: ReserveBody,
+        response: { 200: ReserveResult, ...problems(...BODY_PROBLEMS, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { reservation_id: reservationId, product_id: productId, user_id: userId, quantity } = request.body
+      const attempt = () =>
+        app.stock.reserve(productId, reservationId, userId, quantity, options.reservationTtlMs, Date.now())
+      let result = await viaRedis(app.redis, attempt)
+      if (!result.ok && result.reason === 'cold') {
+        reserves.inc({ outcome: 'cold' })
+        // Rebuild from MySQL (shared with concurrent callers), then try once more.
+        const available = await viaRedis(app.redis, () => app.warmer.warm(productId))
+        if (available === null) {
+          reserves.inc({ outcome: 'product_not_found' })
+          throw productNotFound(productId)
+        }
+        result = await viaRedis(app.redis, attempt)
+      }
+      if (result.ok) {
+        reserves.inc({ outcome: result.replayed ? 'replayed' : 'ok' })
+        return {
+          ok: true as const,
+          reservation_id: reservationId,
+          unit_price_cents: result.price_cents,
+          expires_at: new Date(result.expires_at_ms).toISOString(),
+        }
+      }
+      reserves.inc({ outcome: result.reason })
+      if (result.reason === 'settled') throw reservationSettled(reservationId)
+      // Cold again right after a warm-up: the state is being wiped (flush, failover) as we speak.
+      if (result.reason === 'cold')
+        throw unavailable('Stock storage', new Error('state still cold after warm-up'))
+      return { ok: false as const, reason: result.reason }
+    },
+  )
+
+  const settleOne = async (item: SettleBody, nowMs: number) => {
+    const { reservation_id: id, product_id: productId } = item
+    const result =
+      item.outcome === 'commit'
+        ? await app.stock.commit(productId, id, nowMs)
+        : await app.stock.release(productId, id, item.quantity, item.user_id, nowMs)
+    const status = result.applied ? ('applied' as const) : ('noop' as const)
+    settles.inc({ outcome: item.outcome, status })
+    return { reservation_id: id, status }
+  }
+
+  app.post(
+    '/internal/reservations/settle',
+    {
+      ...internal,
+      schema: {
+        tags: INTERNAL_TAGS,
+        summary: 'Commit or release reservations (service credential)',
+        description:
+          'commit: the order completed, the units stay sold. release: the order failed or was abandoned, the ' +
+          'units return. Idempotent by `reservation_id`: a repeat, or a release after a commit, is a `noop`. ' +
+          codes('unauthorized', 'validation_failed', 'dependency_unavailable'),
+        body: SettleBatchBody,
+        response: { 200: SettleResult, ...problems(...BODY_PROBLEMS, 401, 503) },
+      },
+    },
+    async (request) => {
+      const nowMs = Date.now()
+      // Items are independent scripts on one connection: sent together, answered in one round trip.
+      const results = await viaRedis(app.redis, () =>
+        Promise.all(request.body.items.map((item) => settleOne(item, nowMs))),
+      )
+      return { results }
+    },
+  )
+}

@@ -1,0 +1,112 @@
+import t from 'tap'
+import { SWEEP_KEY } from '../src/stock/index.ts'
+import {
+  createProduct,
+  createWorld,
+  insertOrder,
+  reservationId,
+  reserve,
+  startApp,
+  stockState,
+} from './helpers.ts'
+
+const TTL_MS = 60_000
+const world = await createWorld(t, 'inv-sweeper')
+const app = await startApp(t, world.config({ RESERVATION_TTL_SECONDS: String(TTL_MS / 1000) }))
+const later = () => Date.now() + TTL_MS + 5_000 // every reservation made so far has expired by then
+
+async function reserved(id: number, user: number, quantity = 1) {
+  const reservation_id = reservationId()
+  const res = await reserve(app, { product_id: id, user_id: user, quantity, reservation_id })
+  if (!res.json().ok) throw new Error(res.body)
+  return reservation_id
+}
+
+t.test('expired reservations are settled by what MySQL says about their order', async (t) => {
+  const id = await createProduct(app, world, { stock: 10 })
+  await reserved(id, 1, 2) // orphan: order-service gave up before inserting the row
+  const pending = await reserved(id, 2, 1)
+  const completed = await reserved(id, 3, 3)
+  const failed = await reserved(id, 4, 1)
+  await insertOrder(world.db, { product_id: id, user_id: 2, quantity: 1, reservation_id: pending })
+  await insertOrder(world.db, {
+    product_id: id,
+    user_id: 3,
+    quantity: 3,
+    reservation_id: completed,
+    status: 'completed',
+  })
+  await insertOrder(world.db, {
+    product_id: id,
+    user_id: 4,
+    quantity: 1,
+    reservation_id: failed,
+    status: 'failed',
+  })
+  await world.db.updateTable('products').set({ stock: 7 }).where('id', '=', id).execute() // the completed order
+  t.match(await stockState(app, id), { redis: { available: 3, reservations: 4 } })
+
+  const at = later()
+  t.equal(await app.sweeper.runOnce(at), 'done')
+  // orphan (2) and failed (1) return; completed stays sold; pending stays held.
+  t.match(await stockState(app, id), {
+    redis: { available: 6, reservations: 1, reserved_units: 1, tombstones: 3 },
+    mysql: { stock: 7, pending_qty: 1 },
+  })
+  const [live] = await app.stock.expired(id, at + TTL_MS + 1, 10)
+  t.equal(live?.reservation_id, pending, 'the pending order keeps its reservation…')
+  t.ok(live!.expires_at_ms >= at + TTL_MS, '…extended by one TTL')
+  t.same(await app.stock.expired(id, at, 10), [], 'nothing left expired')
+  // A second sweep at the same time changes nothing; the finalizer then settles the pending order.
+  await app.sweeper.runOnce(at)
+  t.match(await stockState(app, id), { redis: { available: 6, reservations: 1 } })
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  t.match(metrics, /inventory_swept_reservations_total\{action="released"[^}]*\} 2/)
+  t.match(metrics, /inventory_swept_reservations_total\{action="extended"[^}]*\} 1/)
+  t.match(metrics, /inventory_swept_reservations_total\{action="committed"[^}]*\} 1/)
+})
+
+t.test('only one instance sweeps at a time', async (t) => {
+  await world.redis.set('inv:sweeper:lock', 'another-instance', 'PX', 10_000)
+  t.equal(await app.sweeper.runOnce(), 'locked')
+  await world.redis.del('inv:sweeper:lock')
+  t.equal(await app.sweeper.runOnce(), 'done')
+  t.equal(await world.redis.exists('inv:sweeper:lock'), 0, 'the lock is released after the sweep')
+})
+
+t.test('a lost sweep-index mark is repaired by the rolling pass', async (t) => {
+  const id = await createProduct(app, world, { stock: 2 })
+  await reserved(id, 1)
+  await world.redis.zrem(SWEEP_KEY, String(id)) // a crash between the reserve script and its markDue
+  const at = later()
+  await app.sweeper.runOnce(at) // misses it, but restores the mark
+  t.match(await stockState(app, id), { redis: { reservations: 1 } })
+  await app.sweeper.runOnce(at)
+  t.match(await stockState(app, id), { redis: { available: 2, reservations: 0 } })
+})
+
+t.test('tombstones older than 24 h are trimmed', async (t) => {
+  const id = await createProduct(app, world, { stock: 3 })
+  const old = await reserved(id, 1)
+  const recent = await reserved(id, 2)
+  await app.stock.commit(id, old, Date.now() - 25 * 3_600_000)
+  await app.stock.commit(id, recent, Date.now())
+  t.match(await stockState(app, id), { redis: { tombstones: 2 } })
+  await app.sweeper.runOnce()
+  t.match(await stockState(app, id), { redis: { tombstones: 1 } })
+})
+
+t.test('the periodic sweeper runs on its own and stops with the app', async (t) => {
+  const swept = await startApp(t, world.config({ SWEEP_INTERVAL_MS: '100' }), { sweeper: true })
+  const id = await createProduct(swept, world, { stock: 4 })
+  // A reservation already expired (made "10 minutes ago"), with no order behind it.
+  await swept.stock.reserve(id, reservationId(), 7, 3, TTL_MS, Date.now() - 600_000)
+  t.match(await stockState(swept, id), { redis: { available: 1 } })
+  let state = await stockState(swept, id)
+  for (let i = 0; i < 100 && state.redis.available !== 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    state = await stockState(swept, id)
+  }
+  t.match(state, { redis: { available: 4, reservations: 0 } }, 'released within a few ticks')
+  await swept.close()
+})

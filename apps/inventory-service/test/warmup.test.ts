@@ -1,0 +1,128 @@
+import t from 'tap'
+import {
+  createProduct,
+  createWorld,
+  insertOrder,
+  reservationId,
+  reserve,
+  startApp,
+  stockState,
+} from './helpers.ts'
+
+const world = await createWorld(t, 'inv-warmup')
+const app = await startApp(t, world.config())
+
+t.test('after the state is lost with orders pending, available = stock − pending (not stock)', async (t) => {
+  const id = await createProduct(app, world, { stock: 20, max_per_user: 5 })
+  // What MySQL holds mid-sale: user 1 has 3 pending + 2 completed (stock already 18), user 2 has 4 pending.
+  await world.db.updateTable('products').set({ stock: 18 }).where('id', '=', id).execute()
+  const pendingA = reservationId(Date.now() - 1_000)
+  await insertOrder(world.db, { product_id: id, user_id: 1, quantity: 3, reservation_id: pendingA })
+  await insertOrder(world.db, {
+    product_id: id,
+    user_id: 1,
+    quantity: 2,
+    reservation_id: reservationId(),
+    status: 'completed',
+  })
+  await insertOrder(world.db, { product_id: id, user_id: 2, quantity: 4, reservation_id: reservationId() })
+  await insertOrder(world.db, {
+    product_id: id,
+    user_id: 2,
+    quantity: 9,
+    reservation_id: reservationId(),
+    status: 'failed',
+  })
+  await world.dropState(id)
+
+  // The next reserve finds the state cold, warms it up from MySQL and retries.
+  t.same(
+    (await reserve(app, { product_id: id, user_id: 1, quantity: 1 })).json(),
+    { ok: false, reason: 'per_user_limit' },
+    'user 1 holds 5 (pending + completed)',
+  )
+  t.match(await stockState(app, id), {
+    redis: { available: 11, user_units: 9, supplied: 20 },
+    mysql: { stock: 18, supplied: 20, pending_qty: 7, completed_qty: 2, failed_qty: 9 },
+  })
+  t.equal((await reserve(app, { product_id: id, user_id: 2, quantity: 1 })).json().ok, true)
+  t.equal((await app.inject({ method: 'GET', url: `/api/products/${id}` })).json().stock, 10)
+
+  // The pending order fails: its reservation (unknown to this Redis, created before the warm-up) comes back.
+  const released = await app.inject({
+    method: 'POST',
+    url: '/internal/reservations/settle',
+    headers: { authorization: `Bearer ${world.env.SERVICE_TOKEN}`, 'content-type': 'application/json' },
+    payload: JSON.stringify({
+      items: [{ reservation_id: pendingA, product_id: id, user_id: 1, quantity: 3, outcome: 'release' }],
+    }),
+  })
+  t.equal(released.json().results[0].status, 'applied')
+  t.match(await stockState(app, id), { redis: { available: 13 } })
+})
+
+t.test('concurrent warm-ups: one MySQL read per process, one writer across instances', async (t) => {
+  const other = await startApp(t, world.config())
+  const id = await createProduct(app, world, { stock: 50 })
+  await insertOrder(world.db, { product_id: id, user_id: 1, quantity: 5, reservation_id: reservationId() })
+  await world.dropState(id)
+  const counts = async () => {
+    const text = (
+      await Promise.all([app, other].map((a) => a.inject({ method: 'GET', url: '/metrics' })))
+    ).map((r) => r.body)
+    const read = (body: string, result: string) =>
+      Number(new RegExp(`inventory_warmups_total\\{result="${result}"[^}]*\\} (\\d+)`).exec(body)?.[1] ?? 0)
+    return text.map((body) => ({ warmed: read(body, 'warmed'), noop: read(body, 'noop') }))
+  }
+  const before = await counts()
+  const results = await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      reserve(i % 2 ? app : other, { product_id: id, user_id: 100 + i, quantity: 1 }),
+    ),
+  )
+  t.equal(results.filter((r) => r.json().ok).length, 45, 'stock 50 − 5 pending: 45 sold, no more')
+  const after = await counts()
+  const ran = after.map((c, i) => ({ warmed: c.warmed - before[i]!.warmed, noop: c.noop - before[i]!.noop }))
+  t.equal(ran[0]!.warmed + ran[1]!.warmed, 1, 'exactly one warm-up wrote the state')
+  t.ok(
+    ran.every((r) => r.warmed + r.noop <= 1),
+    'one warm-up at most per instance (callers share it)',
+  )
+  t.match(await stockState(app, id), { redis: { available: 0, reservations: 45 } })
+})
+
+t.test('a product list warms every cold product in the page', async (t) => {
+  const ids = [await createProduct(app, world, { stock: 4 }), await createProduct(app, world, { stock: 6 })]
+  await insertOrder(world.db, {
+    product_id: ids[1]!,
+    user_id: 1,
+    quantity: 2,
+    reservation_id: reservationId(),
+  })
+  for (const id of ids) await world.dropState(id)
+  const page = (await app.inject({ method: 'GET', url: '/api/products?limit=100' })).json()
+  const stock = Object.fromEntries(page.data.map((p: { id: number; stock: number }) => [p.id, p.stock]))
+  t.equal(stock[ids[0]!], 4)
+  t.equal(stock[ids[1]!], 4)
+  t.match(await stockState(app, ids[1]!), { redis: { available: 4, warmed_at: Number } })
+})
+
+t.test('stock-state reports a cold product without warming it', async (t) => {
+  const id = await createProduct(app, world, { stock: 3 })
+  await world.dropState(id)
+  t.same(await stockState(app, id), {
+    product_id: id,
+    redis: {
+      available: null,
+      price_cents: null,
+      max_per_user: null,
+      warmed_at: null,
+      supplied: null,
+      reservations: 0,
+      reserved_units: 0,
+      user_units: 0,
+      tombstones: 0,
+    },
+    mysql: { stock: 3, supplied: 3, pending_qty: 0, completed_qty: 0, failed_qty: 0 },
+  })
+})

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { JWTVerifyGetKey } from 'jose'
+import { authPlugin } from './auth-plugin.ts'
+import { RevocationList } from './revocation-list.ts'
+import { TokenVerifier } from './token-verifier.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    revocations: RevocationList
+  }
+}
+
+export interface TokenAuthOptions {
+  issuer: string
+  audience: string
+  /** auth-service's JWKS; fetched on first use and again on an unknown `kid`. */
+  jwksUrl?: string
+  /** Instead of a JWKS URL: auth-service passes its own key, tests their own key pair. */
+  keys?: JWTVerifyGetKey
+}
+
+/**
+ * Everything a service needs to accept Bearer access tokens, the same way in every service: local
+ * signature check (TokenVerifier), the revocation list kept in memory from Redis pub/sub
+ * (RevocationList, decorated as `app.revocations`), and `app.authenticate` / `app.requireAdmin`.
+ * No call to auth-service per request. Needs the `flash-redis` plugin.
+ */
+export const tokenAuthPlugin = fp<TokenAuthOptions>(
+  async (app: FastifyInstance, { issuer, audience, jwksUrl, keys }) => {
+    const revocations = new RevocationList(app.redis, (error) =>
+      app.log.warn({ err: error }, 'revocation subscriber connection error'),
+    )
+    try {
+      await revocations.start()
+    } catch (error) {
+      await revocations.stop()
+      throw error
+    }
+    app.addHook('onClose', async () => {
+      await revocations.stop()
+    })
+    app.decorate('revocations', revocations)
+    const verifier = new TokenVerifier(
+      keys ? { keys, issuer, audience } : { jwksUrl: jwksUrl!, issuer, audience },
+    )
+    await app.register(authPlugin, { verifier, revocations })
+  },
+  { name: 'flash-token-auth', dependencies: ['flash-redis'] },
+)

@@ -1,0 +1,87 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { ROUTE_TABLE, type RouteRule } from '@flash/routes'
+import { errorHandlerPlugin, genReqId, loggerOptions, REQUEST_ID_HEADER } from '@flash/service-kit'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import { Agent } from 'undici'
+import { createDocsSource } from './docs.ts'
+import { createProxyHandler } from './proxy.ts'
+import { createUpstreamPool, type GatewayTargets } from './upstreams.ts'
+
+export interface GatewayOptions {
+  /** Base URL(s) of each service; several instances are used in round robin. */
+  targets: GatewayTargets
+  routes?: readonly RouteRule[]
+  logLevel?: string
+  /** Upstream response-header and body-chunk timeout. */
+  upstreamTimeoutMs?: number
+  /** Keep-alive connections per upstream instance. */
+  connectionsPerUpstream?: number
+  retryAfterSeconds?: number
+  /** How long an instance that refused a connection is skipped. */
+  downForMs?: number
+  docsTimeoutMs?: number
+}
+
+/**
+ * The local stand-in for the ALB: routes public paths by the shared route table, never `/internal/*`,
+ * answers unknown paths and unreachable services with problem+json, and serves the merged API docs.
+ * Bodies (up to 1 MiB) pass through untouched: validation and tighter limits are the services' job.
+ */
+export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
+  const routes = options.routes ?? ROUTE_TABLE
+  const app = Fastify({
+    logger: loggerOptions('gateway', options.logLevel ?? 'info'),
+    genReqId,
+    requestIdHeader: false,
+    // Each service logs the request under the same id; a second line per request here adds only cost.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  })
+  const agent = new Agent({
+    connections: options.connectionsPerUpstream ?? 128,
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+  })
+  app.addHook('onClose', async () => {
+    await agent.close()
+  })
+  const pool = createUpstreamPool(options.targets, options.downForMs ?? 1_000)
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+  })
+  await app.register(errorHandlerPlugin)
+
+  // No parsing: the proxy reads each body raw so it reaches the upstream byte for byte.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
+
+  const docs = createDocsSource({ agent, pool, routes, timeoutMs: options.docsTimeoutMs ?? 2_000 })
+  // Swagger UI needs @fastify/swagger registered; its static document is only a placeholder, each
+  // /docs/json request gets a freshly merged one through transformSpecification.
+  await app.register(swagger, { mode: 'static', specification: { document: docs.latest() as never } })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiHooks: {
+      preHandler: async (request) => {
+        if (/^\/docs\/(json|yaml)$/.test(request.url.split('?', 1)[0] ?? '')) await docs.refresh()
+      },
+    },
+    transformSpecification: () => docs.latest(),
+    transformSpecificationClone: false,
+  })
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' as const }))
+  app.all(
+    '/*',
+    createProxyHandler({
+      agent,
+      pool,
+      routes,
+      timeoutMs: options.upstreamTimeoutMs ?? 30_000,
+      retryAfterSeconds: options.retryAfterSeconds ?? 1,
+    }),
+  )
+  return app
+}

@@ -1,0 +1,5 @@
+export { BODY_LIMIT } from './bodies.ts'
+export { buildGateway, type GatewayOptions } from './build-gateway.ts'
+export { GatewayEnv, targetsFromConfig, targetsVariable } from './config.ts'
+export { mergeOpenApi, type OpenApiDocument } from './merge-openapi.ts'
+export type { GatewayTargets } from './upstreams.ts'

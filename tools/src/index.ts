@@ -1,0 +1,2 @@
+export * from './gateway/index.ts'
+export * from './stack/index.ts'
