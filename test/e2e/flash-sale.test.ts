@@ -1,8 +1,8 @@
 import { expectOk } from '@flash/api-client'
-import type { OrderMessage } from '@flash/contracts'
+import type { OrderMessage, StockState } from '@flash/contracts'
 import { createSqsClient, sendBatch } from '@flash/queue'
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { eventually, inParallel, startE2eStack } from '../src/index.ts'
 
@@ -11,13 +11,30 @@ import { eventually, inParallel, startE2eStack } from '../src/index.ts'
 const e2e = await startE2eStack(t)
 const { api, db, adminToken, stack } = e2e
 
-async function stockState(productId: number) {
+/** inventory-service's audit view of one product: its Redis state next to MySQL's totals. */
+async function stockState(productId: number): Promise<StockState> {
   const inventory = stack.urls['inventory-service']![0]!
   const res = await request(`${inventory}/internal/products/${productId}/stock-state`, {
     headers: { authorization: `Bearer ${e2e.serviceToken}` },
   })
-  t.equal(res.statusCode, 200, 'stock-state answers')
-  return (await res.body.json()) as Record<string, number | null>
+  if (res.statusCode !== 200) throw new Error(`stock-state answered ${res.statusCode}`)
+  return (await res.body.json()) as StockState
+}
+
+/** I4 for one product once nothing is in flight: Redis = MySQL, no reservation left behind. */
+async function assertNoLeak(t: Test, productId: number) {
+  const state = await eventually(async () => {
+    const s = await stockState(productId)
+    return s.redis.reservations === 0 && s.mysql.pending_qty === 0 ? s : undefined
+  })
+  t.equal(state.redis.available, state.mysql.stock, 'Redis available = MySQL stock (I4)')
+  t.equal(state.redis.reserved_units, 0, 'no reservation left behind (I4)')
+  t.equal(
+    state.mysql.supplied - state.mysql.completed_qty,
+    state.mysql.stock,
+    'stock = supplied − Σ completed (I2)',
+  )
+  return state
 }
 
 async function queueDepth(name: string): Promise<number> {
@@ -137,11 +154,7 @@ t.test('flash sale: 1,200 orders from 200 buyers on stock 100 (+20 restocked mid
 
   // I4: once the queue has drained, Redis agrees with MySQL and holds no reservation.
   await eventually(async () => ((await queueDepth(e2e.queueName)) === 0 ? true : undefined))
-  const state = await eventually(async () => {
-    const s = await stockState(hot.id)
-    return s.reservations === 0 ? s : undefined
-  })
-  t.equal(state.available, product.stock, 'Redis available = MySQL stock')
+  await assertNoLeak(t, hot.id)
   t.equal(expectOk(await api.getProduct(hot.id)).stock, 0, 'the public product shows sold out')
 })
 
@@ -208,9 +221,8 @@ t.test('a duplicated SQS message never decrements twice (I5)', async (t) => {
   t.equal(after.stock, 7, 'decremented once, by 3')
   const order = expectOk(await api.getOrder(buyer.token, accepted.order_uuid))
   t.equal(order.status, 'completed')
-  const state = await stockState(product.id)
-  t.equal(state.available, 7)
-  t.equal(state.reservations, 0)
+  const state = await assertNoLeak(t, product.id)
+  t.equal(state.redis.available, 7)
 })
 
 t.test('an idempotent retry returns the original order', async (t) => {

@@ -51,36 +51,4 @@ export const BODY_PROBLEMS = [400, 413, 415] as const
 export const codes = (...names: (keyof typeof ERROR_CODES)[]) =>
   `Problem codes: ${names.map((n) => `\`${n}\` (${ERROR_CODES[n]})`).join(', ')}.`
 
-const Count = Type.Integer({ minimum: 0 })
-const Nullable = (schema: ReturnType<typeof Type.Integer>) => Type.Union([schema, Type.Null()])
-
-/**
- * `GET /internal/products/:id/stock-state`: the stock engine's snapshot next to MySQL's books, for the
- * audit tool and end-to-end tests (I1 stock ≥ 0, I2 stock = supplied − completed, I4 Redis available
- * = stock − pending with nothing left reserved). The two halves are read one after the other, so
- * they agree only while nothing is in flight.
- */
-export const StockState = Type.Object({
-  product_id: Type.Integer({ minimum: 1 }),
-  redis: Type.Object({
-    /** null when cold (no state in Redis). */
-    available: Nullable(Type.Integer()),
-    price_cents: Nullable(Count),
-    max_per_user: Nullable(Count),
-    warmed_at: Nullable(Count),
-    /** `supplied` total the Redis state includes (restocks are applied by version). */
-    supplied: Nullable(Count),
-    reservations: Count,
-    reserved_units: Count,
-    user_units: Count,
-    tombstones: Count,
-  }),
-  mysql: Type.Object({
-    stock: Type.Integer(),
-    supplied: Count,
-    pending_qty: Count,
-    completed_qty: Count,
-    failed_qty: Count,
-  }),
-})
-export type StockState = Static<typeof StockState>
+export { StockState } from '@flash/contracts'

@@ -22,7 +22,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'bigint', (c) => c.unsigned().autoIncrement().primaryKey())
     .addColumn('order_uuid', 'char(36)', (c) => c.notNull().unique())
     .addColumn('user_id', 'bigint', (c) => c.unsigned().notNull())
-    .addColumn('product_id', 'integer', (c) => c.unsigned().notNull().references('products.id'))
+    // No foreign key on purpose: an FK check takes a shared lock on the parent products row, which
+    // the finalizer holds exclusively while it commits a batch — every order intake on the hot
+    // product would queue behind it, and the two lock orders deadlock (seen in the e2e flash sale).
+    // The reservation in inventory-service already proves the product exists.
+    .addColumn('product_id', 'integer', (c) => c.unsigned().notNull())
     .addColumn('quantity', 'integer', (c) => c.notNull().check(sql`quantity > 0`))
     .addColumn('total_price_cents', 'bigint', (c) => c.unsigned().notNull())
     .addColumn('status', 'varchar(16)', (c) =>
