@@ -1,0 +1,2 @@
+export { buildApp, type AppOverrides } from './app.ts'
+export { POISON_HIDE_SECONDS } from './workers/dlq-worker.ts'

@@ -1,0 +1,120 @@
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { FinalizerConfig } from '@flash/config'
+import { SqsJsonClient } from '@flash/queue'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Consumer } from 'sqs-consumer'
+import type { SettleClient } from '../inventory.ts'
+import type { FinalizerMetrics } from '../metrics.ts'
+import { createLoop, stopLoop } from './consumer-loop.ts'
+import { dlqBatchHandler } from './dlq-worker.ts'
+import { orderBatchHandler } from './order-worker.ts'
+import { sweepStalePending } from './stale-sweep.ts'
+
+export interface ConsumersOptions {
+  config: FinalizerConfig
+  sqs: SQSClient
+  inventory: SettleClient
+  metrics: FinalizerMetrics
+  /** Long-poll length; a graceful stop waits for the poll in progress. */
+  waitTimeSeconds: number
+  staleAfterMs: number
+  staleSweepIntervalMs: number
+}
+
+async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
+  const out = await sqs.send(new GetQueueUrlCommand({ QueueName: name }))
+  if (!out.QueueUrl) throw new Error(`queue ${name} has no URL`)
+  return out.QueueUrl
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    consumersRunning: () => boolean
+  }
+}
+
+/**
+ * CONSUMERS receive loops on the orders queue, one on the DLQ (every DLQ_POLL_MS) and the
+ * stale-pending sweep; started when the app is ready, stopped — in-flight batches finished — when it
+ * closes. Receives, deletes and visibility changes go through the lean JSON-protocol client.
+ */
+export const consumersPlugin = fp<ConsumersOptions>(
+  async (app: FastifyInstance, options) => {
+    const { config, inventory, metrics, waitTimeSeconds } = options
+    const fast = new SqsJsonClient(options.sqs, { endpoint: config.SQS_ENDPOINT })
+    const sqs = fast.asSqsClient()
+    const consumers: Consumer[] = []
+    let sweepTimer: NodeJS.Timeout | undefined
+    const log = app.log.child({ worker: 'finalizer' })
+    // A second less than the process's own grace period, so the close completes before it is killed.
+    const graceMs = Math.max(0, config.SHUTDOWN_GRACE_MS - 1_000)
+
+    app.addHook('onReady', async () => {
+      const [ordersUrl, dlqUrl] = await Promise.all([
+        queueUrl(options.sqs, config.ORDERS_QUEUE_NAME),
+        queueUrl(options.sqs, config.ORDERS_DLQ_NAME),
+      ])
+      const loop = { sqs, waitTimeSeconds, graceMs, log }
+      const retryBaseSeconds = config.RETRY_BASE_SECONDS
+      const handle = orderBatchHandler({
+        db: app.db,
+        inventory,
+        sqs,
+        queueUrl: ordersUrl,
+        retryBaseSeconds,
+        log,
+        metrics,
+      })
+      for (let i = 0; i < config.CONSUMERS; i++) {
+        consumers.push(
+          createLoop({
+            ...loop,
+            queueUrl: ordersUrl,
+            handle,
+            visibilityTimeout: config.VISIBILITY_TIMEOUT_SECONDS,
+            idleWaitMs: 0,
+          }),
+        )
+      }
+      consumers.push(
+        createLoop({
+          ...loop,
+          queueUrl: dlqUrl,
+          handle: dlqBatchHandler({ db: app.db, inventory, sqs, dlqUrl, log, metrics }),
+          waitTimeSeconds: 0,
+          // A failed DLQ batch reappears for the next poll.
+          visibilityTimeout: Math.max(1, Math.ceil(config.DLQ_POLL_MS / 1000)),
+          idleWaitMs: config.DLQ_POLL_MS,
+        }),
+      )
+      for (const consumer of consumers) consumer.start()
+
+      const sweep = () => {
+        const deps = {
+          db: app.db,
+          sqs,
+          queueUrl: ordersUrl,
+          staleAfterMs: options.staleAfterMs,
+          log,
+          metrics,
+        }
+        sweepStalePending(deps)
+          .catch((err) => log.warn({ err }, 'stale sweep failed'))
+          .finally(() => {
+            if (sweepTimer) sweepTimer = setTimeout(sweep, options.staleSweepIntervalMs).unref()
+          })
+      }
+      sweepTimer = setTimeout(sweep, options.staleSweepIntervalMs).unref()
+    })
+
+    app.addHook('onClose', async () => {
+      clearTimeout(sweepTimer)
+      sweepTimer = undefined
+      await Promise.all(consumers.map((c) => stopLoop(c, graceMs)))
+      await fast.destroy()
+    })
+    app.decorate('consumersRunning', () => consumers.length > 0 && consumers.every((c) => c.status.isRunning))
+  },
+  { name: 'finalizer-consumers', dependencies: ['flash-db'] },
+)

@@ -1,0 +1,65 @@
+import type { SQSClient } from '@aws-sdk/client-sqs'
+import type { OrderMessage } from '@flash/contracts'
+import type { Database } from '@flash/db'
+import { sendBatch } from '@flash/queue'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { FinalizerMetrics } from '../metrics.ts'
+
+export interface StaleSweepDeps {
+  db: Kysely<Database>
+  sqs: SQSClient
+  queueUrl: string
+  /** An order pending longer than this has probably lost its message. */
+  staleAfterMs: number
+  log: FastifyBaseLogger
+  metrics: FinalizerMetrics
+}
+
+const LIMIT = 100
+
+/**
+ * Re-sends the message of orders pending for too long. The intake inserts the row and then sends the
+ * message: a crash (or a failed undo) in between would leave an order pending for ever, holding its
+ * reservation (the inventory sweeper never releases one whose order is pending). A duplicate message
+ * is harmless — finalizing is exactly-once — so the sweep may run on every instance.
+ */
+export async function sweepStalePending(deps: StaleSweepDeps): Promise<number> {
+  const { db, sqs, queueUrl, staleAfterMs, log, metrics } = deps
+  // Through the (product_id, status, …) index: one short range per product instead of a table scan.
+  const products = await db.selectFrom('products').select('id').execute()
+  if (products.length === 0) return 0
+  const rows = await db
+    .selectFrom('orders')
+    .select(['order_uuid', 'reservation_id', 'product_id', 'user_id', 'quantity', 'request_id'])
+    .where(
+      'product_id',
+      'in',
+      products.map((p) => p.id),
+    )
+    .where('status', '=', 'pending')
+    .where('created_at', '<', new Date(Date.now() - staleAfterMs))
+    .orderBy('id')
+    .limit(LIMIT)
+    .execute()
+  if (rows.length === 0) return 0
+  const entries = rows.map((row) => {
+    const message: OrderMessage = {
+      v: 1,
+      order_uuid: row.order_uuid,
+      reservation_id: row.reservation_id,
+      product_id: Number(row.product_id),
+      user_id: Number(row.user_id),
+      quantity: Number(row.quantity),
+      request_id: row.request_id ?? 'stale-sweep',
+    }
+    return {
+      MessageBody: JSON.stringify(message),
+      MessageAttributes: { request_id: { DataType: 'String', StringValue: message.request_id } },
+    }
+  })
+  const out = await sendBatch(sqs, queueUrl, entries)
+  metrics.resent.inc(out.successful.length)
+  log.warn({ resent: out.successful.length, failed: out.failed.length }, 're-sent stale pending orders')
+  return out.successful.length
+}

@@ -1,0 +1,33 @@
+import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs'
+import type { FastifyBaseLogger } from 'fastify'
+
+/**
+ * Hands messages back to SQS, each invisible for its own number of seconds: the retry backoff (or,
+ * in the DLQ, how long a poison message is left alone). Best effort: if this call fails the message
+ * simply reappears when its receive visibility runs out.
+ */
+export async function setVisibility(
+  sqs: SQSClient,
+  queueUrl: string,
+  items: { message: Message; seconds: number }[],
+  log: FastifyBaseLogger,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += 10) {
+    const chunk = items.slice(i, i + 10)
+    try {
+      const out = await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: chunk.map(({ message, seconds }, j) => ({
+            Id: String(j),
+            ReceiptHandle: message.ReceiptHandle!,
+            VisibilityTimeout: seconds,
+          })),
+        }),
+      )
+      if (out.Failed?.length) log.warn({ failed: out.Failed }, 'some visibility changes failed')
+    } catch (error) {
+      log.warn({ err: error }, 'could not change message visibility')
+    }
+  }
+}

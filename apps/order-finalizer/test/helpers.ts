@@ -1,0 +1,156 @@
+import type { AddressInfo } from 'node:net'
+import { GetQueueAttributesCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs'
+import { type FinalizerConfig, FinalizerEnv, InventoryEnv, loadConfig } from '@flash/config'
+import type { OrderMessage } from '@flash/contracts'
+import { type Database, newUuid } from '@flash/db'
+import { buildApp as buildInventory } from '@flash/inventory-service'
+import { createSqsClient, ensureQueues, startSqsEmulator } from '@flash/queue'
+import type { ServiceApp } from '@flash/service-kit'
+import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL, uniqueName } from '@flash/test-kit'
+import type { Kysely } from 'kysely'
+import { type AppOverrides, buildApp } from '../src/app.ts'
+import { insertPendingOrder } from './fixtures.ts'
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+export const SERVICE_TOKEN = 'test-service-token-0123456789'
+
+/** One test file's world, all real: database, Redis prefix, SQS emulator + queues, inventory-service. */
+export interface World {
+  db: Kysely<Database>
+  sqs: SQSClient
+  queueUrl: string
+  dlqUrl: string
+  names: { queueName: string; dlqName: string }
+  env: Record<string, string>
+  inventory: ServiceApp
+  inventoryEnv: Record<string, string>
+  config(overrides?: Record<string, string>): FinalizerConfig
+}
+
+export async function listen(app: ServiceApp, port = 0): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port })
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+}
+
+export async function startInventory(t: Teardown, world: Pick<World, 'inventoryEnv'>, port = 0) {
+  const app = await buildInventory(loadConfig(InventoryEnv, world.inventoryEnv))
+  t.teardown(() => app.close())
+  return { app, url: await listen(app, port) }
+}
+
+export async function createWorld(t: Teardown, label: string, maxAttempts = 3): Promise<World> {
+  const { url, db } = await createTestDatabase(t, label)
+  const prefix = createTestRedisPrefix(t, label)
+  const emulator = await startSqsEmulator({ port: 0 })
+  t.teardown(() => emulator.stop())
+  const sqs = createSqsClient({ endpoint: emulator.endpoint, region: 'us-east-1' })
+  t.teardown(() => sqs.destroy())
+  const names = { queueName: uniqueName(`${label}-q`), dlqName: uniqueName(`${label}-dlq`) }
+  const { queueUrl, dlqUrl } = await ensureQueues(sqs, {
+    ...names,
+    maxReceiveCount: maxAttempts,
+    visibilityTimeoutSeconds: 5,
+  })
+  const base = { DATABASE_URL: url, DB_POOL_SIZE: '5', LOG_LEVEL: 'silent', SERVICE_TOKEN }
+  const inventoryEnv = { ...base, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, PRODUCT_CACHE_MS: '0' }
+  const { app: inventory, url: inventoryUrl } = await startInventory(t, { inventoryEnv })
+  const env: Record<string, string> = {
+    ...base,
+    INVENTORY_URL: inventoryUrl,
+    INVENTORY_TIMEOUT_MS: '1000',
+    SQS_ENDPOINT: emulator.endpoint,
+    ...{ ORDERS_QUEUE_NAME: names.queueName, ORDERS_DLQ_NAME: names.dlqName },
+    MAX_ATTEMPTS: String(maxAttempts),
+    RETRY_BASE_SECONDS: '0',
+    VISIBILITY_TIMEOUT_SECONDS: '5',
+    DLQ_POLL_MS: '100',
+    SHUTDOWN_GRACE_MS: '3000',
+  }
+  return {
+    db,
+    sqs,
+    queueUrl,
+    dlqUrl,
+    names,
+    env,
+    inventory,
+    inventoryEnv,
+    config: (overrides = {}) => loadConfig(FinalizerEnv, { ...env, ...overrides }),
+  }
+}
+
+/** Started (consumers polling) and closed with the test. Short long-polls so close() is quick. */
+export async function startFinalizer(t: Teardown, config: FinalizerConfig, overrides: AppOverrides = {}) {
+  const app = await buildApp(config, { logLevel: 'silent', waitTimeSeconds: 1, ...overrides })
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
+
+/** What order-service does for an accepted order: reserve in inventory, insert the pending row. */
+export async function acceptOrder(
+  world: World,
+  productId: number,
+  { userId = 1, quantity = 1, send = true } = {},
+): Promise<OrderMessage> {
+  const reservationId = newUuid()
+  const res = await world.inventory.inject({
+    method: 'POST',
+    url: '/internal/reservations',
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+    payload: { reservation_id: reservationId, product_id: productId, user_id: userId, quantity },
+  })
+  if (res.statusCode !== 200 || !res.json().ok)
+    throw new Error(`reserve failed: ${res.statusCode} ${res.body}`)
+  const message = await insertPendingOrder(world.db, productId, { quantity, userId, reservationId })
+  if (send) await sendMessage(world, JSON.stringify(message))
+  return message
+}
+
+export async function sendMessage(world: Pick<World, 'sqs' | 'queueUrl'>, body: string): Promise<void> {
+  await world.sqs.send(new SendMessageCommand({ QueueUrl: world.queueUrl, MessageBody: body }))
+}
+
+/** Units inventory-service says are available now. */
+export async function available(world: World, productId: number): Promise<number> {
+  const res = await world.inventory.inject({ method: 'GET', url: `/api/products/${productId}` })
+  return res.json().stock
+}
+
+/** Visible + in-flight messages of a queue. */
+export async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  )
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  )
+}
+
+export async function metric(app: ServiceApp, name: string, labels = ''): Promise<number> {
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels))
+  return line ? Number(line.split(' ').at(-1)) : 0
+}
+
+/** Polls `check` until true, at most attempts × intervalMs. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  attempts = 300,
+  intervalMs = 20,
+): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    if (await check()) return true
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+  return false
+}

@@ -1,0 +1,102 @@
+import type { SQSClient } from '@aws-sdk/client-sqs'
+import type { OrderConfig } from '@flash/config'
+import { createSqsClient } from '@flash/queue'
+import {
+  createServiceApp,
+  dbPlugin,
+  healthPlugin,
+  redisPlugin,
+  type ServiceApp,
+  tokenAuthPlugin,
+} from '@flash/service-kit'
+import type { JWTVerifyGetKey } from 'jose'
+import { sql } from 'kysely'
+import { idempotencyPlugin } from './plugins/idempotency.ts'
+import { inventoryPlugin } from './plugins/inventory-client.ts'
+import { orderMetricsPlugin } from './plugins/order-metrics.ts'
+import { orderQueuePlugin } from './plugins/order-queue.ts'
+import { soldOutPlugin } from './plugins/sold-out.ts'
+import { createOrderRoute } from './routes/create-order.ts'
+import { getOrderRoute } from './routes/get-order.ts'
+import { OrderInserter } from './repositories/order-inserter.ts'
+import { listOrdersRoute } from './routes/list-orders.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    orderInserter: OrderInserter
+  }
+}
+
+export interface AppOverrides {
+  /** Wins over LOG_LEVEL (tests pass 'silent'). */
+  logLevel?: string
+  /** Verify tokens with these keys instead of fetching AUTH_JWKS_URL. */
+  tokenKeys?: JWTVerifyGetKey
+  /** A client the caller owns (not destroyed on close). */
+  sqsClient?: SQSClient
+  /** Deadline of one SendMessageBatch call (default 3 s). */
+  sqsTimeoutMs?: number
+  /** How long an Idempotency-Key stays "in flight" before a retry may take it over (default 30 s). */
+  idempotencyLeaseMs?: number
+}
+
+const DESCRIPTION =
+  'Order intake and status. POST /api/orders reserves stock in inventory-service, records the order as ' +
+  'pending and queues it for the order-finalizer, answering 202 at once; GET the order to follow it to ' +
+  'completed or failed.'
+
+/** Builds order-service from validated config; tests call it with their own config and close it. */
+export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}): Promise<ServiceApp> {
+  const app = await createServiceApp({
+    service: 'order-service',
+    description: DESCRIPTION,
+    logLevel: overrides.logLevel ?? config.LOG_LEVEL,
+    trustProxy: config.TRUST_PROXY,
+  })
+  try {
+    await app.register(orderMetricsPlugin)
+    await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
+    app.decorate('orderInserter', new OrderInserter(app.db))
+    await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    await app.register(tokenAuthPlugin, {
+      jwksUrl: config.AUTH_JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ...(overrides.tokenKeys ? { keys: overrides.tokenKeys } : {}),
+    })
+    await app.register(inventoryPlugin, {
+      url: config.INVENTORY_URL,
+      serviceToken: config.SERVICE_TOKEN,
+      timeoutMs: config.INVENTORY_TIMEOUT_MS,
+      connections: config.INVENTORY_CONNECTIONS,
+    })
+    await app.register(orderQueuePlugin, {
+      client:
+        overrides.sqsClient ?? createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION }),
+      ownsClient: !overrides.sqsClient,
+      endpoint: config.SQS_ENDPOINT,
+      queueName: config.ORDERS_QUEUE_NAME,
+      windowMs: config.SQS_BATCH_WINDOW_MS,
+      timeoutMs: overrides.sqsTimeoutMs ?? 3_000,
+    })
+    await app.register(soldOutPlugin, { ttlMs: config.SOLD_OUT_CACHE_MS })
+    await app.register(idempotencyPlugin, {
+      ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+      leaseMs: overrides.idempotencyLeaseMs ?? 30_000,
+    })
+    await app.register(healthPlugin, {
+      checks: {
+        mysql: () => sql`select 1`.execute(app.db),
+        redis: () => app.redis.ping(),
+        inventory: () => app.inventory.ping(),
+        sqs: () => app.orderQueue.check(),
+      },
+    })
+    for (const route of [createOrderRoute, getOrderRoute, listOrdersRoute]) await app.register(route)
+    return app
+  } catch (error) {
+    // Whatever was opened (pool, Redis, subscribers) is closed so a failed build never leaks.
+    await app.close().catch(() => {})
+    throw error
+  }
+}

@@ -1,0 +1,77 @@
+import { ERROR_CODES, type ErrorCode } from '@flash/contracts'
+import { ProblemError, sendProblem } from '@flash/service-kit'
+import type { FastifyReply } from 'fastify'
+
+/**
+ * Every problem order-service answers, in one place, so routes and the OpenAPI descriptions agree.
+ * 503s carry Retry-After: the failure is ours (a dependency), the client should simply try again.
+ */
+export const RETRY_AFTER_SECONDS = 1
+
+/**
+ * An order refused for a business reason (4xx). Returned, not thrown: in a flash sale refusals are
+ * most of the traffic, and an Error per answer (stack capture) costs more than the answer itself.
+ */
+export interface Refusal {
+  refused: 'out_of_stock' | 'per_user_limit_exceeded' | 'product_not_found'
+  detail: string
+}
+
+export const outOfStock = (productId: number): Refusal => ({
+  refused: 'out_of_stock',
+  detail: `Product ${productId} is sold out`,
+})
+
+export const perUserLimit = (productId: number): Refusal => ({
+  refused: 'per_user_limit_exceeded',
+  detail: `You already hold the most units of product ${productId} allowed`,
+})
+
+export const productNotFound = (productId: number): Refusal => ({
+  refused: 'product_not_found',
+  detail: `Product ${productId} does not exist`,
+})
+
+/** A refusal (or a replayed 4xx) as the problem+json the central handler would have sent. */
+export function sendRefusal(reply: FastifyReply, code: ErrorCode, detail: string): FastifyReply {
+  const title = code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
+  return sendProblem(reply, { title, status: ERROR_CODES[code], detail, code })
+}
+
+export const orderNotFound = () => new ProblemError('order_not_found', 'No such order')
+
+export const invalidCursor = () =>
+  new ProblemError('validation_failed', 'cursor is not one this API returned', {
+    errors: [{ path: 'querystring.cursor', message: 'is invalid' }],
+  })
+
+export const idempotencyKeyReused = () =>
+  new ProblemError(
+    'idempotency_key_reused',
+    'This Idempotency-Key was already used with a different request body',
+  )
+
+export const idempotencyInFlight = () =>
+  new ProblemError(
+    'idempotency_request_in_flight',
+    'A request with this Idempotency-Key is still in progress',
+    {
+      retryAfter: RETRY_AFTER_SECONDS,
+    },
+  )
+
+export const unavailable = (what: string, cause?: unknown) =>
+  new ProblemError('dependency_unavailable', `${what} is unavailable; please retry`, {
+    retryAfter: RETRY_AFTER_SECONDS,
+    cause,
+  })
+
+/** Raised by our clients (inventory, SQS) when the dependency failed or timed out. */
+export class DependencyError extends Error {
+  readonly dependency: string
+  constructor(dependency: string, message: string, cause?: unknown) {
+    super(`${dependency}: ${message}`, cause === undefined ? undefined : { cause })
+    this.name = 'DependencyError'
+    this.dependency = dependency
+  }
+}

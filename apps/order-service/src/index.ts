@@ -1,0 +1,1 @@
+export { buildApp, type AppOverrides } from './app.ts'

@@ -1,0 +1,81 @@
+import { INVENTORY_EVENTS_CHANNEL } from '@flash/contracts'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+/**
+ * Products this instance recently saw sold out, refused without the inventory round trip (in a
+ * flash sale most requests are for a sold-out product). A refusal of `quantity` units proves only that
+ * fewer than `quantity` are left, so the mark refuses requests of that many units or more and lets
+ * smaller ones through to inventory. A mark lives `ttlMs` at most and is dropped at once when
+ * inventory-service announces a restock; while the event subscription is down marks are neither set
+ * nor trusted, so a missed restock can never keep a product "sold out" for long.
+ */
+export class SoldOutMarks {
+  readonly #ttlMs: number
+  readonly #marks = new Map<number, { until: number; quantity: number }>()
+  #live = false
+
+  constructor(ttlMs: number) {
+    this.#ttlMs = ttlMs
+  }
+
+  isSoldOut(productId: number, quantity: number): boolean {
+    const mark = this.#marks.get(productId)
+    if (mark === undefined) return false
+    if (mark.until <= Date.now()) {
+      this.#marks.delete(productId)
+      return false
+    }
+    return quantity >= mark.quantity
+  }
+
+  /** inventory refused `quantity` units as out of stock. */
+  mark(productId: number, quantity: number): void {
+    if (!this.#live || this.#ttlMs <= 0) return
+    const current = this.#marks.get(productId)
+    const smallest = current && current.until > Date.now() ? Math.min(current.quantity, quantity) : quantity
+    this.#marks.set(productId, { until: Date.now() + this.#ttlMs, quantity: smallest })
+  }
+
+  clear(productId: number): void {
+    this.#marks.delete(productId)
+  }
+
+  /** Subscription state: on (re)subscribe everything cached before is forgotten. */
+  setLive(live: boolean): void {
+    this.#live = live
+    this.#marks.clear()
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    soldOut: SoldOutMarks
+  }
+}
+
+export const soldOutPlugin = fp<{ ttlMs: number }>(
+  async (app: FastifyInstance, { ttlMs }) => {
+    const marks = new SoldOutMarks(ttlMs)
+    // Pub/sub is not namespaced by ioredis' keyPrefix: add it by hand, as inventory-service does.
+    const channel = `${app.redis.options.keyPrefix ?? ''}${INVENTORY_EVENTS_CHANNEL}`
+    const subscriber = app.redis.duplicate()
+    subscriber.on('message', (_channel: string, raw: string) => {
+      try {
+        const event = JSON.parse(raw) as { type?: string; product_id?: unknown }
+        if (typeof event.product_id === 'number') marks.clear(event.product_id)
+      } catch {
+        app.log.warn({ raw }, 'ignored a malformed inventory event')
+      }
+    })
+    subscriber.on('ready', () => marks.setLive(true))
+    subscriber.on('close', () => marks.setLive(false))
+    await subscriber.subscribe(channel)
+    marks.setLive(true)
+    app.decorate('soldOut', marks)
+    app.addHook('onClose', async () => {
+      subscriber.disconnect()
+    })
+  },
+  { name: 'order-sold-out', dependencies: ['flash-redis'] },
+)

@@ -1,0 +1,9 @@
+import { loadConfig, OrderEnv } from '@flash/config'
+import { boot, listenWithGrace } from '@flash/service-kit'
+import { buildApp } from './app.ts'
+
+await boot(async () => {
+  const config = loadConfig(OrderEnv, process.env)
+  const app = await buildApp(config)
+  await listenWithGrace(app, { host: config.HOST, port: config.PORT, graceMs: config.SHUTDOWN_GRACE_MS })
+})

@@ -1,0 +1,91 @@
+import { createServer } from 'node:net'
+import { sql } from 'kysely'
+import t from 'tap'
+import { available, createProduct, createWorld, metric, newBuyer, order, startApp } from './helpers.ts'
+
+// Every failure after the reservation must leave nothing behind: no row, stock back in inventory.
+const world = await createWorld(t, 'failures')
+const countRows = async (userId: number) =>
+  Number(
+    (
+      await world.db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+
+t.test('inventory unreachable: 503 with Retry-After, nothing written', async (t) => {
+  const app = await startApp(t, world.config({ INVENTORY_URL: 'http://127.0.0.1:9' }))
+  const buyer = await newBuyer(world)
+  const res = await order(app, buyer, { product_id: 1, quantity: 1 })
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().code, 'dependency_unavailable')
+  t.equal(res.headers['retry-after'], '1')
+  t.equal(await countRows(buyer.id), 0)
+})
+
+t.test('inventory hanging past the timeout: 503', async (t) => {
+  const sockets = new Set<import('node:net').Socket>()
+  const hang = createServer((socket) => sockets.add(socket))
+  await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    for (const s of sockets) s.destroy()
+    hang.close()
+  })
+  const port = (hang.address() as import('node:net').AddressInfo).port
+  const app = await startApp(
+    t,
+    world.config({ INVENTORY_URL: `http://127.0.0.1:${port}`, INVENTORY_TIMEOUT_MS: '100' }),
+  )
+  const res = await order(app, await newBuyer(world), { product_id: 1, quantity: 1 })
+  t.equal(res.statusCode, 503)
+})
+
+t.test('the order insert fails: reservation released, 503', async (t) => {
+  const app = await startApp(t, world.config())
+  const product = await createProduct(world, { stock: 3 })
+  const buyer = await newBuyer(world)
+  await sql`create trigger refuse_orders before insert on orders for each row
+    signal sqlstate '45000' set message_text = 'injected failure'`.execute(world.db)
+  t.teardown(() => sql`drop trigger if exists refuse_orders`.execute(world.db))
+  const res = await order(app, buyer, { product_id: product, quantity: 2 })
+  t.equal(res.statusCode, 503)
+  t.equal(res.headers['retry-after'], '1')
+  t.equal(await countRows(buyer.id), 0)
+  t.equal(await available(world, product), 3, 'reservation released')
+  t.equal(await metric(app, 'order_compensations_total', 'step="insert"'), 1)
+  await sql`drop trigger refuse_orders`.execute(world.db)
+})
+
+t.test('the orders queue does not exist: row deleted, reservation released, 503', async (t) => {
+  const app = await startApp(t, world.config({ ORDERS_QUEUE_NAME: 'no-such-queue' }))
+  const product = await createProduct(world, { stock: 3 })
+  const buyer = await newBuyer(world)
+  const res = await order(app, buyer, { product_id: product, quantity: 1 })
+  t.equal(res.statusCode, 503)
+  t.equal(await countRows(buyer.id), 0)
+  t.equal(await available(world, product), 3)
+  const ready = await app.inject({ method: 'GET', url: '/ready' })
+  t.equal(ready.statusCode, 503)
+  t.equal(ready.json().checks.sqs, 'down')
+})
+
+t.test('SQS stops: 503 with Retry-After, row deleted, reservation released', async (t) => {
+  const app = await startApp(t, world.config(), { sqsTimeoutMs: 500 })
+  const product = await createProduct(world, { stock: 3 })
+  const buyer = await newBuyer(world)
+  t.equal(
+    (await order(app, buyer, { product_id: product, quantity: 1 })).statusCode,
+    202,
+    'works while SQS is up',
+  )
+  await world.emulator.stop()
+  const res = await order(app, buyer, { product_id: product, quantity: 1 })
+  t.equal(res.statusCode, 503)
+  t.equal(res.headers['retry-after'], '1')
+  t.equal(await countRows(buyer.id), 1, 'only the order accepted before the outage')
+  t.equal(await available(world, product), 2, 'the failed order gave its unit back')
+  t.equal(await metric(app, 'order_compensations_total', 'step="send"'), 1)
+})

@@ -1,0 +1,56 @@
+import { createRedis } from '@flash/service-kit'
+import { createTestRedisPrefix, TEST_REDIS_URL } from '@flash/test-kit'
+import t from 'tap'
+import { IdempotencyStore } from '../src/plugins/idempotency.ts'
+
+const redis = createRedis({ url: TEST_REDIS_URL, keyPrefix: createTestRedisPrefix(t, 'idem') })
+await redis.connect()
+t.teardown(() => redis.quit())
+
+const fp = IdempotencyStore.fingerprint({ product_id: 1, quantity: 2 })
+const otherFp = IdempotencyStore.fingerprint({ product_id: 1, quantity: 3 })
+const accepted = { status: 202 as const, body: { order_uuid: 'uuid-1', status: 'pending' as const } }
+
+t.test('the first request owns the key; a finished one is replayed', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 30_000)
+  t.same(await store.begin(1, 'k1', fp, 'uuid-1'), { kind: 'owner', orderUuid: 'uuid-1' })
+  await store.complete(1, 'k1', fp, accepted)
+  t.same(await store.begin(1, 'k1', fp, 'uuid-2'), { kind: 'replay', answer: accepted })
+  t.ok((await redis.ttl('order:idem:{u:1}:k1')) > 50, 'kept for the configured TTL')
+})
+
+t.test('a different body is 422, a request still in flight is 409', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 30_000)
+  await store.begin(2, 'k', fp, 'uuid-a')
+  await t.rejects(store.begin(2, 'k', otherFp, 'uuid-b'), { code: 'idempotency_key_reused', statusCode: 422 })
+  await t.rejects(store.begin(2, 'k', fp, 'uuid-b'), {
+    code: 'idempotency_request_in_flight',
+    statusCode: 409,
+  })
+})
+
+t.test('keys are per user', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 30_000)
+  await store.begin(3, 'shared', fp, 'uuid-3')
+  t.same(await store.begin(4, 'shared', otherFp, 'uuid-4'), { kind: 'owner', orderUuid: 'uuid-4' })
+})
+
+t.test('release frees the key for a fresh attempt', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 30_000)
+  await store.begin(5, 'k', fp, 'uuid-5')
+  await store.release(5, 'k')
+  t.same(await store.begin(5, 'k', fp, 'uuid-6'), { kind: 'owner', orderUuid: 'uuid-6' })
+})
+
+t.test('after its lease a stale in-flight key is taken over once, keeping its order uuid', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 100)
+  await store.begin(6, 'k', fp, 'uuid-crashed')
+  await new Promise((resolve) => setTimeout(resolve, 120))
+  const results = await Promise.allSettled([
+    store.begin(6, 'k', fp, 'uuid-x'),
+    store.begin(6, 'k', fp, 'uuid-y'),
+  ])
+  const owners = results.filter((r) => r.status === 'fulfilled')
+  t.equal(owners.length, 1, 'exactly one retry takes over')
+  t.same((owners[0] as PromiseFulfilledResult<unknown>).value, { kind: 'owner', orderUuid: 'uuid-crashed' })
+})

@@ -1,0 +1,58 @@
+import t from 'tap'
+import { SoldOutMarks } from '../src/plugins/sold-out.ts'
+
+t.test('a mark refuses the product until it expires', async (t) => {
+  const marks = new SoldOutMarks(30)
+  marks.setLive(true)
+  t.notOk(marks.isSoldOut(1, 1))
+  marks.mark(1, 1)
+  t.ok(marks.isSoldOut(1, 1))
+  t.notOk(marks.isSoldOut(2, 1), 'per product')
+  await new Promise((resolve) => setTimeout(resolve, 40))
+  t.notOk(marks.isSoldOut(1, 1), 'expired')
+})
+
+t.test('a refusal of n units refuses n or more, not fewer', async (t) => {
+  const marks = new SoldOutMarks(60_000)
+  marks.setLive(true)
+  marks.mark(1, 3)
+  t.ok(marks.isSoldOut(1, 3))
+  t.ok(marks.isSoldOut(1, 5))
+  t.notOk(marks.isSoldOut(1, 2), 'two units may still be left')
+  marks.mark(1, 1)
+  t.ok(marks.isSoldOut(1, 1), 'a smaller refusal lowers the threshold')
+  marks.mark(1, 4)
+  t.ok(marks.isSoldOut(1, 1), 'and a larger one does not raise it')
+})
+
+t.test('clear (a restock event) lifts a mark at once', async (t) => {
+  const marks = new SoldOutMarks(60_000)
+  marks.setLive(true)
+  marks.mark(7, 1)
+  marks.clear(7)
+  t.notOk(marks.isSoldOut(7, 1))
+})
+
+t.test(
+  'without a live event subscription nothing is marked, and reconnecting forgets old marks',
+  async (t) => {
+    const marks = new SoldOutMarks(60_000)
+    marks.mark(1, 1)
+    t.notOk(marks.isSoldOut(1, 1), 'not live yet: a restock could be missed')
+    marks.setLive(true)
+    marks.mark(1, 1)
+    marks.setLive(false)
+    t.notOk(marks.isSoldOut(1, 1))
+    marks.setLive(true)
+    marks.mark(2, 1)
+    marks.setLive(true)
+    t.notOk(marks.isSoldOut(2, 1), 'a resubscribe may have missed events: start clean')
+  },
+)
+
+t.test('a zero TTL disables the cache', async (t) => {
+  const marks = new SoldOutMarks(0)
+  marks.setLive(true)
+  marks.mark(1, 1)
+  t.notOk(marks.isSoldOut(1, 1))
+})
