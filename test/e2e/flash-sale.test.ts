@@ -1,5 +1,6 @@
 import { expectOk } from '@flash/api-client'
 import type { OrderMessage, StockState } from '@flash/contracts'
+import { newUuid } from '@flash/db'
 import { createSqsClient, sendBatch } from '@flash/queue'
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import t, { type Test } from 'tap'
@@ -8,7 +9,8 @@ import { eventually, inParallel, startE2eStack } from '../src/index.ts'
 
 // DESIGN §4 end to end: the whole stack as separate processes, two instances of each order-path
 // service, a flash sale with demand far above supply, then I1–I6 checked against MySQL and Redis.
-const e2e = await startE2eStack(t)
+// Failed attempts retry at once and the DLQ is polled often, so the poison test ends quickly.
+const e2e = await startE2eStack(t, {}, { RETRY_BASE_SECONDS: '0', DLQ_POLL_MS: '300' })
 const { api, db, adminToken, stack } = e2e
 
 /** inventory-service's audit view of one product: its Redis state next to MySQL's totals. */
@@ -242,3 +244,71 @@ t.test('an idempotent retry returns the original order', async (t) => {
     .executeTakeFirstOrThrow()
   t.equal(Number(count.n), 1, 'one order, whatever the retries')
 })
+
+t.test(
+  'a poison message ends in the DLQ; its order ends failed and the stock comes back (I3, I4)',
+  async (t) => {
+    const product = expectOk(
+      await api.createProduct(adminToken, { name: 'Poison', price_cents: 300, stock: 5 }),
+    )
+    const other = expectOk(await api.createProduct(adminToken, { name: 'Other', price_cents: 300, stock: 5 }))
+    const buyer = buyers[2]!
+    // What the intake does — reserve, then the pending row — followed by a message that names the
+    // wrong product: every delivery leaves the order pending until SQS dead-letters it.
+    const reservationId = newUuid()
+    const inventory = stack.urls['inventory-service']![0]!
+    const reserved = await request(`${inventory}/internal/reservations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${e2e.serviceToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        reservation_id: reservationId,
+        product_id: product.id,
+        user_id: buyer.id,
+        quantity: 2,
+      }),
+    })
+    t.equal(reserved.statusCode, 200)
+    t.match(await reserved.body.json(), { ok: true })
+    const orderUuid = newUuid()
+    await db
+      .insertInto('orders')
+      .values({
+        order_uuid: orderUuid,
+        user_id: buyer.id,
+        product_id: product.id,
+        quantity: 2,
+        total_price_cents: 600,
+        reservation_id: reservationId,
+        request_id: 'e2e-poison',
+      })
+      .execute()
+    t.equal(expectOk(await api.getProduct(product.id)).stock, 3, 'the reservation holds 2 units')
+
+    const poison: OrderMessage = {
+      v: 1,
+      order_uuid: orderUuid,
+      reservation_id: reservationId,
+      product_id: other.id,
+      user_id: buyer.id,
+      quantity: 2,
+      request_id: 'e2e-poison',
+    }
+    const sqs = createSqsClient({ endpoint: stack.sqsEndpoint, region: 'us-east-1' })
+    t.teardown(() => sqs.destroy())
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: e2e.queueName }))
+    t.equal((await sendBatch(sqs, QueueUrl!, [{ MessageBody: JSON.stringify(poison) }])).failed.length, 0)
+
+    const order = await eventually(async () => {
+      const o = expectOk(await api.getOrder(buyer.token, orderUuid))
+      return o.status === 'pending' ? undefined : o
+    })
+    t.equal(order.status, 'failed', 'the order reached a terminal state through the DLQ')
+    t.equal(order.failed_reason, 'processing_failed')
+    await eventually(async () => ((await queueDepth(e2e.dlqName)) === 0 ? true : undefined))
+    const state = await assertNoLeak(t, product.id)
+    t.equal(state.redis.available, 5, 'the reserved units are for sale again')
+    t.equal(state.mysql.stock, 5, 'MySQL stock was never touched')
+    const untouched = await stockState(other.id)
+    t.equal(untouched.mysql.stock, 5, 'the product the message named was not touched either')
+  },
+)

@@ -35,7 +35,11 @@ function tailOutput(): { sink: OutputSink; dump: () => string } {
  * order-service and order-finalizer behind the gateway — on its own database, Redis prefix,
  * queues and free ports, stopped on teardown.
  */
-export async function startE2eStack(t: Test, env: Record<string, string> = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  t: Test,
+  env: Record<string, string> = {},
+  finalizerEnv: Record<string, string> = {},
+): Promise<E2eStack> {
   const { url, db } = await createTestDatabase(t, 'e2e')
   const prefix = createTestRedisPrefix(t, 'e2e')
   const queueName = uniqueName('orders')
@@ -49,6 +53,7 @@ export async function startE2eStack(t: Test, env: Record<string, string> = {}): 
     secrets,
     output: output.sink,
     instances: { 'auth-service': 1, 'inventory-service': 2, 'order-service': 2, 'order-finalizer': 2 },
+    serviceEnv: { 'order-finalizer': finalizerEnv },
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: url,
