@@ -33,24 +33,27 @@ for (const [name, args] of steps) {
   }
 }
 
-let passed = 0
-let failed = 0
-// tap ends each project's run with "# { total: N, pass: P, fail: F, ... }" (fail only when > 0).
-// ANSI colour codes (ESC [ … m) would split the summary; strip them first.
+// tap ends each project's run with "# { total: N, pass: P, fail: F, ... }" (fail only when > 0);
+// nx prefixes every line with "<project>: ". The last summary per project wins (some print twice).
 const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g')
-const summary = /# \{ total: \d+, pass: (\d+)(?:, fail: (\d+))?/
+const summary = /^(\S+):\s+# \{ total: \d+, pass: (\d+)(?:, fail: (\d+))?/
+const perProject = new Map<string, { pass: number; fail: number }>()
 const extra = process.argv.slice(2)
 console.log('\n== tests: nx run-many -t test')
 const code = await run(
   npx,
   ['nx', 'run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', ...extra],
   (line) => {
-    const m = summary.exec(line.replace(ansi, ''))
-    if (!m) return
-    passed += Number(m[1])
-    failed += Number(m[2] ?? 0)
+    const m = summary.exec(line.replace(ansi, '').trim())
+    if (m) perProject.set(m[1]!, { pass: Number(m[2]), fail: Number(m[3] ?? 0) })
   },
 )
+let passed = 0
+let failed = 0
+for (const { pass, fail } of perProject.values()) {
+  passed += pass
+  failed += fail
+}
 if (code !== 0 && failed === 0) failed = 1
 console.log(`\nTests: ${passed} passed, ${failed} failed`)
 process.exit(code)
