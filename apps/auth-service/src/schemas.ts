@@ -1,49 +1,9 @@
-import { ERROR_CODES } from '@flash/contracts'
-import { Type } from 'typebox'
+import { problemResponses } from '@flash/service-kit'
 
-/** OpenAPI/serialisation helpers shared by the auth routes. */
+/** OpenAPI helpers for the auth routes (the shared parts live in service-kit). */
 export const TAGS = ['auth']
-export const BEARER = [{ bearer: [] }]
+export { BEARER, BODY_PROBLEMS, problemCodes as codes } from '@flash/service-kit'
 
-const ProblemRef = Type.Ref('Problem')
-
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON or request validation failed (validation_failed, malformed_json)',
-  401: 'Not authenticated',
-  409: 'Conflict',
-  413: 'Body larger than the limit (payload_too_large)',
-  415: 'Body is not application/json (unsupported_media_type)',
-  429: 'Rate limited (rate_limited); see Retry-After',
-  503: 'A dependency is unavailable; see Retry-After',
-}
-
-const RETRY_AFTER = {
-  'retry-after': { type: 'integer' as const, description: 'Seconds to wait before retrying' },
-}
-
-/** application/problem+json responses for the given statuses, documented and serialised alike. */
-export function problems(...statuses: number[]) {
-  const out: Record<
-    number,
-    {
-      description: string
-      content: Record<string, { schema: typeof ProblemRef }>
-      headers?: Record<string, { type: 'integer'; description: string }>
-    }
-  > = {}
-  for (const status of statuses) {
-    out[status] = {
-      description: DESCRIPTIONS[status] ?? 'Error',
-      content: { 'application/problem+json': { schema: ProblemRef } },
-      ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
-    }
-  }
-  return out
-}
-
-/** Every body-accepting route answers these the same way. */
-export const BODY_PROBLEMS = [400, 413, 415] as const
-
-/** Which problem codes a route may return, for the route description. */
-export const codes = (...names: (keyof typeof ERROR_CODES)[]) =>
-  `Problem codes: ${names.map((n) => `\`${n}\` (${ERROR_CODES[n]})`).join(', ')}.`
+export const problems = problemResponses({
+  descriptions: { 401: 'Not authenticated', 409: 'Conflict' },
+})

@@ -15,3 +15,10 @@ export { requireServiceCredential } from './auth/service-credential.ts'
 export { generateSigningKeyPair } from './auth/signing-keys.ts'
 export { createRedis, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'
 export { dbPlugin, type DbPluginOptions } from './clients/db.ts'
+export {
+  BEARER,
+  BODY_PROBLEMS,
+  type ProblemResponse,
+  problemCodes,
+  problemResponses,
+} from './openapi-responses.ts'
