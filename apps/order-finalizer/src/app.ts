@@ -3,7 +3,7 @@ import type { FinalizerConfig } from '@flash/config'
 import { createSqsClient } from '@flash/queue'
 import { createServiceApp, dbPlugin, healthPlugin, type ServiceApp } from '@flash/service-kit'
 import { sql } from 'kysely'
-import { SettleClient } from './inventory.ts'
+import { InventoryInternalClient } from '@flash/api-client'
 import { createFinalizerMetrics } from './metrics.ts'
 import { consumersPlugin } from './workers/consumers.ts'
 
@@ -37,7 +37,7 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
   })
   const sqs =
     overrides.sqsClient ?? createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION })
-  const inventory = new SettleClient({
+  const inventory = new InventoryInternalClient({
     url: config.INVENTORY_URL,
     serviceToken: config.SERVICE_TOKEN,
     timeoutMs: config.INVENTORY_TIMEOUT_MS,
