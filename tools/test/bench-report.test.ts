@@ -5,10 +5,11 @@ import { DEFAULT_CONNECTIONS, parseBenchArgs, parseInstances } from '../src/benc
 import { saleChecks } from '../src/bench/checks.ts'
 import { diffCounters, parseCounters } from '../src/bench/counters.ts'
 import { commitRates } from '../src/bench/finalizer-rate.ts'
-import { tcpExtCounter } from '../src/bench/host-stats.ts'
-import { tokenWindow } from '../src/bench/load.ts'
+import { cpuUse, hostTicks, processTicks, tcpExtCounter } from '../src/bench/host-stats.ts'
+import { percentile, tokenWindow } from '../src/bench/load.ts'
 import {
   evaluateTargets,
+  formatCpu,
   formatStatuses,
   type LoadStats,
   type Report,
@@ -240,9 +241,16 @@ t.test('flags', async (t) => {
   t.throws(() => parseBenchArgs(['--duration', '0']), /--duration/)
   t.throws(() => parseInstances('web=2'), /unknown service/)
   t.same(parseBenchArgs(['--help']), { help: true })
-  const zero = parseBenchArgs(['--warmup', '0', '--via-gateway'])
+  t.equal(parsed.options.openAfterS, 2)
+  t.throws(() => parseBenchArgs(['--duration', '2', '--open-after', '2']), /--open-after/)
+  const env = parseBenchArgs(['--env', 'SOLD_OUT_CACHE_MS=5000', '--env', 'X_Y=a=b'])
+  if (env.help) throw new Error('unexpected help')
+  t.same(env.options.serviceEnv, { SOLD_OUT_CACHE_MS: '5000', X_Y: 'a=b' })
+  t.throws(() => parseBenchArgs(['--env', 'lower=1']), /KEY=VALUE/)
+  const zero = parseBenchArgs(['--warmup', '0', '--open-after', '0', '--via-gateway'])
   if (zero.help) throw new Error('unexpected help')
   t.equal(zero.options.warmupS, 0)
+  t.equal(zero.options.openAfterS, 0)
   t.equal(zero.options.viaGateway, true)
 })
 
@@ -275,4 +283,27 @@ t.test('TcpExt counters from /proc/net/netstat text', async (t) => {
   const netstat = 'TcpExt: SyncookiesSent ListenOverflows\nTcpExt: 0 42\nIpExt: InNoRoutes\nIpExt: 0\n'
   t.equal(tcpExtCounter(netstat, 'ListenOverflows'), 42)
   t.equal(tcpExtCounter(netstat, 'Nope'), undefined)
+})
+
+t.test('CPU: host and per-process cores from /proc ticks', async (t) => {
+  t.same(hostTicks('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n'), { busy: 150, total: 1000 })
+  t.equal(processTicks('42 (node my (app)) S 1 2 3 0 -1 4 5 6 7 8 120 30 0 0 20'), 150)
+  const a = { atMs: 0, hostBusy: 0, hostTotal: 0, procs: { 'order-service': 0, redis: 10 } }
+  const b = { atMs: 2000, hostBusy: 380, hostTotal: 400, procs: { 'order-service': 180, redis: 50, gone: 5 } }
+  const use = cpuUse(a, b)!
+  t.equal(use.host, 1.9)
+  t.same(use.procs, { 'order-service': 0.9, redis: 0.2 })
+  t.equal(Number(use.other.toFixed(2)), 0.8)
+  t.equal(cpuUse(b, b), undefined)
+})
+
+t.test('percentile (nearest rank) and CPU lines', async (t) => {
+  const values = Float64Array.from({ length: 100 }, (_, i) => 100 - i)
+  t.equal(percentile(values, 99), 99)
+  t.equal(percentile(values, 50), 50)
+  t.equal(percentile(new Float64Array(0), 99), undefined)
+  t.equal(
+    formatCpu({ host: 1.9, procs: { redis: 0.2, 'order-service': 0.9, idle: 0 }, other: 0.8 }),
+    'host busy 1.90 — order-service 0.90, redis 0.20, other processes 0.80',
+  )
 })

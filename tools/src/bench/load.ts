@@ -1,0 +1,177 @@
+// One autocannon run: POST a JSON body with buyer tokens rotating per request, numbers straight from
+// autocannon's result.
+import autocannon from 'autocannon'
+import { cpuSample, cpuUse, listenOverflows } from './host-stats.ts'
+import type { LoadStats } from './report.ts'
+
+export interface LoadSpec {
+  /** Full URLs (path included); connections are spread over them (several instances). */
+  urls: readonly string[]
+  connections: number
+  durationS: number
+  body: string
+  /** Bearer tokens, rotating per request (each connection over its own window of them). */
+  tokens: readonly string[]
+  signal?: AbortSignal
+  /** Called for every response with its status and `performance.now()`. */
+  onResponse?: (status: number, atMs: number) => void
+  /** Processes whose CPU use is measured over the run (the load generator itself is always added). */
+  pids?: Record<string, number | undefined>
+}
+
+export interface LoadRun {
+  stats: LoadStats
+  /** `performance.now()` when autocannon emitted `start`. */
+  startedAtMs: number
+  endedAtMs: number
+}
+
+/** Tokens each connection rotates over: its requests are prebuilt, so this bounds the set-up cost. */
+export const TOKENS_PER_CONNECTION = 20
+
+/**
+ * The requests of connection `k` of `connections`: one per token of a window of the buyers' tokens,
+ * windows spread evenly so every buyer is in use. Prebuilt once per connection; each request then
+ * just takes the next one (no per-request rebuild in the load generator).
+ */
+export function tokenWindow(tokens: readonly string[], k: number, connections: number): string[] {
+  const size = Math.min(TOKENS_PER_CONNECTION, tokens.length)
+  const offset = Math.floor((k * tokens.length) / Math.max(1, connections)) % tokens.length
+  return Array.from({ length: size }, (_, i) => tokens[(offset + i) % tokens.length]!)
+}
+
+function requestsFor(tokens: readonly string[]): autocannon.Request[] {
+  return tokens.map((token) => ({
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  }))
+}
+
+/** `windowS`: seconds from autocannon's `start` to its result (its own `duration` also counts set-up). */
+export function statsOf(result: autocannon.Result, connections: number, windowS: number): LoadStats {
+  const statuses: Record<string, number> = {}
+  for (const [status, s] of Object.entries(result.statusCodeStats ?? {})) {
+    statuses[status] = (s as { count?: number }).count ?? 0
+  }
+  const responses = Object.values(statuses).reduce((a, b) => a + b, 0)
+  return {
+    connections,
+    durationS: windowS,
+    responses,
+    rps: result.requests.average,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    statuses,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  }
+}
+
+/** p-th percentile (0…100) of `values`, nearest rank (pure). */
+export function percentile(values: Float64Array, p: number): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = values.slice().sort()
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+}
+
+/**
+ * Responses per second of the run by status class (the first second is index 0), and the latencies
+ * of the responses after the first second: once every connection is open, without the connection
+ * storm of the start (a diagnostic next to autocannon's own percentiles, not instead of them).
+ */
+function timeline() {
+  const bySecond: Record<'2xx' | '4xx' | '5xx', number[]> = { '2xx': [], '4xx': [], '5xx': [] }
+  const maxBySecond: number[] = []
+  let startMs = 0
+  let latencies = new Float64Array(1 << 16)
+  let n = 0
+  return {
+    bySecond,
+    maxBySecond,
+    steadyP99: () => percentile(latencies.subarray(0, n), 99),
+    start: (atMs: number) => {
+      startMs = atMs
+    },
+    record: (status: number, atMs: number, responseTimeMs: number) => {
+      if (atMs - startMs >= 1000) {
+        if (n === latencies.length) {
+          const bigger = new Float64Array(latencies.length * 2)
+          bigger.set(latencies)
+          latencies = bigger
+        }
+        latencies[n++] = responseTimeMs
+      }
+      const cls =
+        status >= 500 ? '5xx' : status >= 400 ? '4xx' : status >= 200 && status < 300 ? '2xx' : undefined
+      if (!cls) return
+      const second = Math.max(0, Math.floor((atMs - startMs) / 1000))
+      while (maxBySecond.length <= second) maxBySecond.push(0)
+      if (responseTimeMs > maxBySecond[second]!) maxBySecond[second] = responseTimeMs
+      const series = bySecond[cls]
+      while (series.length <= second) series.push(0)
+      series[second]! += 1
+    },
+  }
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadRun> {
+  const pids = { 'load generator': process.pid, ...spec.pids }
+  const overflowsBefore = await listenOverflows()
+  const cpuBefore = await cpuSample(pids)
+  const run = await autocannonRun(spec)
+  const cpuAfter = await cpuSample(pids)
+  const overflowsAfter = await listenOverflows()
+  if (overflowsBefore !== undefined && overflowsAfter !== undefined) {
+    run.stats.listenOverflows = overflowsAfter - overflowsBefore
+  }
+  if (cpuBefore && cpuAfter) run.stats.cpu = cpuUse(cpuBefore, cpuAfter)
+  return run
+}
+
+function autocannonRun(spec: LoadSpec): Promise<LoadRun> {
+  if (spec.tokens.length === 0) throw new Error('runLoad needs at least one token')
+  if (spec.signal?.aborted) return Promise.reject(new Error('aborted'))
+  let client = 0
+  let startedAtMs = performance.now()
+  const seconds = timeline()
+  return new Promise<LoadRun>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        // autocannon accepts several URLs and spreads the connections over them.
+        url: (spec.urls.length === 1 ? spec.urls[0] : spec.urls) as string,
+        method: 'POST',
+        connections: spec.connections,
+        duration: spec.durationS,
+        headers: { 'content-type': 'application/json' },
+        body: spec.body,
+        timeout: 10,
+        setupClient: (c) => c.setRequests(requestsFor(tokenWindow(spec.tokens, client++, spec.connections))),
+      },
+      (error, result) => {
+        spec.signal?.removeEventListener('abort', stop)
+        if (error) reject(error)
+        else {
+          const endedAtMs = performance.now()
+          const stats = statsOf(result, spec.connections, (endedAtMs - startedAtMs) / 1000)
+          stats.bySecond = seconds.bySecond
+          stats.maxMsBySecond = seconds.maxBySecond
+          stats.steadyP99Ms = seconds.steadyP99()
+          resolve({ stats, startedAtMs, endedAtMs })
+        }
+      },
+    )
+    const stop = () => instance.stop()
+    spec.signal?.addEventListener('abort', stop, { once: true })
+    instance.on('start', () => {
+      startedAtMs = performance.now()
+      seconds.start(startedAtMs)
+    })
+    const onResponse = spec.onResponse
+    instance.on('response', (_c, status, _bytes, responseTime) => {
+      const at = performance.now()
+      seconds.record(status, at, responseTime)
+      onResponse?.(status, at)
+    })
+  })
+}

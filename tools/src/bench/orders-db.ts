@@ -1,0 +1,87 @@
+// What the bench reads from MySQL: order counts per product, sampled while the finalizer works, and
+// the wait (bounded) until the queue has drained.
+import type { Database } from '@flash/db'
+import type { Kysely } from 'kysely'
+import type { CountSample } from './finalizer-rate.ts'
+
+export interface OrderCounts {
+  pending: number
+  completed: number
+  failed: number
+  completedQuantity: number
+}
+
+export async function orderCounts(db: Kysely<Database>, productId: number): Promise<OrderCounts> {
+  const rows = await db
+    .selectFrom('orders')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('quantity').as('q')])
+    .where('product_id', '=', productId)
+    .groupBy('status')
+    .execute()
+  const counts: OrderCounts = { pending: 0, completed: 0, failed: 0, completedQuantity: 0 }
+  for (const r of rows) {
+    if (r.status === 'pending' || r.status === 'completed' || r.status === 'failed')
+      counts[r.status] = Number(r.n)
+    if (r.status === 'completed') counts.completedQuantity = Number(r.q ?? 0)
+  }
+  return counts
+}
+
+export async function productRow(db: Kysely<Database>, productId: number) {
+  const row = await db
+    .selectFrom('products')
+    .select(['stock', 'supplied'])
+    .where('id', '=', productId)
+    .executeTakeFirstOrThrow()
+  return { stock: Number(row.stock), supplied: Number(row.supplied) }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Samples the product's order counts every `intervalMs` until stopped (one query in flight at most). */
+export function sampleCounts(db: Kysely<Database>, productId: number, intervalMs = 250) {
+  const samples: CountSample[] = []
+  let running = true
+  let lastError: string | undefined
+  const loop = (async () => {
+    while (running) {
+      const at = performance.now()
+      try {
+        const c = await orderCounts(db, productId)
+        samples.push({ atMs: at, completed: c.completed, failed: c.failed, pending: c.pending })
+      } catch (error) {
+        lastError = (error as Error).message
+      }
+      await sleep(Math.max(0, intervalMs - (performance.now() - at)))
+    }
+  })()
+  return {
+    samples,
+    latest: () => samples.at(-1),
+    error: () => lastError,
+    async stop() {
+      running = false
+      await loop
+    },
+  }
+}
+
+/**
+ * Waits until `expected` orders of the product are terminal and none is pending, polling the sampler's
+ * latest numbers; false after `timeoutMs` or on abort.
+ */
+export async function waitForDrain(
+  latest: () => CountSample | undefined,
+  expected: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (performance.now() < deadline && !signal?.aborted) {
+    const s = latest()
+    if (s && s.pending === 0 && s.completed + s.failed >= expected) return true
+    await sleep(250)
+  }
+  const s = latest()
+  return !!s && s.pending === 0 && s.completed + s.failed >= expected
+}

@@ -1,0 +1,149 @@
+// The system under test: its own database, Redis prefix and queues, the SQS emulator in a process of its
+// own (not sharing the load generator's event loop), the stack via startStack, an admin and the buyers.
+import { randomBytes } from 'node:crypto'
+import { ApiClient, expectOk } from '@flash/api-client'
+import type { CreateProductBody, Product } from '@flash/contracts'
+import { createDb, type Database, dropDatabase, ensureDatabase } from '@flash/db'
+import type { ServiceName } from '@flash/routes'
+import type { Kysely } from 'kysely'
+import { Agent } from 'undici'
+import { generateDevSecrets } from '../stack/secrets.ts'
+import { type Stack, startStack } from '../stack/stack.ts'
+import type { BenchOptions } from './args.ts'
+import { type Buyers, registerBuyers } from './buyers.ts'
+import { startChild } from './child.ts'
+import { type Cleanup, deleteRedisPrefix } from './cleanup.ts'
+import { serverPids } from './host-stats.ts'
+import type { ServiceLog } from './service-log.ts'
+
+/** Access tokens live this long (auth-service's maximum); the bench renews them before they run out. */
+export const TOKEN_TTL_S = 900
+
+export interface Platform {
+  name: string
+  dbUrl: string
+  db: Kysely<Database>
+  stack: Stack
+  /** Base URLs the load and the API calls go to, per service (the gateway's with --via-gateway). */
+  base: Record<'auth' | 'inventory' | 'orders', string[]>
+  jwksUrl: string
+  inventory: ApiClient
+  adminToken: string
+  buyers: Buyers
+  createProduct(body: CreateProductBody): Promise<Product>
+  /** Buyer tokens valid for at least `seconds` more. */
+  tokensFor(seconds: number): Promise<string[]>
+  /** Every process of the system under test (services, emulator, MySQL, Redis) by label, for CPU use. */
+  pids(): Record<string, number | undefined>
+}
+
+export async function startPlatform(opts: {
+  options: BenchOptions
+  log: ServiceLog
+  cleanup: Cleanup
+  signal: AbortSignal
+  say: (line: string) => void
+}): Promise<Platform> {
+  const { options, log, cleanup, signal, say } = opts
+  const name = `bench_${randomBytes(4).toString('hex')}`
+  const server = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/?$/, '/')
+  const dbUrl = `${server}${name}`
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const prefix = `${name}:`
+  const admin = { email: `admin-${name}@bench.example.com`, password: randomBytes(18).toString('base64url') }
+
+  say(`database ${name}, Redis prefix ${prefix}`)
+  await ensureDatabase(dbUrl)
+  cleanup.add('drop database', () => dropDatabase(dbUrl))
+  cleanup.add('delete Redis keys', () => deleteRedisPrefix(redisUrl, prefix))
+
+  const env = {
+    PATH: process.env.PATH,
+    DATABASE_URL: dbUrl,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: prefix,
+    ORDERS_QUEUE_NAME: `${name}_orders`,
+    ORDERS_DLQ_NAME: `${name}_orders_dlq`,
+    LOG_LEVEL: 'warn',
+    PASSWORD_HASH_COST: '10',
+    AUTH_RATE_LIMIT_MAX: '100000000',
+    ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_S),
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    ...options.serviceEnv,
+  }
+
+  const sqs = await startChild({
+    label: 'sqs',
+    script: 'tools/src/sqs-emulator.ts',
+    env: { ...env, SQS_HOST: '127.0.0.1' },
+    portVar: 'SQS_PORT',
+    output: log.sink,
+  })
+  cleanup.add('stop the SQS emulator', () => sqs.stop())
+
+  const stack = await startStack({
+    freePorts: true,
+    inheritEnv: false,
+    secrets: generateDevSecrets(),
+    sqsEndpoint: sqs.url,
+    gateway: options.viaGateway,
+    instances: options.instances,
+    env,
+    output: log.sink,
+    signal,
+    graceMs: 10_000,
+    // A crash is a finding: record it and let the report say so, rather than tearing everything down.
+    stopOnUnexpectedExit: false,
+    onUnexpectedExit: (label, info) => log.crashed(label, `${info.code ?? info.signal}`),
+  })
+  cleanup.add('stop the stack', () => stack.stop())
+  say(
+    `stack up: ${Object.entries(stack.urls)
+      .map(([s, u]) => `${s} ${u?.join(' ')}`)
+      .join(', ')}${stack.gatewayUrl ? `, gateway ${stack.gatewayUrl}` : ''}`,
+  )
+
+  const direct = (service: ServiceName) => stack.urls[service] ?? []
+  const via = (service: ServiceName) => (stack.gatewayUrl ? [stack.gatewayUrl] : direct(service))
+  const base = {
+    auth: via('auth-service'),
+    inventory: via('inventory-service'),
+    orders: via('order-service'),
+  }
+
+  const dispatcher = new Agent({ connections: 32, keepAliveTimeout: 10_000 })
+  cleanup.add('close the API clients', () => dispatcher.close())
+  const auth = new ApiClient({ baseUrl: base.auth[0]!, dispatcher, timeoutMs: 30_000 })
+  const inventory = new ApiClient({ baseUrl: base.inventory[0]!, dispatcher, timeoutMs: 30_000 })
+
+  const db = createDb({ url: dbUrl, poolSize: 3 })
+  cleanup.add('close the database pool', () => db.destroy())
+
+  const servers = await serverPids()
+  const adminToken = expectOk(await auth.login(admin)).access_token
+  say(`registering ${options.buyers} buyers`)
+  const buyers = await registerBuyers(auth, options.buyers)
+
+  return {
+    name,
+    dbUrl,
+    db,
+    stack,
+    base,
+    jwksUrl: `${direct('auth-service')[0]}/.well-known/jwks.json`,
+    inventory,
+    adminToken,
+    buyers,
+    createProduct: async (body) => expectOk(await inventory.createProduct(adminToken, body)),
+    async tokensFor(seconds) {
+      if (Date.now() - buyers.issuedAt > (TOKEN_TTL_S - seconds - 60) * 1000) await buyers.renew()
+      return buyers.tokens
+    },
+    pids: () => ({
+      ...Object.fromEntries(stack.instances.map((i) => [i.label, i.pid])),
+      sqs: sqs.proc.pid,
+      ...servers,
+    }),
+  }
+}

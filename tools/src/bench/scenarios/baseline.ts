@@ -1,0 +1,33 @@
+// 1. baseline: a bare Fastify 5 POST handler with the same JSON body schema, in its own process, under
+// the same load as sold-out (same connections, same body, the same rotating Authorization headers).
+import { startChild } from '../child.ts'
+import { runLoad } from '../load.ts'
+import type { ScenarioResult } from '../report.ts'
+import { connections, describe, flagStatuses, orderBody, type ScenarioContext, warmUp } from './context.ts'
+
+export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const server = await startChild({
+    label: 'baseline',
+    script: 'tools/src/bench/baseline-server.ts',
+    env: { PATH: process.env.PATH },
+    output: ctx.log.sink,
+  })
+  try {
+    const spec = {
+      urls: [`${server.url}/api/orders`],
+      connections: connections(ctx, 'baseline'),
+      durationS: ctx.options.durationS,
+      body: orderBody(1),
+      tokens: await ctx.platform.tokensFor(ctx.options.durationS * 2),
+      signal: ctx.signal,
+      pids: { ...ctx.platform.pids(), baseline: server.proc.pid },
+    }
+    await warmUp(ctx, 'baseline', spec, [409])
+    const run = await runLoad(spec)
+    flagStatuses(ctx, 'baseline', run.stats, [409])
+    ctx.say(describe('baseline', run.stats))
+    return { name: 'baseline', load: run.stats, notes: [] }
+  } finally {
+    await server.stop()
+  }
+}

@@ -1,0 +1,129 @@
+// What every scenario gets, and the pieces they share: warm-up, status bookkeeping, sell-out timing.
+import { type BenchOptions, connectionsFor } from '../args.ts'
+import { diffCounters, scrapeCounters } from '../counters.ts'
+import { type LoadRun, type LoadSpec, runLoad } from '../load.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Platform } from '../platform.ts'
+import { formatStatuses, type LoadStats, type ScenarioName, unexpectedStatuses } from '../report.ts'
+import type { ServiceLog } from '../service-log.ts'
+
+export interface ScenarioContext {
+  options: BenchOptions
+  platform: Platform
+  signal: AbortSignal
+  log: ServiceLog
+  say: (line: string) => void
+  /** Something a human should look at (5xx, errors, crashes): goes to the report's problems list. */
+  problem: (line: string) => void
+}
+
+export const orderBody = (productId: number) => JSON.stringify({ product_id: productId, quantity: 1 })
+
+export function connections(ctx: ScenarioContext, scenario: ScenarioName): number {
+  return connectionsFor(ctx.options, scenario)
+}
+
+/** Records statuses other than `expected` (and connection errors) as a problem. */
+export function flagStatuses(
+  ctx: ScenarioContext,
+  what: string,
+  stats: LoadStats,
+  expected: readonly number[],
+): void {
+  const odd = unexpectedStatuses(stats, expected)
+  if (Object.keys(odd).length) {
+    ctx.problem(
+      `${what}: unexpected answers ${Object.entries(odd)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(
+          ' ',
+        )} (expected only ${expected.join('/')}; all: ${formatStatuses(stats.statuses, stats.errors)})`,
+    )
+  }
+}
+
+/** A discarded run before the measured one (JIT, connection pools, caches), if --warmup > 0. */
+export async function warmUp(
+  ctx: ScenarioContext,
+  what: string,
+  spec: LoadSpec,
+  expected: readonly number[],
+): Promise<LoadRun | undefined> {
+  if (ctx.options.warmupS <= 0) return undefined
+  const run = await runLoad({ ...spec, durationS: ctx.options.warmupS })
+  flagStatuses(ctx, `${what} (warm-up)`, run.stats, expected)
+  return run
+}
+
+/** Counts 2xx answers and remembers when the last one arrived (a flash sale's sell-out time). */
+export function acceptedTracker() {
+  const t = { accepted: 0, lastAtMs: undefined as number | undefined }
+  return {
+    state: t,
+    onResponse: (status: number, atMs: number) => {
+      if (status >= 200 && status < 300) {
+        t.accepted++
+        t.lastAtMs = atMs
+      }
+    },
+  }
+}
+
+export const twoXx = (stats: LoadStats) =>
+  Object.entries(stats.statuses).reduce(
+    (sum, [s, n]) => (Number(s) >= 200 && Number(s) < 300 ? sum + n : sum),
+    0,
+  )
+
+export function describe(name: string, stats: LoadStats): string {
+  return `${name}: ${Math.round(stats.rps)} req/s, p50 ${stats.p50Ms} ms, p99 ${stats.p99Ms} ms, ${formatStatuses(stats.statuses, stats.errors)}`
+}
+
+/** Snapshot of the order-service and finalizer counters; call the result for the change since. */
+export async function countersSince(ctx: ScenarioContext): Promise<() => Promise<Record<string, number>>> {
+  const urls = [
+    ...(ctx.platform.stack.urls['order-service'] ?? []),
+    ...(ctx.platform.stack.urls['order-finalizer'] ?? []),
+  ]
+  const before = await scrapeCounters(urls)
+  return async () => diffCounters(before, await scrapeCounters(urls))
+}
+
+export interface SaleRun {
+  run: LoadRun
+  /** `performance.now()` when the stock was made available (the sale opened); the load start otherwise. */
+  openedAtMs: number
+  /** How long making the stock available took (restock call / UPDATE), if it happened during the load. */
+  openTookMs?: number
+}
+
+/**
+ * The load of a flash sale. With --open-after > 0 the product has no stock when the load starts: every
+ * connection is open and being refused when `open()` makes the units available, so the sell-out time
+ * measures the sale, not a thousand TCP handshakes.
+ */
+export async function saleLoad(
+  ctx: ScenarioContext,
+  spec: LoadSpec,
+  open?: () => Promise<void>,
+): Promise<SaleRun> {
+  if (!open) {
+    const run = await runLoad(spec)
+    return { run, openedAtMs: run.startedAtMs }
+  }
+  const failed = new AbortController()
+  const signals = [failed.signal, ...(spec.signal ? [spec.signal] : [])]
+  const running = runLoad({ ...spec, signal: AbortSignal.any(signals) })
+  try {
+    await sleep(ctx.options.openAfterS * 1000, undefined, { signal: ctx.signal })
+    const openedAtMs = performance.now()
+    await open()
+    const openTookMs = performance.now() - openedAtMs
+    return { run: await running, openedAtMs, openTookMs }
+  } catch (error) {
+    // Never leave the load running behind a failed opening.
+    failed.abort()
+    await running.catch(() => {})
+    throw error
+  }
+}

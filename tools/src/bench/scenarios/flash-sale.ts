@@ -1,0 +1,104 @@
+// 4. flash-sale: one hot product, 1,000 units, every buyer hammering it for the whole run (demand ≫
+// stock). With --open-after the units arrive by an admin restock while the load runs (the sale opens).
+// Requests answered per second, accepted orders per second from the opening to the last 202; then,
+// after the queue drained, the DESIGN §4 invariants from MySQL and inventory-service.
+import { saleChecks } from '../checks.ts'
+import { commitRates } from '../finalizer-rate.ts'
+import { orderCounts, productRow, sampleCounts, waitForDrain } from '../orders-db.ts'
+import type { ScenarioResult } from '../report.ts'
+import {
+  acceptedTracker,
+  connections,
+  countersSince,
+  describe,
+  flagStatuses,
+  orderBody,
+  type ScenarioContext,
+  saleLoad,
+  warmUp,
+} from './context.ts'
+
+export const FLASH_STOCK = 1000
+
+export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const { platform, options } = ctx
+  const notes: string[] = []
+  const base = {
+    urls: platform.base.orders.map((u) => `${u}/api/orders`),
+    connections: connections(ctx, 'flash-sale'),
+    durationS: options.durationS,
+    tokens: await platform.tokensFor(options.durationS * 2),
+    signal: ctx.signal,
+    pids: platform.pids(),
+  }
+  // Warm up on a product of its own with nothing to sell: the hot product's stock is left untouched.
+  if (options.warmupS > 0) {
+    const cold = await platform.createProduct({ name: 'bench warm-up', price_cents: 1, stock: 0 })
+    await warmUp(ctx, 'flash-sale', { ...base, body: orderBody(cold.id) }, [409])
+  }
+  const product = await platform.createProduct({
+    name: 'bench flash sale',
+    price_cents: 4999,
+    stock: options.openAfterS > 0 ? 0 : FLASH_STOCK,
+    max_per_user: null,
+  })
+  const open =
+    options.openAfterS > 0
+      ? async () => {
+          const restocked = await platform.inventory.restock(platform.adminToken, product.id, {
+            quantity: FLASH_STOCK,
+          })
+          if (!restocked.ok)
+            throw new Error(`restock answered ${restocked.status}: ${restocked.problem?.title}`)
+        }
+      : undefined
+  const sampler = sampleCounts(platform.db, product.id)
+  try {
+    const tracker = acceptedTracker()
+    const counters = await countersSince(ctx)
+    const { run, openedAtMs, openTookMs } = await saleLoad(
+      ctx,
+      { ...base, body: orderBody(product.id), onResponse: tracker.onResponse },
+      open,
+    )
+    if (openTookMs !== undefined)
+      notes.push(`the restock that opened the sale took ${Math.round(openTookMs)} ms`)
+    flagStatuses(ctx, 'flash-sale', run.stats, [202, 409])
+    const { accepted, lastAtMs } = tracker.state
+    const sellOutMs = lastAtMs === undefined ? null : lastAtMs - openedAtMs
+    ctx.say(describe('flash-sale', run.stats))
+    ctx.say(
+      `flash-sale: ${accepted} accepted in ${Math.round(sellOutMs ?? 0)} ms; waiting for the queue to drain`,
+    )
+    const drained = await waitForDrain(sampler.latest, accepted, options.drainTimeoutS * 1000, ctx.signal)
+    await sampler.stop()
+    if (!drained) ctx.problem(`flash-sale: the queue did not drain within ${options.drainTimeoutS} s`)
+    const orders = await orderCounts(platform.db, product.id)
+    const row = await productRow(platform.db, product.id)
+    const live = await platform.inventory.getProduct(product.id)
+    const checks = saleChecks({
+      initialStock: FLASH_STOCK,
+      accepted,
+      inFlightAtStop: run.stats.connections,
+      product: row,
+      orders,
+      inventoryStock: live.ok ? live.data.stock : undefined,
+    })
+    if (!live.ok) notes.push(`GET /api/products/${product.id} answered ${live.status}: I4 not checked`)
+    for (const c of checks) ctx.say(`flash-sale ${c.id} ${c.pass ? 'PASS' : 'FAIL'}: ${c.detail}`)
+    for (const c of checks.filter((c) => !c.pass)) ctx.problem(`flash-sale ${c.id} FAILED: ${c.detail}`)
+    const rates = commitRates(sampler.samples, run.endedAtMs)
+    return {
+      name: 'flash-sale',
+      load: run.stats,
+      acceptedPerS: sellOutMs ? (accepted * 1000) / sellOutMs : 0,
+      sellOutMs,
+      finalizer: { completed: orders.completed, failed: orders.failed, drained, ...rates },
+      checks,
+      counters: await counters(),
+      notes,
+    }
+  } finally {
+    await sampler.stop()
+  }
+}

@@ -1,0 +1,103 @@
+// 5. naive: the synchronous SELECT … FOR UPDATE design (tools/src/bench/naive-server.ts, Kysely pool 50)
+// under the same flash-sale workload — same connections, buyers, opening — on its own hot product
+// written straight to MySQL (that design has no Redis). The flash-sale numbers are measured against it.
+import type { Database } from '@flash/db'
+import { type Kysely, sql } from 'kysely'
+import { saleChecks } from '../checks.ts'
+import { startChild } from '../child.ts'
+import { orderCounts, productRow } from '../orders-db.ts'
+import type { ScenarioResult } from '../report.ts'
+import {
+  acceptedTracker,
+  connections,
+  describe,
+  flagStatuses,
+  orderBody,
+  type ScenarioContext,
+  saleLoad,
+  warmUp,
+} from './context.ts'
+import { FLASH_STOCK } from './flash-sale.ts'
+
+export const NAIVE_POOL = 50
+
+async function insertProduct(db: Kysely<Database>, name: string, stock: number): Promise<number> {
+  const result = await db
+    .insertInto('products')
+    .values({ name, price_cents: 4999, stock, supplied: stock, max_per_user: null })
+    .executeTakeFirstOrThrow()
+  return Number(result.insertId)
+}
+
+export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const { platform, options } = ctx
+  const server = await startChild({
+    label: 'naive',
+    script: 'tools/src/bench/naive-server.ts',
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: platform.dbUrl,
+      DB_POOL_SIZE: String(NAIVE_POOL),
+      AUTH_JWKS_URL: platform.jwksUrl,
+    },
+    output: ctx.log.sink,
+  })
+  try {
+    const base = {
+      urls: [`${server.url}/api/orders`],
+      connections: connections(ctx, 'naive'),
+      durationS: options.durationS,
+      tokens: await platform.tokensFor(options.durationS * 2),
+      signal: ctx.signal,
+      pids: { ...platform.pids(), naive: server.proc.pid },
+    }
+    if (options.warmupS > 0) {
+      const cold = await insertProduct(platform.db, 'naive warm-up', 0)
+      await warmUp(ctx, 'naive', { ...base, body: orderBody(cold) }, [409])
+    }
+    const opening = options.openAfterS > 0
+    const productId = await insertProduct(platform.db, 'naive flash sale', opening ? 0 : FLASH_STOCK)
+    // That design's restock: one UPDATE of the row (it has no cache to refresh).
+    const open = opening
+      ? async () => {
+          await platform.db
+            .updateTable('products')
+            .set({ stock: sql`stock + ${FLASH_STOCK}`, supplied: sql`supplied + ${FLASH_STOCK}` })
+            .where('id', '=', productId)
+            .execute()
+        }
+      : undefined
+    const tracker = acceptedTracker()
+    const { run, openedAtMs, openTookMs } = await saleLoad(
+      ctx,
+      { ...base, body: orderBody(productId), onResponse: tracker.onResponse },
+      open,
+    )
+    const notes =
+      openTookMs === undefined ? [] : [`the UPDATE that opened the sale took ${Math.round(openTookMs)} ms`]
+    flagStatuses(ctx, 'naive', run.stats, [201, 409])
+    const { accepted, lastAtMs } = tracker.state
+    const sellOutMs = lastAtMs === undefined ? null : lastAtMs - openedAtMs
+    ctx.say(describe('naive', run.stats))
+    ctx.say(`naive: ${accepted} accepted in ${Math.round(sellOutMs ?? 0)} ms`)
+    // Synchronous: every 201 is already a completed order; the same invariants must hold.
+    const checks = saleChecks({
+      initialStock: FLASH_STOCK,
+      accepted,
+      inFlightAtStop: run.stats.connections,
+      product: await productRow(platform.db, productId),
+      orders: await orderCounts(platform.db, productId),
+    })
+    for (const c of checks.filter((c) => !c.pass)) ctx.problem(`naive ${c.id} FAILED: ${c.detail}`)
+    return {
+      name: 'naive',
+      load: run.stats,
+      acceptedPerS: sellOutMs ? (accepted * 1000) / sellOutMs : 0,
+      sellOutMs,
+      checks,
+      notes,
+    }
+  } finally {
+    await server.stop()
+  }
+}

@@ -1,0 +1,37 @@
+// 2. sold-out: POST /api/orders on a product with stock 0 — every answer must be a 409 out_of_stock,
+// served without MySQL (and, after the first, without the inventory round trip).
+import { runLoad } from '../load.ts'
+import type { ScenarioResult } from '../report.ts'
+import {
+  connections,
+  countersSince,
+  describe,
+  flagStatuses,
+  orderBody,
+  type ScenarioContext,
+  warmUp,
+} from './context.ts'
+
+export async function soldOut(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const product = await ctx.platform.createProduct({
+    name: 'bench sold-out',
+    price_cents: 1999,
+    stock: 0,
+    max_per_user: null,
+  })
+  const spec = {
+    urls: ctx.platform.base.orders.map((u) => `${u}/api/orders`),
+    connections: connections(ctx, 'sold-out'),
+    durationS: ctx.options.durationS,
+    body: orderBody(product.id),
+    tokens: await ctx.platform.tokensFor(ctx.options.durationS * 2),
+    signal: ctx.signal,
+    pids: ctx.platform.pids(),
+  }
+  await warmUp(ctx, 'sold-out', spec, [409])
+  const counters = await countersSince(ctx)
+  const run = await runLoad(spec)
+  flagStatuses(ctx, 'sold-out', run.stats, [409])
+  ctx.say(describe('sold-out', run.stats))
+  return { name: 'sold-out', load: run.stats, counters: await counters(), notes: [] }
+}
