@@ -1,5 +1,5 @@
 import type { AuthUser, Role, TokenPair } from '@flash/contracts'
-import { type Database, newUuid } from '@flash/db'
+import { type Database, newUuid, transactionWithRetry } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
 import type { RevocationList } from '@flash/service-kit'
@@ -11,7 +11,6 @@ import {
   markRotated,
   revokeFamily,
 } from './repositories/refresh-tokens.ts'
-import { transactionWithRetry } from './repositories/transaction.ts'
 import { findUserById } from './repositories/users.ts'
 
 /**

@@ -60,6 +60,7 @@ export async function placeOrder(app: FastifyInstance, input: PlaceOrder): Promi
   try {
     reserved = await app.inventory.reserve(reservation, requestId)
   } catch (error) {
+    app.soldOut.clear(productId)
     outcome.inc({ outcome: 'inventory_unavailable' })
     // A timed-out reserve may still have happened on the other side.
     void release('reserve')
@@ -71,9 +72,11 @@ export async function placeOrder(app: FastifyInstance, input: PlaceOrder): Promi
       app.soldOut.mark(productId, quantity)
       return outOfStock(productId)
     }
+    app.soldOut.clear(productId)
     return reserved.reason === 'per_user_limit' ? perUserLimit(productId) : productNotFound(productId)
   }
 
+  app.soldOut.clear(productId)
   const row = {
     order_uuid: orderUuid,
     user_id: userId,

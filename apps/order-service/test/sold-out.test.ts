@@ -9,7 +9,24 @@ t.test('a mark refuses the product until it expires', async (t) => {
   t.ok(marks.isSoldOut(1, 1))
   t.notOk(marks.isSoldOut(2, 1), 'per product')
   await new Promise((resolve) => setTimeout(resolve, 40))
-  t.notOk(marks.isSoldOut(1, 1), 'expired')
+  t.notOk(marks.isSoldOut(1, 1), 'expired: this request probes inventory')
+})
+
+t.test('after expiry one request probes; the others stay refused until it answers', async (t) => {
+  const marks = new SoldOutMarks(30)
+  marks.setLive(true)
+  marks.mark(1, 1)
+  await new Promise((resolve) => setTimeout(resolve, 40))
+  t.notOk(marks.isSoldOut(1, 1), 'the probe goes through')
+  t.ok(marks.isSoldOut(1, 1), 'a concurrent request is still refused')
+  t.ok(marks.isSoldOut(1, 2))
+  marks.mark(1, 1)
+  t.ok(marks.isSoldOut(1, 1), 'probe refused again: the mark is renewed')
+  await new Promise((resolve) => setTimeout(resolve, 40))
+  t.notOk(marks.isSoldOut(1, 1), 'next probe')
+  marks.clear(1)
+  t.notOk(marks.isSoldOut(1, 1), 'probe found stock: everyone goes through')
+  t.notOk(marks.isSoldOut(1, 1))
 })
 
 t.test('a refusal of n units refuses n or more, not fewer', async (t) => {

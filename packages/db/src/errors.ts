@@ -14,6 +14,10 @@ export function isDuplicateKey(error: unknown): boolean {
   return errno(error) === DUPLICATE_KEY
 }
 
+export function isDeadlock(error: unknown): boolean {
+  return errno(error) === DEADLOCK
+}
+
 export function isLockTimeout(error: unknown): boolean {
   const n = errno(error)
   return n === LOCK_WAIT_TIMEOUT || n === NOWAIT_LOCK

@@ -11,4 +11,5 @@ export {
 } from './migrate.ts'
 export { migrations } from './migrations/index.ts'
 export { newUuid } from './uuid.ts'
-export { isDuplicateKey, isLockTimeout, isTransientDbError } from './errors.ts'
+export { isDeadlock, isDuplicateKey, isLockTimeout, isTransientDbError } from './errors.ts'
+export { retryOnDeadlock, transactionWithRetry } from './retry.ts'

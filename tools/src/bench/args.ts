@@ -42,8 +42,8 @@ export const USAGE = `npm run bench -- [options]
   --drain-timeout <s>   how long to wait for the finalizer to drain the queue (default 180)
   --warmup <s>          discarded load before each measured run, 0 for none (default 2)
   --open-after <s>      flash-sale/naive: the hot product starts at stock 0 and gets its 1,000 units
-                        this many seconds into the load, once every connection is open (default 2;
-                        0: created with its stock before the load)
+                        this many seconds into the load, once every connection is open (default 2,
+                        at most half of --duration; 0: created with its stock before the load)
   --via-gateway         send the load through the dev gateway instead of straight to the services
   --env KEY=VALUE       extra environment for every service, repeatable (recorded in the report),
                         e.g. --env SOLD_OUT_CACHE_MS=5000
@@ -134,10 +134,20 @@ export function parseBenchArgs(
     drainTimeoutS: positiveInt('drain-timeout', values['drain-timeout'], 180, 3600),
     warmupS: values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 2, 60),
     serviceEnv: parseEnv(values.env ?? []),
-    openAfterS: values['open-after'] === '0' ? 0 : positiveInt('open-after', values['open-after'], 2, 3600),
+    openAfterS: 0,
     outDir: values.out ?? 'tmp/bench',
   }
-  if (options.openAfterS >= options.durationS) throw new Error('--open-after must be shorter than --duration')
+  const given = values['open-after']
+  // Default 2 s, but at most half the run so a short run still has a sale in it.
+  options.openAfterS =
+    given === undefined
+      ? Math.min(2, Math.floor(options.durationS / 2))
+      : given === '0'
+        ? 0
+        : positiveInt('open-after', given, 2, 3600)
+  const sale = options.scenarios.includes('flash-sale') || options.scenarios.includes('naive')
+  if (sale && options.openAfterS >= options.durationS)
+    throw new Error('--open-after must be shorter than --duration')
   return { help: false, options }
 }
 

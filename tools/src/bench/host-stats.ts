@@ -119,3 +119,26 @@ export function cpuUse(a: CpuSample, b: CpuSample): CpuUse | undefined {
   const host = cores(b.hostBusy - a.hostBusy)
   return { host, procs, other: Math.max(0, host - cores(ours)) }
 }
+
+/** Pid of a direct child of this process whose command line contains `needle` (Linux; else undefined). */
+export async function childPid(needle: string): Promise<number | undefined> {
+  let entries: string[] = []
+  try {
+    entries = await readdir('/proc')
+  } catch {
+    return undefined
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid !== process.pid) continue
+      const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).split('\0').join(' ')
+      if (cmdline.includes(needle)) return Number(entry)
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return undefined
+}

@@ -13,7 +13,7 @@ import type { BenchOptions } from './args.ts'
 import { type Buyers, registerBuyers } from './buyers.ts'
 import { startChild } from './child.ts'
 import { type Cleanup, deleteRedisPrefix } from './cleanup.ts'
-import { serverPids } from './host-stats.ts'
+import { childPid, serverPids } from './host-stats.ts'
 import type { ServiceLog } from './service-log.ts'
 
 /** Access tokens live this long (auth-service's maximum); the bench renews them before they run out. */
@@ -121,6 +121,8 @@ export async function startPlatform(opts: {
   cleanup.add('close the database pool', () => db.destroy())
 
   const servers = await serverPids()
+  // The gateway is not one of the stack's instances: found among our children for the CPU figures.
+  const gatewayPid = stack.gatewayUrl ? await childPid('tools/src/gateway.ts') : undefined
   const adminToken = expectOk(await auth.login(admin)).access_token
   say(`registering ${options.buyers} buyers`)
   const buyers = await registerBuyers(auth, options.buyers)
@@ -143,6 +145,7 @@ export async function startPlatform(opts: {
     pids: () => ({
       ...Object.fromEntries(stack.instances.map((i) => [i.label, i.pid])),
       sqs: sqs.proc.pid,
+      ...(gatewayPid ? { gateway: gatewayPid } : {}),
       ...servers,
     }),
   }

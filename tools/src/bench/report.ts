@@ -97,6 +97,8 @@ export interface Report {
   date: string
   command: string
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string }
+  /** The code measured: HEAD and whether the work tree had changes on top of it. */
+  git?: { commit: string; dirty: boolean } | undefined
   options: Record<string, unknown>
   results: Results
   targets: Target[]
@@ -384,6 +386,9 @@ export function renderMarkdown(report: Report): string {
     `- date: ${report.date}`,
     `- command: \`${report.command}\``,
     `- machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}`,
+    ...(report.git
+      ? [`- code: ${report.git.commit}${report.git.dirty ? ' plus uncommitted changes' : ''}`]
+      : []),
     `- options: ${Object.entries(report.options)
       .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
       .join(', ')}`,

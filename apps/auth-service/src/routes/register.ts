@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { RegisterBody, RegisterResponse } from '@flash/contracts'
-import { isDuplicateKey } from '@flash/db'
+import { isDuplicateKey, transactionWithRetry } from '@flash/db'
 import { blankField, emailTaken } from '../errors.ts'
-import { transactionWithRetry } from '../repositories/transaction.ts'
 import { insertUser, normalizeEmail } from '../repositories/users.ts'
 import { BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
 

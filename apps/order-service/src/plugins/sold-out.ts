@@ -9,10 +9,14 @@ import fp from 'fastify-plugin'
  * smaller ones through to inventory. A mark lives `ttlMs` at most and is dropped at once when
  * inventory-service announces a restock; while the event subscription is down marks are neither set
  * nor trusted, so a missed restock can never keep a product "sold out" for long.
+ *
+ * When a mark expires, one request goes to inventory as a probe while the others are still refused;
+ * the probe's answer renews the mark (still sold out) or drops it. Without this, every expiry let a
+ * whole wave of in-flight requests through at once — measured as second-long p99s and 503s.
  */
 export class SoldOutMarks {
   readonly #ttlMs: number
-  readonly #marks = new Map<number, { until: number; quantity: number }>()
+  readonly #marks = new Map<number, { until: number; quantity: number; probing: boolean }>()
   #live = false
 
   constructor(ttlMs: number) {
@@ -22,11 +26,18 @@ export class SoldOutMarks {
   isSoldOut(productId: number, quantity: number): boolean {
     const mark = this.#marks.get(productId)
     if (mark === undefined) return false
-    if (mark.until <= Date.now()) {
+    if (quantity < mark.quantity) return false
+    const now = Date.now()
+    if (mark.until > now) return true
+    if (mark.probing) {
+      // The probe never reported back (it should always: answer, refusal or error); stop trusting.
       this.#marks.delete(productId)
       return false
     }
-    return quantity >= mark.quantity
+    // This request is the probe; the rest stay refused until it answers (at most another ttl).
+    mark.probing = true
+    mark.until = now + this.#ttlMs
+    return false
   }
 
   /** inventory refused `quantity` units as out of stock. */
@@ -34,9 +45,10 @@ export class SoldOutMarks {
     if (!this.#live || this.#ttlMs <= 0) return
     const current = this.#marks.get(productId)
     const smallest = current && current.until > Date.now() ? Math.min(current.quantity, quantity) : quantity
-    this.#marks.set(productId, { until: Date.now() + this.#ttlMs, quantity: smallest })
+    this.#marks.set(productId, { until: Date.now() + this.#ttlMs, quantity: smallest, probing: false })
   }
 
+  /** Inventory answered anything but out-of-stock (or did not answer): stop refusing locally. */
   clear(productId: number): void {
     this.#marks.delete(productId)
   }

@@ -1,4 +1,4 @@
-import type { Database, NewOrder } from '@flash/db'
+import { type Database, type NewOrder, retryOnDeadlock } from '@flash/db'
 import type { Kysely } from 'kysely'
 
 interface Pending {
@@ -60,20 +60,23 @@ export class OrderInserter {
 
   async #write(batch: Pending[]): Promise<void> {
     try {
-      await this.#db
-        .insertInto('orders')
-        .values(batch.map((p) => p.row))
-        .execute()
+      // The pending insert can be a deadlock victim against the finalizer's order updates; InnoDB
+      // rolled it back, so running it again is safe.
+      await retryOnDeadlock(() =>
+        this.#db
+          .insertInto('orders')
+          .values(batch.map((p) => p.row))
+          .execute(),
+      )
       for (const p of batch) p.resolve()
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error)
       await Promise.all(
         batch.map((p) =>
-          this.#db
-            .insertInto('orders')
-            .values(p.row)
-            .execute()
-            .then(() => p.resolve(), p.reject),
+          retryOnDeadlock(() => this.#db.insertInto('orders').values(p.row).execute()).then(
+            () => p.resolve(),
+            p.reject,
+          ),
         ),
       )
     }
