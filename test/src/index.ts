@@ -1,1 +1,2 @@
-export { ADMIN, type E2eStack, eventually, inParallel, startE2eStack } from './stack.ts'
+export { ADMIN, type E2eStack, eventually, startE2eStack } from './stack.ts'
+export { inParallel } from '@flash/test-kit'

@@ -95,21 +95,6 @@ export async function startE2eStack(
   }
 }
 
-/** Runs `tasks` with at most `width` in flight; returns results in order. */
-export async function inParallel<T>(
-  count: number,
-  width: number,
-  task: (i: number) => Promise<T>,
-): Promise<T[]> {
-  const results = new Array<T>(count)
-  let next = 0
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) results[i] = await task(i)
-  }
-  await Promise.all(Array.from({ length: Math.min(width, count) }, worker))
-  return results
-}
-
 /** Polls `check` until it returns a value, at most `attempts` times `intervalMs` apart. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,

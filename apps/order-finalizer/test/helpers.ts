@@ -134,23 +134,4 @@ export async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
   )
 }
 
-export async function metric(app: ServiceApp, name: string, labels = ''): Promise<number> {
-  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body
-  const line = text
-    .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels))
-  return line ? Number(line.split(' ').at(-1)) : 0
-}
-
-/** Polls `check` until true, at most attempts × intervalMs. */
-export async function eventually(
-  check: () => Promise<boolean>,
-  attempts = 300,
-  intervalMs = 20,
-): Promise<boolean> {
-  for (let i = 0; i < attempts; i++) {
-    if (await check()) return true
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-  return false
-}
+export { eventually, metricValue as metric } from '@flash/test-kit'

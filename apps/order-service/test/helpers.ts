@@ -190,24 +190,4 @@ export function get(app: ServiceApp, buyer: Buyer, url: string) {
   return app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${buyer.token}` } })
 }
 
-/** The value of one Prometheus sample from /metrics whose labels include `labels` (0 when absent). */
-export async function metric(app: ServiceApp, name: string, labels = ''): Promise<number> {
-  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body
-  const line = text
-    .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels))
-  return line ? Number(line.split(' ').at(-1)) : 0
-}
-
-/** Polls `check` until true, at most attempts × intervalMs. */
-export async function eventually(
-  check: () => Promise<boolean>,
-  attempts = 200,
-  intervalMs = 10,
-): Promise<boolean> {
-  for (let i = 0; i < attempts; i++) {
-    if (await check()) return true
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-  return false
-}
+export { eventually, metricValue as metric } from '@flash/test-kit'

@@ -2,21 +2,7 @@
 // time; their access tokens rotate per request in every scenario.
 import { randomBytes } from 'node:crypto'
 import { type ApiClient, expectOk } from '@flash/api-client'
-
-/** Runs `task` for 0…count-1 with at most `width` in flight; results in order. */
-export async function inParallel<T>(
-  count: number,
-  width: number,
-  task: (i: number) => Promise<T>,
-): Promise<T[]> {
-  const results = new Array<T>(count)
-  let next = 0
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) results[i] = await task(i)
-  }
-  await Promise.all(Array.from({ length: Math.min(width, count) }, worker))
-  return results
-}
+import { inParallel } from '@flash/test-kit'
 
 export interface Buyers {
   tokens: string[]
