@@ -5,6 +5,7 @@ import { createSqsClient, sendBatch } from '@flash/queue'
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
+import { auditStock } from '@flash/tools'
 import { eventually, inParallel, startE2eStack } from '../src/index.ts'
 
 // DESIGN §4 end to end: the whole stack as separate processes, two instances of each order-path
@@ -312,3 +313,17 @@ t.test(
     t.equal(untouched.mysql.stock, 5, 'the product the message named was not touched either')
   },
 )
+
+t.test('the stock audit passes for every product once everything has drained', async (t) => {
+  await eventually(async () => ((await queueDepth(e2e.queueName)) === 0 ? true : undefined))
+  const findings = await auditStock({
+    inventoryUrl: stack.urls['inventory-service']![0]!,
+    serviceToken: e2e.serviceToken,
+  })
+  t.ok(findings.length >= 3 * 6, 'I1, I2 and I4 judged for every product')
+  t.same(
+    findings.filter((f) => !f.ok),
+    [],
+    'no invariant fails',
+  )
+})

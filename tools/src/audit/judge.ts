@@ -1,0 +1,41 @@
+import type { StockState } from '@flash/contracts'
+
+export interface AuditFinding {
+  product_id: number
+  invariant: 'I1' | 'I2' | 'I4'
+  ok: boolean
+  detail: string
+}
+
+/**
+ * The invariants of DESIGN §4 that one product's stock-state can prove. I4 (Redis = MySQL, no
+ * reservation left) only holds when nothing is in flight, so it is judged only then; a cold product
+ * (no Redis state) trivially agrees — the next warm-up rebuilds it from MySQL.
+ */
+export function judgeStock(state: StockState): AuditFinding[] {
+  const { product_id, mysql, redis } = state
+  const findings: AuditFinding[] = [
+    {
+      product_id,
+      invariant: 'I1',
+      ok: mysql.stock >= 0 && mysql.completed_qty <= mysql.supplied,
+      detail: `stock ${mysql.stock} ≥ 0, completed ${mysql.completed_qty} ≤ supplied ${mysql.supplied}`,
+    },
+    {
+      product_id,
+      invariant: 'I2',
+      ok: mysql.stock === mysql.supplied - mysql.completed_qty,
+      detail: `stock ${mysql.stock} = supplied ${mysql.supplied} − completed ${mysql.completed_qty}`,
+    },
+  ]
+  const idle = mysql.pending_qty === 0 && redis.reservations === 0
+  if (idle && redis.available !== null) {
+    findings.push({
+      product_id,
+      invariant: 'I4',
+      ok: redis.available === mysql.stock && redis.reserved_units === 0,
+      detail: `Redis available ${redis.available} = MySQL stock ${mysql.stock}, reserved units ${redis.reserved_units}`,
+    })
+  }
+  return findings
+}
