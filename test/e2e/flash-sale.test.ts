@@ -1,5 +1,5 @@
 import { expectOk } from '@flash/api-client'
-import type { OrderMessage, StockState } from '@flash/contracts'
+import { type OrderMessage, type StockState, toOrderMessage } from '@flash/contracts'
 import { newUuid } from '@flash/db'
 import { createSqsClient, sendBatch } from '@flash/queue'
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs'
@@ -198,15 +198,7 @@ t.test('a duplicated SQS message never decrements twice (I5)', async (t) => {
     .selectAll()
     .where('order_uuid', '=', accepted.order_uuid)
     .executeTakeFirstOrThrow()
-  const message: OrderMessage = {
-    v: 1,
-    order_uuid: row.order_uuid,
-    reservation_id: row.reservation_id,
-    product_id: row.product_id,
-    user_id: row.user_id,
-    quantity: row.quantity,
-    request_id: 'e2e-duplicate',
-  }
+  const message = toOrderMessage(row, 'e2e-duplicate')
   const sqs = createSqsClient({ endpoint: stack.sqsEndpoint, region: 'us-east-1' })
   t.teardown(() => sqs.destroy())
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: e2e.queueName }))

@@ -1,5 +1,5 @@
-import type { OrderAccepted, OrderMessage } from '@flash/contracts'
-import { isDuplicateKey, type OrderRow } from '@flash/db'
+import { type OrderAccepted, toOrderMessage } from '@flash/contracts'
+import { isDuplicateKey } from '@flash/db'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { outOfStock, perUserLimit, productNotFound, type Refusal, unavailable } from './errors.ts'
 import { deletePendingOrder, findOrderByUuid } from './repositories/orders.ts'
@@ -14,19 +14,6 @@ export interface PlaceOrder {
   orderUuid?: string
   log: FastifyBaseLogger
 }
-
-const message = (
-  row: Pick<OrderRow, 'order_uuid' | 'reservation_id' | 'product_id' | 'user_id' | 'quantity'>,
-  requestId: string,
-): OrderMessage => ({
-  v: 1,
-  order_uuid: row.order_uuid,
-  reservation_id: row.reservation_id,
-  product_id: Number(row.product_id),
-  user_id: Number(row.user_id),
-  quantity: Number(row.quantity),
-  request_id: requestId,
-})
 
 /**
  * The intake: local sold-out mark → reserve in inventory (one Redis round trip there) → one INSERT of
@@ -96,7 +83,7 @@ export async function placeOrder(app: FastifyInstance, input: PlaceOrder): Promi
   }
 
   try {
-    await app.orderQueue.send(message(row, requestId), requestId)
+    await app.orderQueue.send(toOrderMessage(row, requestId), requestId)
   } catch (error) {
     let deleted: boolean
     try {
@@ -132,7 +119,7 @@ async function resumeExisting(
   const existing = await findOrderByUuid(app.db, input.orderUuid)
   if (!existing || Number(existing.user_id) !== input.userId) throw unavailable('The order database')
   if (existing.status === 'pending') {
-    await app.orderQueue.send(message(existing, input.requestId), input.requestId).catch((error) => {
+    await app.orderQueue.send(toOrderMessage(existing, input.requestId), input.requestId).catch((error) => {
       input.log.warn({ err: error, order_uuid: input.orderUuid }, 'resend failed; left to the stale sweep')
     })
   }

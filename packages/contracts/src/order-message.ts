@@ -16,3 +16,25 @@ export const OrderMessage = Type.Object({
   request_id: Type.String({ maxLength: 200 }),
 })
 export type OrderMessage = Static<typeof OrderMessage>
+
+/** The order columns a message is made from; MySQL may hand integers back as strings or bigints. */
+export interface OrderMessageSource {
+  order_uuid: string
+  reservation_id: string
+  product_id: number | string | bigint
+  user_id: number | string | bigint
+  quantity: number | string | bigint
+}
+
+/** The message for one order row: the intake sends it, the finalizer's stale sweep re-sends it. */
+export function toOrderMessage(row: OrderMessageSource, requestId: string): OrderMessage {
+  return {
+    v: 1,
+    order_uuid: row.order_uuid,
+    reservation_id: row.reservation_id,
+    product_id: Number(row.product_id),
+    user_id: Number(row.user_id),
+    quantity: Number(row.quantity),
+    request_id: requestId,
+  }
+}

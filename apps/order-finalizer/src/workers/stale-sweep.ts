@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs'
-import type { OrderMessage } from '@flash/contracts'
+import { toOrderMessage } from '@flash/contracts'
 import type { Database } from '@flash/db'
 import { sendBatch } from '@flash/queue'
 import type { FastifyBaseLogger } from 'fastify'
@@ -44,15 +44,7 @@ export async function sweepStalePending(deps: StaleSweepDeps): Promise<number> {
     .execute()
   if (rows.length === 0) return 0
   const entries = rows.map((row) => {
-    const message: OrderMessage = {
-      v: 1,
-      order_uuid: row.order_uuid,
-      reservation_id: row.reservation_id,
-      product_id: Number(row.product_id),
-      user_id: Number(row.user_id),
-      quantity: Number(row.quantity),
-      request_id: row.request_id ?? 'stale-sweep',
-    }
+    const message = toOrderMessage(row, row.request_id ?? 'stale-sweep')
     return {
       MessageBody: JSON.stringify(message),
       MessageAttributes: { request_id: { DataType: 'String', StringValue: message.request_id } },
