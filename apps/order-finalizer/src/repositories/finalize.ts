@@ -44,30 +44,15 @@ export async function finalizeOrders(
       .orderBy('id')
       .forUpdate()
       .execute()
-    const rows = await trx
-      .selectFrom('orders')
-      .select(['id', 'order_uuid', 'reservation_id', 'product_id', 'user_id', 'quantity', 'status'])
-      .where('order_uuid', 'in', orderUuids)
-      .orderBy('id')
-      .forUpdate()
-      .execute()
+    const rows = await lockOrders(trx, orderUuids)
 
     const stock = new Map(products.map((p) => [Number(p.id), Number(p.stock)]))
     const taken = new Map<number, number>()
     const completed: number[] = []
     const failed: number[] = []
     const orders: SettledOrder[] = rows.map((row) => {
-      const productId = Number(row.product_id)
-      const quantity = Number(row.quantity)
-      const order = {
-        order_uuid: row.order_uuid,
-        reservation_id: row.reservation_id,
-        product_id: productId,
-        user_id: Number(row.user_id),
-        quantity,
-        status: row.status,
-        changed: false,
-      }
+      const order = settled(row)
+      const { product_id: productId, quantity } = order
       if (row.status !== 'pending') return order
       const left = stock.get(productId)
       // A product outside the locked set (a message naming the wrong product) is left for retry.
@@ -87,6 +72,32 @@ export async function finalizeOrders(
     const found = new Set(rows.map((r) => r.order_uuid))
     return { orders, missing: orderUuids.filter((u) => !found.has(u)) }
   })
+}
+
+/** The batch's order rows, locked in id order (the same order every transaction takes them in). */
+function lockOrders(trx: Transaction<Database>, orderUuids: string[]) {
+  return trx
+    .selectFrom('orders')
+    .select(['id', 'order_uuid', 'reservation_id', 'product_id', 'user_id', 'quantity', 'status'])
+    .where('order_uuid', 'in', orderUuids)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
+type LockedOrder = Awaited<ReturnType<typeof lockOrders>>[number]
+
+/** A locked row as found, before this transaction decides anything (MySQL may return strings). */
+function settled(row: LockedOrder): SettledOrder {
+  return {
+    order_uuid: row.order_uuid,
+    reservation_id: row.reservation_id,
+    product_id: Number(row.product_id),
+    user_id: Number(row.user_id),
+    quantity: Number(row.quantity),
+    status: row.status,
+    changed: false,
+  }
 }
 
 /** `stock >= ?` repeats in SQL what was checked under the lock; with the CHECK it is belt and braces. */
@@ -116,24 +127,12 @@ export async function failPendingOrders(
   reason: string,
 ): Promise<FinalizeResult> {
   return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('orders')
-      .select(['id', 'order_uuid', 'reservation_id', 'product_id', 'user_id', 'quantity', 'status'])
-      .where('order_uuid', 'in', orderUuids)
-      .orderBy('id')
-      .forUpdate()
-      .execute()
+    const rows = await lockOrders(trx, orderUuids)
     const pending = rows.filter((r) => r.status === 'pending').map((r) => Number(r.id))
     if (pending.length) await setStatus(trx, pending, 'failed', reason)
-    const orders = rows.map((row) => ({
-      order_uuid: row.order_uuid,
-      reservation_id: row.reservation_id,
-      product_id: Number(row.product_id),
-      user_id: Number(row.user_id),
-      quantity: Number(row.quantity),
-      status: row.status === 'pending' ? ('failed' as const) : row.status,
-      changed: row.status === 'pending',
-    }))
+    const orders = rows.map((row) =>
+      row.status === 'pending' ? { ...settled(row), status: 'failed' as const, changed: true } : settled(row),
+    )
     const found = new Set(rows.map((r) => r.order_uuid))
     return { orders, missing: orderUuids.filter((u) => !found.has(u)) }
   })
