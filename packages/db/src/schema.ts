@@ -58,6 +58,10 @@ export interface OrdersTable {
   failed_reason: ColumnType<string | null, string | null | undefined, string | null>
   reservation_id: string
   request_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** The buyer's Idempotency-Key, unique per user: the durable guard against a second order. */
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>
+  /** Fingerprint of the request body sent with that key (a reuse with another body is a 422). */
+  idempotency_fp: ColumnType<string | null, string | null | undefined, string | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }

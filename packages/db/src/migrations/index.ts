@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration'
 import * as usersAndRefreshTokens from './2026-11-25T1000-users-and-refresh-tokens.ts'
 import * as productsAndOrders from './2026-11-25T1100-products-and-orders.ts'
+import * as ordersIdempotencyKeys from './2026-12-01T1100-orders-idempotency-keys.ts'
 
 /**
  * Every migration, by name, in the order they run. Listed explicitly (not read from disk) so the
@@ -10,4 +11,5 @@ import * as productsAndOrders from './2026-11-25T1100-products-and-orders.ts'
 export const migrations: Record<string, Migration> = {
   '2026-11-25T1000-users-and-refresh-tokens': usersAndRefreshTokens,
   '2026-11-25T1100-products-and-orders': productsAndOrders,
+  '2026-12-01T1100-orders-idempotency-keys': ordersIdempotencyKeys,
 }
