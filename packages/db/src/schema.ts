@@ -33,6 +33,17 @@ export interface RefreshTokensTable {
   created_at: CreatedAt
 }
 
+export type RevocationKind = 'jti' | 'sid'
+
+/** Revoked access tokens (`jti`) and login families (`sid`): the durable list every service reloads. */
+export interface RevocationsTable {
+  kind: RevocationKind
+  token_id: string
+  /** Every token the row covers has expired by then; rows past it are pruned. */
+  expires_at: Date
+  created_at: CreatedAt
+}
+
 export interface ProductsTable {
   id: Generated<number>
   name: string
@@ -69,6 +80,7 @@ export interface OrdersTable {
 export interface Database {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
+  revocations: RevocationsTable
   products: ProductsTable
   orders: OrdersTable
 }
@@ -78,6 +90,7 @@ export type NewUser = Insertable<UsersTable>
 export type UserUpdate = Updateable<UsersTable>
 export type RefreshToken = Selectable<RefreshTokensTable>
 export type NewRefreshToken = Insertable<RefreshTokensTable>
+export type Revocation = Selectable<RevocationsTable>
 export type Product = Selectable<ProductsTable>
 export type NewProduct = Insertable<ProductsTable>
 export type OrderRow = Selectable<OrdersTable>

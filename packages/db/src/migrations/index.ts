@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration'
 import * as usersAndRefreshTokens from './2026-11-25T1000-users-and-refresh-tokens.ts'
 import * as productsAndOrders from './2026-11-25T1100-products-and-orders.ts'
+import * as revocations from './2026-12-01T1000-revocations.ts'
 import * as ordersIdempotencyKeys from './2026-12-01T1100-orders-idempotency-keys.ts'
 
 /**
@@ -11,5 +12,6 @@ import * as ordersIdempotencyKeys from './2026-12-01T1100-orders-idempotency-key
 export const migrations: Record<string, Migration> = {
   '2026-11-25T1000-users-and-refresh-tokens': usersAndRefreshTokens,
   '2026-11-25T1100-products-and-orders': productsAndOrders,
+  '2026-12-01T1000-revocations': revocations,
   '2026-12-01T1100-orders-idempotency-keys': ordersIdempotencyKeys,
 }
