@@ -33,20 +33,27 @@ function pipeLines(stream: Readable, label: string, kind: 'stdout' | 'stderr', o
   )
 }
 
+/** Preloaded into each child: it exits when its IPC channel to us closes (see parent-watch.ts). */
+const PARENT_WATCH = new URL('./parent-watch.ts', import.meta.url).href
+
 /**
  * A Node child with labelled output. It gets its own process group (`detached`), so a Ctrl-C in the
  * terminal reaches only the supervisor, which then stops the children in order instead of all of them
- * dropping at once. Its pipes are not detached: it still dies with nowhere to write if we vanish.
+ * dropping at once. A detached child would outlive us, so it also gets an IPC channel that it watches:
+ * when this process dies, however it dies, the channel closes and the child exits within seconds.
  */
 export function spawnSupervised({ label, args, cwd, env, output }: SupervisedOptions): SupervisedProcess {
-  const child = spawn(process.execPath, [...args], {
+  const child = spawn(process.execPath, ['--import', PARENT_WATCH, ...args], {
     cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
   })
-  pipeLines(child.stdout, label, 'stdout', output)
-  pipeLines(child.stderr, label, 'stderr', output)
+  // Only its closing matters; it must not keep this process alive on its own.
+  child.channel?.unref()
+  // Both are pipes (stdio above); the typings have no overload for a four-entry stdio.
+  pipeLines(child.stdout!, label, 'stdout', output)
+  pipeLines(child.stderr!, label, 'stderr', output)
   let running = true
   const exited = new Promise<ExitInfo>((resolve) => {
     const done = (info: ExitInfo) => {
