@@ -1,7 +1,13 @@
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs'
 import type { FinalizerConfig } from '@flash/config'
 import { createSqsClient } from '@flash/queue'
-import { createServiceApp, dbPlugin, healthPlugin, type ServiceApp } from '@flash/service-kit'
+import {
+  createServiceApp,
+  dbPlugin,
+  healthPlugin,
+  type ServiceApp,
+  serviceAppConfig,
+} from '@flash/service-kit'
 import { sql } from 'kysely'
 import { InventoryInternalClient } from '@flash/api-client'
 import { createFinalizerMetrics } from './metrics.ts'
@@ -32,8 +38,8 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
   const app = await createServiceApp({
     service: 'order-finalizer',
     description: DESCRIPTION,
+    ...serviceAppConfig(config),
     logLevel: overrides.logLevel ?? config.LOG_LEVEL,
-    trustProxy: config.TRUST_PROXY,
   })
   const sqs =
     overrides.sqsClient ?? createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION })

@@ -7,6 +7,7 @@ import {
   healthPlugin,
   redisPlugin,
   type ServiceApp,
+  serviceAppConfig,
   tokenAuthPlugin,
 } from '@flash/service-kit'
 import type { JWTVerifyGetKey } from 'jose'
@@ -50,8 +51,8 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
   const app = await createServiceApp({
     service: 'order-service',
     description: DESCRIPTION,
+    ...serviceAppConfig(config),
     logLevel: overrides.logLevel ?? config.LOG_LEVEL,
-    trustProxy: config.TRUST_PROXY,
   })
   try {
     await app.register(orderMetricsPlugin)

@@ -3,6 +3,32 @@ import { Type } from 'typebox'
 /** Building blocks every service schema reuses, so a variable means the same thing everywhere. */
 export const Port = (port: number) => Type.Integer({ minimum: 0, maximum: 65535, default: port })
 
+/**
+ * Per-request log lines: only 5xx and slow requests get one (every request at LOG_LEVEL=debug);
+ * counts and latencies of all requests are in /metrics. Two info lines per request halved the
+ * sold-out path's throughput (issue 9).
+ */
+const requestLogEnv = {
+  /** A request at least this slow is logged at warn; 0: none is logged for being slow. */
+  LOG_SLOW_REQUEST_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1_000 }),
+  /** Cap on slow/5xx request lines per second and process; the rest are counted in one summary line. */
+  LOG_MAX_REQUEST_LINES_PER_SECOND: Type.Integer({ minimum: 1, maximum: 100_000, default: 50 }),
+}
+
+/**
+ * Load shedding (@fastify/under-pressure): while the process is overloaded, requests other than
+ * /health and /metrics are answered at once with 503 `overloaded` + Retry-After.
+ */
+const sheddingEnv = {
+  /** Mean event-loop delay (ms) over the last sample above which requests are shed; 0: off. */
+  SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 500 }),
+  /** Event-loop utilisation (0–1) above which requests are shed; 0: off (a busy loop is normal in a sale). */
+  SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
+  /** How often load is sampled (ms): how fast shedding starts and stops. */
+  SHED_SAMPLE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 250 }),
+  SHED_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3_600, default: 2 }),
+}
+
 export const serverEnv = (port: number) => ({
   HOST: Type.String({ default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in containers)' }),
   PORT: Port(port),
@@ -17,6 +43,8 @@ export const serverEnv = (port: number) => ({
   }),
   /** How long graceful shutdown may wait for in-flight work before the process exits anyway. */
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  ...requestLogEnv,
+  ...sheddingEnv,
 })
 
 export const mysqlEnv = {

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   rate_limited: 429,
   internal_error: 500,
   dependency_unavailable: 503,
+  /** Shed by the instance's load check before any work was done: retry after Retry-After. */
+  overloaded: 503,
   // auth-service
   email_taken: 409,
   invalid_credentials: 401,

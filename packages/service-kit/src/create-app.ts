@@ -1,11 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { DestinationStream } from 'pino'
 import { errorHandlerPlugin } from './error-handler.ts'
 import { loggerOptions } from './logger.ts'
 import { metricsPlugin } from './metrics.ts'
 import { openApiPlugin } from './openapi.ts'
-import { genReqId, REQUEST_ID_HEADER } from './request-id.ts'
+import { genReqId, requestIdPlugin } from './request-id.ts'
+import { RequestLog, type RequestLogOptions } from './request-log.ts'
+import { type SheddingOptions, sheddingPlugin } from './shedding.ts'
 import { validatorCompiler } from './validation.ts'
 
 export type ServiceApp = FastifyInstance<
@@ -21,20 +24,65 @@ export interface ServiceAppOptions {
   version?: string
   description?: string
   logLevel?: string
+  /** Which requests get a line of their own (default: 5xx and ≥ 1 s, at most 50 lines/s). */
+  requestLog?: RequestLogOptions
+  /** Load shedding (default: on, see DEFAULT_SHEDDING). */
+  shedding?: SheddingOptions
+  /** Where log lines go (default stdout); tests pass a stream to read them. */
+  logStream?: DestinationStream
   /** Largest accepted body in bytes; larger → 413 problem+json. */
   bodyLimit?: number
   /** Proxies trusted to set X-Forwarded-For (proxy-addr syntax: 'loopback', CIDRs, comma-separated). */
   trustProxy?: string
 }
 
+/** The same values as the LOG_* and SHED_* defaults in @flash/config (serverEnv). */
+export const DEFAULT_REQUEST_LOG: RequestLogOptions = { slowMs: 1_000, maxLinesPerSecond: 50 }
+export const DEFAULT_SHEDDING: SheddingOptions = {
+  maxEventLoopDelayMs: 500,
+  maxEventLoopUtilization: 0,
+  sampleIntervalMs: 250,
+  retryAfterSeconds: 2,
+}
+
+/** The kit's options from a service's validated serverEnv config: one line in every app.ts. */
+export function serviceAppConfig(config: {
+  LOG_LEVEL: string
+  TRUST_PROXY: string
+  LOG_SLOW_REQUEST_MS: number
+  LOG_MAX_REQUEST_LINES_PER_SECOND: number
+  SHED_MAX_EVENT_LOOP_DELAY_MS: number
+  SHED_MAX_EVENT_LOOP_UTILIZATION: number
+  SHED_SAMPLE_INTERVAL_MS: number
+  SHED_RETRY_AFTER_SECONDS: number
+}): Pick<ServiceAppOptions, 'logLevel' | 'trustProxy' | 'requestLog' | 'shedding'> {
+  return {
+    logLevel: config.LOG_LEVEL,
+    trustProxy: config.TRUST_PROXY,
+    requestLog: {
+      slowMs: config.LOG_SLOW_REQUEST_MS,
+      maxLinesPerSecond: config.LOG_MAX_REQUEST_LINES_PER_SECOND,
+    },
+    shedding: {
+      maxEventLoopDelayMs: config.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      maxEventLoopUtilization: config.SHED_MAX_EVENT_LOOP_UTILIZATION,
+      sampleIntervalMs: config.SHED_SAMPLE_INTERVAL_MS,
+      retryAfterSeconds: config.SHED_RETRY_AFTER_SECONDS,
+    },
+  }
+}
+
 /**
- * The Fastify instance every service starts from: pino JSON logs with secrets redacted,
- * x-request-id in and out, problem+json errors, OpenAPI + Swagger UI at /docs, /metrics.
+ * The Fastify instance every service starts from: pino JSON logs with secrets redacted (a line per
+ * request only when it failed or was slow), x-request-id in and out, load shedding, problem+json
+ * errors, OpenAPI + Swagger UI at /docs, /metrics.
  * The service adds its clients, `/health`+`/ready` (healthPlugin with its checks) and routes.
  */
 export async function createServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
+  const logger = loggerOptions(options.service, options.logLevel ?? 'info')
   const app = Fastify({
-    logger: loggerOptions(options.service, options.logLevel ?? 'info'),
+    logger: options.logStream ? { ...logger, stream: options.logStream } : logger,
+    logController: new RequestLog(options.requestLog ?? DEFAULT_REQUEST_LOG),
     genReqId,
     requestIdHeader: false,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
@@ -47,10 +95,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   // Bodies are JSON only: text/plain would otherwise reach validation and get a confusing 400.
   app.removeContentTypeParser('text/plain')
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id)
-  })
+  // Before shedding, so a shed answer carries the request id too.
+  await app.register(requestIdPlugin)
   await app.register(errorHandlerPlugin)
+  await app.register(sheddingPlugin, options.shedding ?? DEFAULT_SHEDDING)
   await app.register(openApiPlugin, {
     title: options.service,
     version: options.version ?? '1.0.0',

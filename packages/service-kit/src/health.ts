@@ -1,6 +1,7 @@
 import { Health, Ready } from '@flash/contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { NOT_SHED } from './shedding.ts'
 
 export type ReadinessCheck = () => Promise<unknown>
 
@@ -25,10 +26,13 @@ async function within(check: ReadinessCheck, timeoutMs: number): Promise<boolean
   }
 }
 
-/** `/health`: the process is alive (ALB/container check). `/ready`: its dependencies answer. */
+/**
+ * `/health`: the process is alive (ALB/container check), answered even while shedding load.
+ * `/ready`: its dependencies answer (shed under pressure, like any other request).
+ */
 export const healthPlugin = fp<HealthOptions>(
   async (app: FastifyInstance, { checks, timeoutMs = 1000 }) => {
-    app.get('/health', { schema: { hide: true, response: { 200: Health } } }, async () => ({
+    app.get('/health', { schema: { hide: true, response: { 200: Health } }, config: NOT_SHED }, async () => ({
       status: 'ok' as const,
     }))
     app.get(

@@ -1,16 +1,26 @@
-export { createServiceApp, type ServiceApp, type ServiceAppOptions } from './create-app.ts'
+export {
+  createServiceApp,
+  DEFAULT_REQUEST_LOG,
+  DEFAULT_SHEDDING,
+  type ServiceApp,
+  type ServiceAppOptions,
+  serviceAppConfig,
+} from './create-app.ts'
 export { ProblemError, problemTypeUri, type ProblemOptions } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
 export { healthPlugin, type HealthOptions, type ReadinessCheck } from './health.ts'
 export { metricsPlugin } from './metrics.ts'
 export { openApiPlugin } from './openapi.ts'
 export { loggerOptions, REDACTED_PATHS } from './logger.ts'
-export { genReqId, REQUEST_ID_HEADER } from './request-id.ts'
+export { genReqId, REQUEST_ID_HEADER, requestIdPlugin } from './request-id.ts'
+export { RequestLog, type RequestLogOptions } from './request-log.ts'
+export { NOT_SHED, type SheddingOptions, sheddingPlugin } from './shedding.ts'
 export { boot, listenWithGrace, type ListenOptions } from './server.ts'
 export { authPlugin, type AuthPluginOptions } from './auth/auth-plugin.ts'
 export { tokenAuthPlugin, type TokenAuthOptions } from './auth/token-auth-plugin.ts'
 export { InvalidTokenError, TokenVerifier, type TokenVerifierOptions } from './auth/token-verifier.ts'
-export { RevocationList, type Revocation } from './auth/revocation-list.ts'
+export { RevocationList, type Revocation, type RevocationListOptions } from './auth/revocation-list.ts'
+export { pruneRevocations } from './auth/revocation-store.ts'
 export { requireServiceCredential } from './auth/service-credential.ts'
 export { generateSigningKeyPair } from './auth/signing-keys.ts'
 export { createRedis, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'

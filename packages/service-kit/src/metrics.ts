@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { NOT_SHED } from './shedding.ts'
 
 type Label = 'method' | 'route' | 'status'
 
@@ -36,7 +37,8 @@ export const metricsPlugin = fp<{ service: string }>(
     // Resolving label values on every request costs measurable CPU at tens of thousands of req/s;
     // the bound children are cached per (method, route, status) — a small, fixed set.
     const bound = new Map<string, { total: Counter.Internal; duration: Histogram.Internal<Label> }>()
-    app.addHook('onResponse', async (request, reply) => {
+    // A callback hook, not an async one: no promise per request on the hot path.
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched'
       const key = `${request.method} ${route} ${reply.statusCode}`
       let children = bound.get(key)
@@ -47,8 +49,9 @@ export const metricsPlugin = fp<{ service: string }>(
       }
       children.total.inc()
       children.duration.observe(reply.elapsedTime / 1000)
+      done()
     })
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    app.get('/metrics', { schema: { hide: true }, config: NOT_SHED }, async (_request, reply) =>
       reply.type(registry.contentType).send(await registry.metrics()),
     )
   },

@@ -18,7 +18,7 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   413: 'Body larger than the limit (payload_too_large)',
   415: 'Body is not application/json (unsupported_media_type)',
   429: 'Rate limited (rate_limited); see Retry-After',
-  503: 'A dependency is unavailable (dependency_unavailable); see Retry-After',
+  503: 'A dependency is unavailable (dependency_unavailable) or the instance sheds load (overloaded); see Retry-After',
 }
 
 const RETRY_AFTER = {

@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream'
+import t, { type Test } from 'tap'
+import { createServiceApp } from '../src/index.ts'
+
+/** A log destination the test can read: one parsed object per line. */
+function capture() {
+  const lines: Record<string, unknown>[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line))
+      callback()
+    },
+  })
+  return { lines, stream }
+}
+
+async function build(t: Test, logLevel: string, maxLinesPerSecond = 50) {
+  const { lines, stream } = capture()
+  const app = await createServiceApp({
+    service: 'log-test',
+    logLevel,
+    logStream: stream,
+    requestLog: { slowMs: 50, maxLinesPerSecond },
+  })
+  app.get('/fast', async (_request, reply) => reply.code(409).send({ sold_out: true }))
+  app.get('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    return { ok: true }
+  })
+  app.get('/boom', async () => {
+    throw new Error('kaput')
+  })
+  t.teardown(() => app.close())
+  return { app, lines }
+}
+
+const requestLines = (lines: Record<string, unknown>[]) => lines.filter((l) => 'reqId' in l)
+
+t.test('at info, ordinary answers (4xx included) write nothing', async (t) => {
+  const { app, lines } = await build(t, 'info')
+  for (let i = 0; i < 20; i++) await app.inject('/fast')
+  await app.inject('/nowhere')
+  t.same(requestLines(lines), [])
+})
+
+t.test('5xx and slow requests are logged with their request id', async (t) => {
+  const { app, lines } = await build(t, 'info')
+  await app.inject({ url: '/boom', headers: { 'x-request-id': 'req-boom' } })
+  await app.inject({ url: '/slow', headers: { 'x-request-id': 'req-slow' } })
+  const failed = lines.find((l) => l.msg === 'request failed')
+  t.equal(failed?.reqId, 'req-boom')
+  t.match(failed, { level: 50, res: { statusCode: 500 }, req: { method: 'GET', url: '/boom' } })
+  const slow = lines.find((l) => l.msg === 'slow request')
+  t.equal(slow?.reqId, 'req-slow')
+  t.match(slow, { level: 40, res: { statusCode: 200 } })
+  t.ok(Number(slow?.responseTime) >= 50)
+  t.ok(
+    requestLines(lines).every((l) => typeof l.reqId === 'string'),
+    'every line about a request names it',
+  )
+})
+
+t.test('at debug every request is logged, as Fastify does by default', async (t) => {
+  const { app, lines } = await build(t, 'debug')
+  await app.inject({ url: '/fast', headers: { 'x-request-id': 'req-1' } })
+  t.same(
+    requestLines(lines).map((l) => [l.msg, l.reqId]),
+    [
+      ['incoming request', 'req-1'],
+      ['request completed', 'req-1'],
+    ],
+  )
+})
+
+t.test('a storm of failures is capped per second and the rest summarised', async (t) => {
+  const { app, lines } = await build(t, 'info', 3)
+  // Ten failures within one second (inject takes well under 100 ms each); the cap lets 3 through.
+  const start = Math.floor(Date.now() / 1000)
+  let sent = 0
+  while (Math.floor(Date.now() / 1000) === start && sent < 10) {
+    await app.inject('/boom')
+    sent++
+  }
+  if (sent < 10) {
+    t.comment('the second rolled over mid-test; the cap is per second, nothing to judge')
+    return
+  }
+  t.equal(lines.filter((l) => l.msg === 'request failed').length, 3)
+  // The next second's first line reports what was dropped.
+  await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1000)))
+  await app.inject('/boom')
+  t.match(
+    lines.find((l) => l.msg === 'request lines suppressed in the last second(s)'),
+    { suppressed: 7 },
+  )
+})
