@@ -11,6 +11,7 @@ import { sql } from 'kysely'
 import { seedAdmin } from './admin-seed.ts'
 import { createPasswordHasher, type PasswordHasher } from './password.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
+import { revocationPrunerPlugin } from './plugins/revocation-pruner.ts'
 import { signingKeysPlugin } from './plugins/signing-keys.ts'
 import { tokensPlugin } from './plugins/tokens.ts'
 import { jwksRoute } from './routes/jwks.ts'
@@ -58,6 +59,7 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
       audience: config.JWT_AUDIENCE,
       keys: app.signingKeys.verifierKeys,
     })
+    await app.register(revocationPrunerPlugin, { intervalMs: 60_000 })
     await app.register(tokensPlugin, {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,

@@ -24,7 +24,7 @@ export const blankField = (field: string) =>
   })
 
 export const revocationUnavailable = (cause: unknown) =>
-  new ProblemError('dependency_unavailable', 'The session could not be revoked right now; retry', {
+  new ProblemError('dependency_unavailable', 'The session could not be ended right now; retry', {
     retryAfter: 1,
     cause,
   })

@@ -36,7 +36,7 @@ type RotationOutcome =
 /**
  * Login sessions: a family of refresh tokens (one per rotation) plus the access tokens issued
  * from it, which carry the family id as `sid`. Rotation and reuse detection happen under a row
- * lock; revocations of access tokens go through the shared RevocationList (Redis pub/sub).
+ * lock; revocations of access tokens go through the shared RevocationList (MySQL, then Redis pub/sub).
  */
 export class Sessions {
   readonly #deps: SessionDeps
@@ -109,10 +109,15 @@ export class Sessions {
     return this.#pair(outcome.user, outcome.familyId, outcome.refresh)
   }
 
-  /** Logout: this access token and every token of its family are refused everywhere from now on. */
+  /**
+   * Logout: this access token and every token of its family are refused everywhere from now on.
+   * Resolves only once that is durable in MySQL (the refresh family and the revocations table); the
+   * push through Redis follows and is retried by the RevocationList. Idempotent: a retry after a
+   * 503 or a lost answer does the same writes again and succeeds.
+   */
   async end(user: AuthUser): Promise<void> {
-    await revokeFamily(this.#deps.db, user.sid, new Date())
     try {
+      await revokeFamily(this.#deps.db, user.sid, new Date())
       await this.#deps.revocations.revoke([
         { kind: 'jti', id: user.jti, until: user.exp },
         { kind: 'sid', id: user.sid, until: this.#familyRevocationUntil() },

@@ -1,13 +1,23 @@
-import { createTestRedisPrefix, TEST_REDIS_URL } from '@flash/test-kit'
+import {
+  createTestDatabase,
+  createTestRedisPrefix,
+  deleteKeysByPrefix,
+  eventually,
+  TcpProxy,
+  TEST_REDIS_URL,
+} from '@flash/test-kit'
 import { createLocalJWKSet, exportJWK, importPKCS8, importSPKI, SignJWT } from 'jose'
 import t, { type Test } from 'tap'
 import {
   authPlugin,
   createRedis,
   createServiceApp,
+  dbPlugin,
   generateSigningKeyPair,
+  redisPlugin,
   RevocationList,
   TokenVerifier,
+  tokenAuthPlugin,
 } from '../src/index.ts'
 
 const ISSUER = 'flash-sale-auth'
@@ -33,11 +43,14 @@ async function token(claims: Record<string, unknown> = {}, expiresIn = '5m') {
     .sign(privateKey)
 }
 
+/** The shared MySQL database (with the durable revocations table) of the instances below. */
+const shared = await createTestDatabase(t, 'kit-auth')
+
 /** One "service instance": its own Redis connection, revocation list and verifier. */
 async function instance(t: Test, prefix: string) {
   const redis = createRedis({ url: TEST_REDIS_URL, keyPrefix: prefix })
   await redis.connect()
-  const revocations = new RevocationList(redis)
+  const revocations = new RevocationList({ redis, db: shared.db })
   await revocations.start()
   const app = await createServiceApp({ service: 'auth-test', logLevel: 'silent' })
   await app.register(authPlugin, {
@@ -156,6 +169,71 @@ t.test('a revocation reaches every instance, including one that starts later', a
 
   await a.revocations.revoke([{ kind: 'sid', id: 'family-2', until }])
   const c = await instance(t, prefix)
-  t.equal((await get(c.app, '/me', familyMember)).statusCode, 401, 'a late starter loads the list from Redis')
+  t.equal((await get(c.app, '/me', familyMember)).statusCode, 401, 'a late starter loads the list')
   t.equal((await get(c.app, '/me', revoked)).statusCode, 401)
+})
+
+/**
+ * A service instance wired the way order-service and inventory-service are: the shared MySQL pool,
+ * Redis (optionally through a proxy the test controls) and tokenAuthPlugin with its revocation list.
+ */
+async function serviceInstance(t: Test, dbUrl: string, redisUrl: string, prefix: string) {
+  const app = await createServiceApp({ service: 'auth-test', logLevel: 'silent' })
+  t.teardown(() => app.close())
+  await app.register(dbPlugin, { url: dbUrl, poolSize: 2 })
+  await app.register(redisPlugin, { url: redisUrl, keyPrefix: prefix })
+  await app.register(tokenAuthPlugin, { issuer: ISSUER, audience: AUDIENCE, keys })
+  app.get('/me', { preHandler: app.authenticate }, async (request) => request.user)
+  await app.ready()
+  return app
+}
+
+t.test('revocations survive Redis losing its data: a new instance still refuses', async (t) => {
+  const { url } = await createTestDatabase(t, 'kit-revoke-flush')
+  const prefix = createTestRedisPrefix(t, 'kit-revoke-flush')
+  const a = await serviceInstance(t, url, TEST_REDIS_URL, prefix)
+  const jti = crypto.randomUUID()
+  const revoked = await token({ jti })
+  const familyMember = await token({ sid: 'family-flush' })
+  const until = Math.floor(Date.now() / 1000) + 300
+  await a.revocations.revoke([
+    { kind: 'jti', id: jti, until },
+    { kind: 'sid', id: 'family-flush', until },
+  ])
+
+  // Redis loses everything under this test's prefix (a flush, or a failover to an empty replica).
+  const redis = createRedis({ url: TEST_REDIS_URL, keyPrefix: '' })
+  t.teardown(() => redis.disconnect())
+  await deleteKeysByPrefix(redis, prefix)
+
+  const late = await serviceInstance(t, url, TEST_REDIS_URL, prefix)
+  t.equal((await get(late, '/me', revoked)).statusCode, 401, 'the revoked jti is refused by a new instance')
+  t.equal((await get(late, '/me', familyMember)).statusCode, 401, 'and the revoked family')
+  t.equal((await get(late, '/me', await token())).statusCode, 200, 'other tokens still pass')
+})
+
+t.test('an instance that reconnects to an emptied Redis gets the revocations it missed', async (t) => {
+  const { url } = await createTestDatabase(t, 'kit-revoke-reconnect')
+  const prefix = createTestRedisPrefix(t, 'kit-revoke-reconnect')
+  const { port, hostname } = new URL(TEST_REDIS_URL)
+  const proxy = await TcpProxy.start({ host: hostname, port: Number(port || 6379) })
+  t.teardown(() => proxy.close())
+  const revoker = await serviceInstance(t, url, TEST_REDIS_URL, prefix)
+  const behindProxy = await serviceInstance(t, url, proxy.url(TEST_REDIS_URL), prefix)
+  const jti = crypto.randomUUID()
+  const revoked = await token({ jti })
+  t.equal((await get(behindProxy, '/me', revoked)).statusCode, 200, 'valid (and cached) before')
+
+  // The instance loses Redis; meanwhile the token is revoked (it misses the pub/sub message) and
+  // Redis comes back empty, as after a failover to a replica that had not caught up.
+  proxy.cut()
+  await revoker.revocations.revoke([{ kind: 'jti', id: jti, until: Math.floor(Date.now() / 1000) + 300 }])
+  const redis = createRedis({ url: TEST_REDIS_URL, keyPrefix: '' })
+  t.teardown(() => redis.disconnect())
+  await deleteKeysByPrefix(redis, prefix)
+  proxy.resume()
+
+  const refused = await eventually(async () => (await get(behindProxy, '/me', revoked)).statusCode === 401)
+  t.ok(refused, 'refused after the reconnect')
+  t.ok(await eventually(async () => behindProxy.revocations.ready), 'and ready again')
 })

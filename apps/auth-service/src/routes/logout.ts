@@ -6,11 +6,13 @@ export const logoutRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/logout',
     {
-      preHandler: app.authenticate,
+      // A revoked (but validly signed, unexpired) token may log out again: the retry of a logout
+      // whose answer was lost must succeed, not be refused as "revoked".
+      preHandler: app.verifyBearer,
       schema: {
         tags: TAGS,
         summary: 'End the session: this access token and its whole refresh-token family are revoked',
-        description: `Refused by every service from then on. ${codes('unauthorized', 'token_revoked', 'dependency_unavailable')}`,
+        description: `Refused by every service from then on. Answered 204 only once the revocation is durable; logging out an already ended session is a no-op 204, so a retry is safe. ${codes('unauthorized', 'dependency_unavailable')}`,
         security: BEARER,
         response: { 204: Type.Null({ description: 'Logged out' }), ...problems(401, 503) },
       },

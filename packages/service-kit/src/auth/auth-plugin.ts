@@ -15,6 +15,11 @@ declare module 'fastify' {
     authenticate: (request: FastifyRequest) => Promise<void>
     /** preHandler: authenticate, then require the admin role (403 otherwise). */
     requireAdmin: (request: FastifyRequest) => Promise<void>
+    /**
+     * preHandler: a validly signed, unexpired Bearer token, revoked or not. Only for logout, so that
+     * ending a session that is already ended is a no-op 204 (a retry whose first answer was lost).
+     */
+    verifyBearer: (request: FastifyRequest) => Promise<void>
   }
 }
 
@@ -38,10 +43,9 @@ export const authPlugin = fp<AuthPluginOptions>(
   async (app: FastifyInstance, { verifier, revocations }) => {
     app.decorateRequest('user', null)
 
-    const authenticate = async (request: FastifyRequest) => {
-      let user: AuthUser
+    const verify = async (request: FastifyRequest): Promise<AuthUser> => {
       try {
-        user = await verifier.verify(bearerToken(request))
+        return await verifier.verify(bearerToken(request))
       } catch (error) {
         if (error instanceof InvalidTokenError) {
           throw new ProblemError('unauthorized', 'The access token is invalid or expired', {
@@ -50,6 +54,10 @@ export const authPlugin = fp<AuthPluginOptions>(
         }
         throw error
       }
+    }
+
+    const authenticate = async (request: FastifyRequest) => {
+      const user = await verify(request)
       if (revocations.isRevoked(user.jti, user.sid)) {
         throw new ProblemError('token_revoked', 'The access token has been revoked', {
           headers: { 'www-authenticate': 'Bearer realm="flash-sale", error="invalid_token"' },
@@ -59,6 +67,9 @@ export const authPlugin = fp<AuthPluginOptions>(
     }
 
     app.decorate('authenticate', authenticate)
+    app.decorate('verifyBearer', async (request: FastifyRequest) => {
+      request.user = await verify(request)
+    })
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       await authenticate(request)
       if (request.user?.role !== 'admin')

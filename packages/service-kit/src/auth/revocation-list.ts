@@ -1,4 +1,7 @@
+import type { Database } from '@flash/db'
 import type { Redis } from 'ioredis'
+import type { Kysely } from 'kysely'
+import { liveRevocations, saveRevocations } from './revocation-store.ts'
 
 /** One revocation as published: an access token by `jti`, or a whole login family by `sid`. */
 export interface Revocation {
@@ -8,55 +11,98 @@ export interface Revocation {
   until: number
 }
 
-const KEY = { jti: 'auth:revoked:jti', sid: 'auth:revoked:sid' } as const
+export interface RevocationListOptions {
+  /** Command connection; a dedicated subscriber connection is duplicated from it. */
+  redis: Redis
+  /** The shared MySQL database holding the durable `revocations` table. */
+  db: Kysely<Database>
+  /**
+   * Hears the subscriber's connection errors and failed background work (ioredis reconnects by
+   * itself; without a listener it would print "Unhandled error event" for every attempt).
+   */
+  onError?: (error: Error, context: string) => void
+  /** How often the whole list is re-read from MySQL, as a backstop for a missed push. */
+  resyncMs?: number
+}
+
+const PUBLISH_TIMEOUT_MS = 1_000
+const PUBLISH_RETRY_MAX_MS = 5_000
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
+    promise.then(resolve, reject).finally(() => clearTimeout(timer))
+  })
 
 /**
  * Revoked tokens, kept in a local Map on every instance of every service so the hot path checks
- * revocation without a network call. Redis holds the durable list (one sorted set per kind, scored by
- * expiry) and a pub/sub channel pushes each new revocation to every instance within a millisecond or
- * so. Whenever the subscriber (re)connects, the full list is reloaded, so nothing published while it
- * was disconnected is missed. The instance that revokes adds to its own Map synchronously.
+ * revocation without a network call.
+ *
+ * Where each revocation lives, and why this holds under any single fault:
+ * - **MySQL is the durable list** (`revocations` table, shared by every service like the rest of the
+ *   schema). `revoke` writes it first and fails if it cannot, so a logout is answered 204 only once
+ *   it survives anything Redis does. Every instance loads the table at start and again whenever its
+ *   subscriber reconnects (a restart or failover may have lost messages and data), and re-reads it
+ *   every `resyncMs` in case a push never came.
+ * - **Redis pub/sub only pushes** each new revocation to every instance within a millisecond or so.
+ *   A publish that fails (Redis down or stalled) is retried in the background until it goes out
+ *   or the revocation has expired. Redis holds no revocation state, so losing its data loses nothing.
+ * The alternative — auth-service republishing from MySQL into Redis when it notices a loss — would
+ * leave a window in which an instance started after the loss (or while auth-service is down) accepts
+ * a logged-out token; reading MySQL directly has no such window.
+ *
+ * The instance that revokes adds to its own Map only after the MySQL write: a failed write leaves
+ * no local mark, so the client's retry is not refused as "already revoked" while nothing was stored.
  */
 export class RevocationList {
   readonly #redis: Redis
+  readonly #db: Kysely<Database>
   readonly #subscriber: Redis
   readonly #channel: string
+  readonly #onError: (error: Error, context: string) => void
+  readonly #resyncMs: number
   readonly #local = { jti: new Map<string, number>(), sid: new Map<string, number>() }
-  #pruneTimer: NodeJS.Timeout | undefined
-  #loaded = false
+  readonly #unpublished: Revocation[] = []
+  #publishing = false
+  #stopped = false
+  #timer: NodeJS.Timeout | undefined
+  /** The last load from MySQL succeeded and nothing can have been missed since (no disconnect). */
+  #synced = false
 
-  /**
-   * `redis` is a command connection; a dedicated subscriber connection is duplicated from it.
-   * `onError` hears the subscriber's connection errors (ioredis reconnects by itself; without a
-   * listener it would print "Unhandled error event" for every attempt).
-   */
-  constructor(redis: Redis, onError: (error: Error) => void = () => {}) {
+  constructor({ redis, db, onError = () => {}, resyncMs = 10_000 }: RevocationListOptions) {
     this.#redis = redis
+    this.#db = db
+    this.#onError = onError
+    this.#resyncMs = resyncMs
     this.#subscriber = redis.duplicate()
-    this.#subscriber.on('error', onError)
+    this.#subscriber.on('error', (error: Error) => onError(error, 'revocation subscriber'))
     // Pub/sub channels are not namespaced by ioredis' keyPrefix; do it by hand so prefixes isolate.
     this.#channel = `${redis.options.keyPrefix ?? ''}auth:revocations`
   }
 
   get ready(): boolean {
-    return this.#loaded && this.#subscriber.status === 'ready'
+    return this.#synced && this.#subscriber.status === 'ready'
   }
 
   async start(): Promise<void> {
-    this.#subscriber.on('message', (_channel: string, message: string) => this.#remember(JSON.parse(message)))
-    this.#subscriber.on('ready', () => {
-      this.#reload().catch(() => {
-        this.#loaded = false
-      })
+    this.#subscriber.on('message', (_channel: string, message: string) => this.#receive(message))
+    // Messages published while disconnected are gone: reload from MySQL on every reconnect.
+    this.#subscriber.on('close', () => {
+      this.#synced = false
     })
+    this.#subscriber.on('ready', () => this.#resync('reload after reconnect'))
     await this.#subscriber.subscribe(this.#channel)
     await this.#reload()
-    this.#pruneTimer = setInterval(() => this.#prune(), 60_000)
-    this.#pruneTimer.unref()
+    this.#timer = setInterval(() => {
+      this.#prune()
+      this.#resync('periodic reload')
+    }, this.#resyncMs)
+    this.#timer.unref()
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#pruneTimer)
+    this.#stopped = true
+    clearInterval(this.#timer)
     this.#subscriber.disconnect()
   }
 
@@ -68,32 +114,73 @@ export class RevocationList {
     return bySid !== undefined && bySid > now
   }
 
+  /**
+   * Durable first (throws if MySQL does not take it: the caller answers 503 and nothing is marked),
+   * then refused here at once, then pushed to every other instance, retried until Redis takes it.
+   */
   async revoke(revocations: Revocation[]): Promise<void> {
-    const now = Math.floor(Date.now() / 1000)
-    const pipeline = this.#redis.multi()
-    for (const r of revocations) {
-      this.#remember(r)
-      pipeline.zadd(KEY[r.kind], r.until, r.id)
-      pipeline.zremrangebyscore(KEY[r.kind], '-inf', now)
-      pipeline.publish(this.#channel, JSON.stringify(r))
+    await saveRevocations(this.#db, revocations)
+    for (const r of revocations) this.#remember(r)
+    this.#unpublished.push(...revocations)
+    void this.#publishAll()
+  }
+
+  /** Revocations stored in MySQL but not yet pushed through Redis (waiting for Redis to come back). */
+  get unpublished(): number {
+    return this.#unpublished.length
+  }
+
+  async #publishAll(): Promise<void> {
+    if (this.#publishing) return
+    this.#publishing = true
+    let delay = 100
+    try {
+      while (this.#unpublished.length && !this.#stopped) {
+        const now = Date.now() / 1000
+        const batch = this.#unpublished.splice(0).filter((r) => r.until > now)
+        try {
+          const pipeline = this.#redis.pipeline()
+          for (const r of batch) pipeline.publish(this.#channel, JSON.stringify(r))
+          const results = await withTimeout(pipeline.exec(), PUBLISH_TIMEOUT_MS)
+          const failed = results?.find(([error]) => error)?.[0]
+          if (failed) throw failed
+        } catch (error) {
+          // Durable already; only the push is late. Others also catch up on reconnect or resync.
+          this.#unpublished.unshift(...batch)
+          this.#onError(error as Error, 'revocation publish (will retry)')
+          await new Promise((resolve) => setTimeout(resolve, delay).unref())
+          delay = Math.min(delay * 2, PUBLISH_RETRY_MAX_MS)
+        }
+      }
+    } finally {
+      this.#publishing = false
     }
-    await pipeline.exec()
+  }
+
+  #receive(message: string): void {
+    try {
+      this.#remember(JSON.parse(message) as Revocation)
+    } catch (error) {
+      this.#onError(error as Error, 'unreadable revocation message')
+    }
   }
 
   #remember(r: Revocation): void {
     const map = this.#local[r.kind]
-    if (!map) return
+    if (!map || typeof r.id !== 'string' || !Number.isFinite(r.until)) return
     map.set(r.id, Math.max(map.get(r.id) ?? 0, r.until))
   }
 
+  #resync(context: string): void {
+    this.#reload().catch((error) => this.#onError(error as Error, context))
+  }
+
   async #reload(): Promise<void> {
-    const now = Math.floor(Date.now() / 1000)
-    for (const kind of ['jti', 'sid'] as const) {
-      const rows = await this.#redis.zrangebyscore(KEY[kind], now, '+inf', 'WITHSCORES')
-      for (let i = 0; i + 1 < rows.length; i += 2)
-        this.#remember({ kind, id: rows[i]!, until: Number(rows[i + 1]) })
-    }
-    this.#loaded = true
+    // Not synced until this load is complete; a disconnect meanwhile clears it again.
+    const connectedBefore = this.#subscriber.status === 'ready'
+    const rows = await liveRevocations(this.#db, Math.floor(Date.now() / 1000))
+    for (const r of rows) this.#remember(r)
+    if (connectedBefore && this.#subscriber.status === 'ready') this.#synced = true
   }
 
   #prune(): void {

@@ -22,15 +22,18 @@ export interface TokenAuthOptions {
 
 /**
  * Everything a service needs to accept Bearer access tokens, the same way in every service: local
- * signature check (TokenVerifier), the revocation list kept in memory from Redis pub/sub
- * (RevocationList, decorated as `app.revocations`), and `app.authenticate` / `app.requireAdmin`.
- * No call to auth-service per request. Needs the `flash-redis` plugin.
+ * signature check (TokenVerifier), the revocation list kept in memory — loaded from the shared MySQL
+ * `revocations` table, kept fresh by Redis pub/sub (RevocationList, decorated as `app.revocations`) —
+ * and `app.authenticate` / `app.requireAdmin` / `app.verifyBearer`. No call to auth-service per
+ * request. Needs the `flash-redis` and `flash-db` plugins.
  */
 export const tokenAuthPlugin = fp<TokenAuthOptions>(
   async (app: FastifyInstance, { issuer, audience, jwksUrl, keys }) => {
-    const revocations = new RevocationList(app.redis, (error) =>
-      app.log.warn({ err: error }, 'revocation subscriber connection error'),
-    )
+    const revocations = new RevocationList({
+      redis: app.redis,
+      db: app.db,
+      onError: (error, context) => app.log.warn({ err: error }, context),
+    })
     try {
       await revocations.start()
     } catch (error) {
@@ -46,5 +49,5 @@ export const tokenAuthPlugin = fp<TokenAuthOptions>(
     )
     await app.register(authPlugin, { verifier, revocations })
   },
-  { name: 'flash-token-auth', dependencies: ['flash-redis'] },
+  { name: 'flash-token-auth', dependencies: ['flash-redis', 'flash-db'] },
 )
