@@ -1,0 +1,187 @@
+// Flags of `npm run load -- <scenario> [options]` (node:util parseArgs), validated into LoadOptions.
+import { parseArgs } from 'node:util'
+import { METRIC_HELP, parseExpect, type Threshold } from './expect.ts'
+
+export const SCENARIOS = ['flash-sale', 'sold-out', 'steady-shop', 'auth-storm'] as const
+export type ScenarioName = (typeof SCENARIOS)[number]
+
+export const MIX_KINDS = ['browse', 'product', 'order', 'status', 'me'] as const
+export type MixKind = (typeof MIX_KINDS)[number]
+
+export interface LoadOptions {
+  scenario: ScenarioName
+  url: string
+  /** inventory-service's own address, for the internal audit (never routed by the gateway). */
+  inventoryUrl: string
+  durationS: number
+  /** Closed loop: this many connections, each waiting for its answer. */
+  connections: number
+  /** Open loop: requests (auth-storm: users) per second across all connections; undefined = as fast as possible. */
+  rate: number | undefined
+  buyers: number
+  stock: number
+  products: number
+  mix: Record<MixKind, number>
+  openAfterS: number
+  drainTimeoutS: number
+  timeoutS: number
+  outDir: string | undefined
+  adminEmail: string | undefined
+  adminPassword: string | undefined
+  buyersFile: string | undefined
+  expect: Threshold[]
+  quiet: boolean
+}
+
+/** Per scenario: what a load tester gets without flags (see docs/load-testing.md). */
+export const DEFAULTS: Record<
+  ScenarioName,
+  { durationS: number; connections: number; rate?: number; buyers: number; stock: number }
+> = {
+  'flash-sale': { durationS: 10, connections: 200, buyers: 200, stock: 10_000 },
+  'sold-out': { durationS: 10, connections: 200, buyers: 50, stock: 0 },
+  'steady-shop': { durationS: 20, connections: 50, rate: 500, buyers: 100, stock: 1_000_000 },
+  'auth-storm': { durationS: 10, connections: 100, rate: 100, buyers: 1000, stock: 0 },
+}
+
+export const DEFAULT_MIX: Record<MixKind, number> = { browse: 40, product: 25, order: 15, status: 10, me: 10 }
+
+export const USAGE = `npm run load -- <scenario> [options]
+
+scenarios:
+  flash-sale     --buyers buyers hammer one hot product that gets --stock units --open-after s into
+                 the load; waits for the queue to drain, then audits the sale
+  sold-out       a product with no stock, hammered: every answer must be a 409
+  steady-shop    --products products, a browse/product/order/status/me mix (--mix) at --rate req/s
+  auth-storm     --buyers users arrive at --rate users/s: register, log in, refresh (honouring
+                 429/503 + Retry-After like a polite client)
+
+options:
+  --url URL              API base (default http://127.0.0.1:8080, the local stack's gateway)
+  --inventory-url URL    inventory-service itself, for the internal audit when reachable
+                         (default http://127.0.0.1:3002; SERVICE_TOKEN or tmp/dev-keys/service-token)
+  --duration S           seconds of load (defaults: flash-sale/sold-out/auth-storm 10, steady-shop 20)
+  --connections N        connections (defaults: flash-sale/sold-out 200, steady-shop 50, auth-storm 100)
+  --rate R               fixed arrival rate in requests/s (auth-storm: users/s); steady-shop 500,
+                         auth-storm 100 by default, the others as fast as the connections go
+  --buyers N             buyers (auth-storm: users) (defaults 200 / 50 / 100 / 1000)
+  --stock N              flash-sale: units for sale (10000); steady-shop: units per product (1000000)
+  --products N           steady-shop: products to spread the orders over (default 20)
+  --mix LIST             steady-shop: weights, default browse=40,product=25,order=15,status=10,me=10
+  --open-after S         flash-sale: seconds into the load at which the stock arrives (default 1;
+                         0: the product has its stock before the load starts)
+  --drain-timeout S      how long to wait for every accepted order to be terminal (default 60)
+  --timeout S            a request unanswered this long counts as a timeout (default 10)
+  --out DIR              where report.json and report.html go (default tmp/load/<time>-<scenario>)
+  --admin-email E        admin account that creates the products (or ADMIN_EMAIL; default the
+  --admin-password P     local stack's admin@example.com / admin-password-change-me, or ADMIN_PASSWORD)
+  --buyers-file FILE     save the buyers (email, password) there and reuse them next run
+  --expect LIST          thresholds that decide the exit code, e.g. 'p99<200,errors=0,failed=0'
+                         (metrics: ${Object.keys(METRIC_HELP).join(', ')},
+                         status.NNN; operators < <= > >= = !=)
+  --quiet                no progress, only the summary and the verdict
+  --help
+
+exit code: 0 when the run completed, the audit passed and every threshold held; 1 otherwise (the
+reason is the last line).
+`
+
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be an integer ${min}…${max}`)
+  return n
+}
+
+function url(name: string, value: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(value)
+  } catch {
+    throw new Error(`--${name} must be an http(s) URL (got "${value}")`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new Error(`--${name} must be an http(s) URL (got "${value}")`)
+  return value.replace(/\/+$/, '')
+}
+
+export function parseMix(spec: string | undefined): Record<MixKind, number> {
+  if (spec === undefined) return { ...DEFAULT_MIX }
+  const mix = Object.fromEntries(MIX_KINDS.map((k) => [k, 0])) as Record<MixKind, number>
+  for (const part of spec.split(',')) {
+    const [kind, weight] = part.split('=').map((s) => s.trim())
+    if (!MIX_KINDS.includes(kind as MixKind))
+      throw new Error(`--mix: unknown request kind "${kind}" (one of ${MIX_KINDS.join(', ')})`)
+    mix[kind as MixKind] = int('mix', weight, 0, 0, 1000)
+  }
+  if (Object.values(mix).every((w) => w === 0)) throw new Error('--mix needs at least one weight above 0')
+  return mix
+}
+
+export type Parsed = { help: true } | { help: false; options: LoadOptions }
+
+/** argv without node and the script; `env` supplies ADMIN_EMAIL / ADMIN_PASSWORD. */
+export function parseLoadArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): Parsed {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      'inventory-url': { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      rate: { type: 'string' },
+      buyers: { type: 'string' },
+      stock: { type: 'string' },
+      products: { type: 'string' },
+      mix: { type: 'string' },
+      'open-after': { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      timeout: { type: 'string' },
+      out: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-password': { type: 'string' },
+      'buyers-file': { type: 'string' },
+      expect: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) return { help: true }
+  if (positionals.length !== 1)
+    throw new Error(
+      `name one scenario (${SCENARIOS.join(', ')})${positionals.length ? `, got ${positionals.join(' ')}` : ''}`,
+    )
+  const scenario = positionals[0] as ScenarioName
+  if (!SCENARIOS.includes(scenario))
+    throw new Error(`unknown scenario "${scenario}" (one of ${SCENARIOS.join(', ')})`)
+  const d = DEFAULTS[scenario]
+  const durationS = int('duration', values.duration, d.durationS, 1, 3600)
+  const rate = values.rate === undefined ? d.rate : int('rate', values.rate, 0, 1, 1_000_000)
+  const options: LoadOptions = {
+    scenario,
+    url: url('url', values.url ?? 'http://127.0.0.1:8080'),
+    inventoryUrl: url('inventory-url', values['inventory-url'] ?? 'http://127.0.0.1:3002'),
+    durationS,
+    connections: int('connections', values.connections, d.connections, 1, 10_000),
+    rate,
+    buyers: int('buyers', values.buyers, d.buyers, 1, 100_000),
+    stock: int('stock', values.stock, d.stock, scenario === 'flash-sale' ? 1 : 0, 1_000_000_000),
+    products: int('products', values.products, 20, 1, 1000),
+    mix: parseMix(values.mix),
+    openAfterS: int('open-after', values['open-after'], Math.min(1, durationS - 1), 0, 3600),
+    drainTimeoutS: int('drain-timeout', values['drain-timeout'], 60, 1, 3600),
+    timeoutS: int('timeout', values.timeout, 10, 1, 600),
+    outDir: values.out,
+    adminEmail: values['admin-email'] ?? env.ADMIN_EMAIL ?? 'admin@example.com',
+    adminPassword: values['admin-password'] ?? env.ADMIN_PASSWORD ?? 'admin-password-change-me',
+    buyersFile: values['buyers-file'],
+    expect: parseExpect(values.expect),
+    quiet: values.quiet,
+  }
+  if (scenario === 'flash-sale' && options.openAfterS >= durationS)
+    throw new Error('--open-after must be shorter than --duration')
+  return { help: false, options }
+}

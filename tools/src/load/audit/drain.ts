@@ -1,0 +1,41 @@
+// After the load: wait (bounded) until every accepted order is terminal, as the buyers see it.
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ApiClient } from '@flash/api-client'
+import type { Progress } from '../progress.ts'
+import { collectOrders, type OrderCounts, totalOf } from './orders.ts'
+
+export interface Drain {
+  drained: boolean
+  /** From the end of the load to the first poll that found nothing pending. */
+  ms: number
+  counts: Map<number, OrderCounts>
+}
+
+export async function waitForTerminal(opts: {
+  client: ApiClient
+  tokens: readonly string[]
+  productIds: readonly number[]
+  /** 2xx answers seen: at least this many orders must exist. */
+  accepted: number
+  timeoutMs: number
+  progress: Progress
+  signal?: AbortSignal | undefined
+}): Promise<Drain> {
+  const started = performance.now()
+  for (;;) {
+    const counts = await collectOrders(opts.client, opts.tokens, opts.productIds)
+    const t = totalOf(counts)
+    const ms = performance.now() - started
+    const drained = t.pending === 0 && t.total >= opts.accepted
+    if (drained || ms > opts.timeoutMs || opts.signal?.aborted) {
+      opts.progress.say(
+        drained
+          ? `every order terminal ${(ms / 1000).toFixed(1)} s after the load (${t.completed} completed, ${t.failed} failed)`
+          : `NOT drained after ${(ms / 1000).toFixed(0)} s: ${t.pending} pending, ${t.total} of ≥ ${opts.accepted} seen`,
+      )
+      return { drained, ms, counts }
+    }
+    opts.progress.say(`draining: ${t.pending} pending, ${t.completed} completed, ${t.failed} failed`)
+    await sleep(1000)
+  }
+}

@@ -1,0 +1,90 @@
+// `npm run load -- <scenario> [options]` and the per-service load scripts: parse, run the scenario,
+// audit, write report.json + report.html, judge the thresholds. Exit 0 when the run completed, the
+// audit passed and every threshold held; 1 otherwise, with the reason on the last line.
+import { ApiClient } from '@flash/api-client'
+import { Agent } from 'undici'
+import { type LoadOptions, parseLoadArgs, type ScenarioName, USAGE } from './args.ts'
+import { createProgress } from './progress.ts'
+import { buildReport, summaryLines } from './report/build.ts'
+import { defaultOutDir, writeLoadReport } from './report/write.ts'
+import { authStorm } from './scenarios/auth-storm.ts'
+import { flashSale } from './scenarios/flash-sale.ts'
+import { soldOut } from './scenarios/sold-out.ts'
+import { steadyShop } from './scenarios/steady-shop.ts'
+import type { Scenario } from './scenarios/types.ts'
+import { gitState, TOOL_NAME, toolVersion } from './meta.ts'
+
+const SCENARIO_RUNNERS: Record<ScenarioName, Scenario> = {
+  'flash-sale': flashSale,
+  'sold-out': soldOut,
+  'steady-shop': steadyShop,
+  'auth-storm': authStorm,
+}
+
+function fail(reason: string): never {
+  process.stderr.write(`FAIL: ${reason}\n`)
+  process.exit(1)
+}
+
+/** `command` is how the run is shown in the report (the per-service scripts name themselves). */
+export async function runLoadCli(argv: readonly string[], command = 'npm run load --'): Promise<never> {
+  let options: LoadOptions
+  try {
+    const parsed = parseLoadArgs(argv, process.env)
+    if (parsed.help) {
+      process.stdout.write(USAGE)
+      process.exit(0)
+    }
+    options = parsed.options
+  } catch (error) {
+    process.stderr.write(`${USAGE}\n`)
+    fail((error as Error).message)
+  }
+  const controller = new AbortController()
+  let interrupts = 0
+  const onSignal = () => {
+    if (++interrupts > 1) process.exit(130)
+    process.stderr.write('\ninterrupted: stopping the load (again to quit at once)\n')
+    controller.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const progress = createProgress(options.quiet)
+  const dispatcher = new Agent({ connections: 32, keepAliveTimeout: 10_000 })
+  const client = new ApiClient({ baseUrl: options.url, dispatcher, timeoutMs: 30_000 })
+  const date = new Date()
+  try {
+    progress.say(`${options.scenario} against ${options.url}`)
+    const outcome = await SCENARIO_RUNNERS[options.scenario]({
+      options,
+      client,
+      progress,
+      signal: controller.signal,
+    })
+    const report = buildReport({
+      options,
+      tool: { name: TOOL_NAME, version: toolVersion() },
+      git: gitState(),
+      date: date.toISOString(),
+      command: [command, ...argv].join(' '),
+      run: outcome.run,
+      scenarioMetrics: outcome.metrics,
+      audit: outcome.audit,
+      setup: outcome.setup,
+      buyers: outcome.buyers,
+      notes: outcome.notes,
+    })
+    if (controller.signal.aborted)
+      report.verdict = { pass: false, reasons: ['interrupted', ...report.verdict.reasons] }
+    const dir = await writeLoadReport(report, options.outDir ?? defaultOutDir(options.scenario, date))
+    for (const line of summaryLines(report)) process.stdout.write(`${line}\n`)
+    process.stdout.write(`report: ${dir}/report.html (and report.json)\n`)
+    await dispatcher.close()
+    if (!report.verdict.pass) fail(report.verdict.reasons.join('; '))
+    process.stdout.write('PASS: the run completed, the audit passed and every threshold held\n')
+    process.exit(0)
+  } catch (error) {
+    await dispatcher.destroy().catch(() => {})
+    fail(`the run did not complete: ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,44 @@
+// The browser side of report.html: draws, for each section with data, throughput and statuses over
+// time, latency percentiles over time and the latency distribution (percentile spectrum) with uPlot.
+// Kept as plain ES2017 in a string: it runs in the page, not in Node.
+export const CHARTS_SCRIPT = String.raw`
+(function () {
+  var data = JSON.parse(document.getElementById('chart-data').textContent);
+  var palette = { '2': '#2a9d3f', '3': '#6c757d', '4': '#e08e0b', '5': '#d62828' };
+  var extra = ['#0077b6', '#8338ec', '#ff006e', '#3a86ff', '#fb5607'];
+  function colour(status, i) { return palette[String(status)[0]] ? shade(palette[String(status)[0]], i) : extra[i % extra.length]; }
+  function shade(hex, i) { return i === 0 ? hex : hex + (['cc', '99', '77'][i % 3]); }
+  function width(el) { return Math.max(320, Math.min(1100, el.clientWidth || 900)); }
+  function nullable(a) { return a.map(function (v) { return v === null ? null : v; }); }
+  document.querySelectorAll('[data-chart]').forEach(function (el) {
+    var d = data[Number(el.getAttribute('data-chart'))];
+    var kind = el.getAttribute('data-kind');
+    var opts, series;
+    if (kind === 'throughput') {
+      var statuses = Object.keys(d.statuses).sort();
+      var seen = {};
+      series = [d.t, d.rps].concat(statuses.map(function (s) { return d.statuses[s]; }), [d.errors]);
+      opts = { title: 'Answers per second, by status', width: width(el), height: 260,
+        scales: { x: { time: false } }, axes: [{ label: 'second of the run' }, { label: 'answers/s' }],
+        series: [{ label: 's' }, { label: 'all', stroke: '#222', width: 2 }].concat(statuses.map(function (s) {
+          var c = s[0]; seen[c] = (seen[c] || 0) + 1; return { label: s, stroke: colour(s, seen[c] - 1), width: 1.5 };
+        }), [{ label: 'errors/timeouts', stroke: '#000', dash: [4, 4] }]) };
+    } else if (kind === 'latency') {
+      series = [d.t, nullable(d.p50), nullable(d.p90), nullable(d.p99), nullable(d.max)];
+      opts = { title: 'Latency per second (ms)', width: width(el), height: 260,
+        scales: { x: { time: false }, y: { distr: 3 } }, axes: [{ label: 'second of the run' }, { label: 'ms (log)' }],
+        series: [{ label: 's' }, { label: 'p50', stroke: '#2a9d3f' }, { label: 'p90', stroke: '#e08e0b' },
+          { label: 'p99', stroke: '#d62828', width: 2 }, { label: 'max', stroke: '#6c757d', dash: [4, 4] }] };
+    } else {
+      series = [d.dist.nines, d.dist.ms];
+      opts = { title: 'Latency distribution (percentile spectrum)', width: width(el), height: 260,
+        scales: { x: { time: false }, y: { distr: 3 } },
+        axes: [{ label: 'percentile', values: function (u, vals) { return vals.map(function (n) {
+          return (100 * (1 - Math.pow(10, -n))).toFixed(n < 1 ? 0 : Math.ceil(n - 1)) + '%'; }); } }, { label: 'ms (log)' }],
+        series: [{ label: 'nines', value: function (u, n) { return n == null ? '' : (100 * (1 - Math.pow(10, -n))).toFixed(3) + '%'; } },
+          { label: 'latency ms', stroke: '#0077b6', width: 2, points: { show: true } }] };
+    }
+    new uPlot(opts, series, el);
+  });
+})();
+`

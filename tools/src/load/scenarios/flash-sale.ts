@@ -1,0 +1,130 @@
+// flash-sale: one hot product, --buyers buyers hammering it; its --stock units arrive by an admin
+// restock --open-after seconds into the load, so every connection is open and being refused when the
+// sale opens and the sell-out time measures the sale, not the TCP handshakes. Then the queue drains
+// and the audit judges the sale from what the buyers and the product page say.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { loginAdmin } from '../admin.ts'
+import { waitForTerminal } from '../audit/drain.ts'
+import { stockState, serviceToken } from '../audit/internal.ts'
+import { internalAudit } from '../audit/internal.ts'
+import { judgeSale } from '../audit/judge.ts'
+import { totalOf } from '../audit/orders.ts'
+import { audit } from '../audit/types.ts'
+import { obtainBuyers } from '../buyers.ts'
+import { hammerProduct } from './orders-load.ts'
+import type { ScenarioContext, ScenarioOutcome } from './types.ts'
+
+export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+  const { options, client, progress } = ctx
+  const notes: string[] = []
+  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
+  const { buyers, stats } = await obtainBuyers({
+    client,
+    url: options.url,
+    count: options.buyers,
+    file: options.buyersFile,
+    progress,
+    signal: ctx.signal,
+  })
+  const opening = options.openAfterS > 0
+  const product = await admin.createProduct({
+    name: `load flash-sale ${new Date().toISOString()}`,
+    price_cents: 4999,
+    stock: opening ? 0 : options.stock,
+    max_per_user: null,
+  })
+  progress.say(
+    `product ${product.id}: ${options.stock} units${opening ? ` from ${options.openAfterS} s into the load` : ''}`,
+  )
+  // Orders still pending, from the internal stock-state when this machine can reach it (live only).
+  const token = await serviceToken()
+  let pending: number | undefined
+  const poll = setInterval(() => {
+    if (!token) return
+    stockState(options.inventoryUrl, token, product.id).then(
+      (s) => {
+        pending = s.mysql.pending_qty
+      },
+      () => {},
+    )
+  }, 1000)
+  let sold = 0
+  let lastAcceptAt: number | undefined
+  let openedAt: number | undefined
+  let live: { stop(): void } | undefined
+  const stopLoad = new AbortController()
+  const running = hammerProduct(
+    { ...ctx, signal: AbortSignal.any([ctx.signal, stopLoad.signal]) },
+    buyers,
+    product.id,
+    {
+      onStart: (r) => {
+        live = progress.live(
+          options.durationS,
+          () => r.live(),
+          () => `sold ${sold}/${options.stock}${pending === undefined ? '' : ` · pending ${pending}`}`,
+        )
+      },
+      onResponse: (status, at) => {
+        if (status >= 200 && status < 300) {
+          sold++
+          lastAcceptAt = at
+        }
+      },
+    },
+  ).finally(() => {
+    live?.stop()
+    clearInterval(poll)
+  })
+  if (opening) {
+    try {
+      await sleep(options.openAfterS * 1000, undefined, { signal: ctx.signal })
+      openedAt = performance.now()
+      await admin.restock(product.id, options.stock)
+      notes.push(`the restock that opened the sale took ${Math.round(performance.now() - openedAt)} ms`)
+    } catch (error) {
+      // Never leave the load running behind a failed opening.
+      stopLoad.abort()
+      await running.catch(() => {})
+      throw error
+    }
+  }
+  const run = await running
+  const opened = openedAt ?? run.startedAtMs
+  const selloutMs = lastAcceptAt === undefined ? null : lastAcceptAt - opened
+  const drain = await waitForTerminal({
+    client,
+    tokens: buyers.map((b) => b.accessToken),
+    productIds: [product.id],
+    accepted: sold,
+    timeoutMs: options.drainTimeoutS * 1000,
+    progress,
+    signal: ctx.signal,
+  })
+  const orders = totalOf(drain.counts)
+  const page = await client.getProduct(product.id)
+  const checks = judgeSale({
+    supplied: options.stock,
+    accepted: sold,
+    inFlightAtStop: options.connections,
+    orders,
+    available: page.ok ? page.data.stock : undefined,
+    soldOut: sold >= options.stock,
+  })
+  return {
+    run: run.stats,
+    metrics: {
+      accepted: sold,
+      sellout_ms: selloutMs,
+      accepted_per_s: selloutMs ? (sold * 1000) / selloutMs : null,
+      drain_ms: drain.drained ? drain.ms : null,
+      failed: orders.failed,
+      pending: orders.pending,
+      completed_units: orders.completedUnits,
+    },
+    audit: audit(checks, await internalAudit(options.inventoryUrl, [product.id])),
+    setup: { product_id: product.id, supplied: options.stock, open_after_s: options.openAfterS },
+    buyers: stats,
+    notes,
+  }
+}

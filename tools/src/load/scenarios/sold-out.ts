@@ -1,0 +1,85 @@
+// sold-out: a product with no stock, hammered — the path most flash-sale buyers take. Every answer
+// should be a 409 served without MySQL; afterwards no order may exist and the stock is still 0.
+import { loginAdmin } from '../admin.ts'
+import { internalAudit } from '../audit/internal.ts'
+import { collectOrders, totalOf } from '../audit/orders.ts'
+import { audit } from '../audit/types.ts'
+import { obtainBuyers } from '../buyers.ts'
+import { hammerProduct, twoXx } from './orders-load.ts'
+import type { ScenarioContext, ScenarioOutcome } from './types.ts'
+
+export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+  const { options, client, progress } = ctx
+  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
+  const { buyers, stats } = await obtainBuyers({
+    client,
+    url: options.url,
+    count: options.buyers,
+    file: options.buyersFile,
+    progress,
+    signal: ctx.signal,
+  })
+  const product = await admin.createProduct({
+    name: `load sold-out ${new Date().toISOString()}`,
+    price_cents: 1999,
+    stock: 0,
+    max_per_user: null,
+  })
+  let live: { stop(): void } | undefined
+  const run = await hammerProduct(ctx, buyers, product.id, {
+    onStart: (r) => {
+      live = progress.live(options.durationS, () => r.live())
+    },
+  }).finally(() => live?.stop())
+  const accepted = twoXx(run.stats.statuses)
+  const orders = totalOf(
+    await collectOrders(
+      client,
+      buyers.map((b) => b.accessToken),
+      [product.id],
+    ),
+  )
+  const page = await client.getProduct(product.id)
+  const available = page.ok ? page.data.stock : undefined
+  const answers = run.stats.responses
+  const conflicts = run.stats.statuses['409'] ?? 0
+  const notes =
+    conflicts === answers
+      ? []
+      : [`${answers - conflicts} of ${answers} answers were not 409 (see statuses): overload, not oversell`]
+  return {
+    run: run.stats,
+    metrics: {
+      accepted,
+      failed: orders.failed,
+      pending: orders.pending,
+      conflicts_pct: answers ? (100 * conflicts) / answers : null,
+    },
+    audit: audit(
+      [
+        {
+          id: 'I1',
+          label: 'no order accepted for a product with no stock',
+          pass: accepted === 0,
+          detail: `${accepted} answered 2xx`,
+        },
+        {
+          id: 'I1-orders',
+          label: 'no order exists for it',
+          pass: orders.total === 0,
+          detail: `${orders.total} orders seen by the buyers`,
+        },
+        {
+          id: 'I2',
+          label: 'its available stock is still 0',
+          pass: available === 0,
+          detail: `available ${available ?? 'unknown'}`,
+        },
+      ],
+      await internalAudit(options.inventoryUrl, [product.id]),
+    ),
+    setup: { product_id: product.id },
+    buyers: stats,
+    notes,
+  }
+}

@@ -1,0 +1,91 @@
+// steady-shop: a shop on an ordinary day — --products products with plenty of stock, a browse /
+// product / order / status / me mix at a fixed --rate, so latency is read at a chosen load. Then the
+// accepted orders drain and every product's stock is audited.
+import { loginAdmin } from '../admin.ts'
+import { waitForTerminal } from '../audit/drain.ts'
+import { internalAudit } from '../audit/internal.ts'
+import { judgeShop } from '../audit/judge.ts'
+import { emptyCounts, totalOf } from '../audit/orders.ts'
+import { audit } from '../audit/types.ts'
+import { obtainBuyers } from '../buyers.ts'
+import { runCannon } from '../cannon.ts'
+import { mixSequence, shopRequests } from './shop-requests.ts'
+import type { ScenarioContext, ScenarioOutcome } from './types.ts'
+
+export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+  const { options, client, progress } = ctx
+  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
+  const { buyers, stats } = await obtainBuyers({
+    client,
+    url: options.url,
+    count: options.buyers,
+    file: options.buyersFile,
+    progress,
+    signal: ctx.signal,
+  })
+  const stamp = new Date().toISOString()
+  const productIds: number[] = []
+  for (let i = 0; i < options.products; i++) {
+    const p = await admin.createProduct({
+      name: `load shop ${i} ${stamp}`,
+      price_cents: 500 + i,
+      stock: options.stock,
+      max_per_user: null,
+    })
+    productIds.push(p.id)
+  }
+  progress.say(`products ${productIds[0]}…${productIds.at(-1)}, ${options.stock} units each`)
+  const tokens = buyers.map((b) => b.accessToken)
+  let live: { stop(): void } | undefined
+  const run = await runCannon({
+    url: `${options.url}/api/products`,
+    connections: options.connections,
+    rate: options.rate,
+    durationS: options.durationS,
+    timeoutS: options.timeoutS,
+    requestsFor: (k) => {
+      const window = Array.from(
+        { length: Math.min(20, tokens.length) },
+        (_, i) => tokens[(k * 7 + i) % tokens.length]!,
+      )
+      return shopRequests(mixSequence(options.mix, 20, k), window, productIds)
+    },
+    signal: ctx.signal,
+    onStart: (r) => {
+      live = progress.live(options.durationS, () => r.live())
+    },
+  }).finally(() => live?.stop())
+  const accepted = run.stats.statuses['202'] ?? 0
+  const drain = await waitForTerminal({
+    client,
+    tokens,
+    productIds,
+    accepted,
+    timeoutMs: options.drainTimeoutS * 1000,
+    progress,
+    signal: ctx.signal,
+  })
+  const products = []
+  for (const id of productIds) {
+    const page = await client.getProduct(id)
+    const orders = drain.counts.get(id) ?? emptyCounts()
+    products.push({ id, supplied: options.stock, available: page.ok ? page.data.stock : undefined, orders })
+  }
+  const orders = totalOf(drain.counts)
+  return {
+    run: run.stats,
+    metrics: {
+      accepted,
+      failed: orders.failed,
+      pending: orders.pending,
+      drain_ms: drain.drained ? drain.ms : null,
+    },
+    audit: audit(
+      judgeShop(products, accepted, options.connections),
+      await internalAudit(options.inventoryUrl, productIds),
+    ),
+    setup: { product_ids: productIds, stock_per_product: options.stock, mix: options.mix },
+    buyers: stats,
+    notes: [],
+  }
+}
