@@ -1,6 +1,6 @@
 import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
-import { orderStatusByReservation } from './repositories/orders.ts'
+import { fenceReservation, orderStatusByReservation } from './repositories/orders.ts'
 import { listProductSupply } from './repositories/products.ts'
 import { type ExpiredReservation, type StockStore, TOMBSTONE_RETENTION_MS } from './stock/index.ts'
 
@@ -20,7 +20,9 @@ const REPAIR_BATCH = 100
 
 /**
  * Settles expired reservations by what MySQL says about their order:
- * - no order row → release (order-service gave up before inserting it, or crashed);
+ * - no order row → fence it (a `failed` row holding the reservation id, so a stalled INSERT can never
+ *   land after the release), then act on whatever row won: release (order-service gave up before
+ *   inserting it, or crashed) unless the intake's row got there first;
  * - pending → extend by one TTL: never release a pending order's units, the finalizer will settle it;
  * - completed → commit (the finalizer's settle call was lost); failed → release.
  * Every step is an idempotent script, so two sweepers racing (lock expired) or a finalizer settling at
@@ -50,11 +52,20 @@ async function settleExpired(
   deps: SweepDeps,
   productId: string,
   r: ExpiredReservation,
-  status: string | undefined,
+  found: string | undefined,
   nowMs: number,
 ): Promise<SweepAction> {
   const { stock } = deps
   const id = r.reservation_id
+  let status = found
+  if (status === undefined) {
+    status = await fenceReservation(deps.db, {
+      reservation_id: id,
+      product_id: Number(productId),
+      user_id: Number(r.user_id),
+      quantity: r.qty,
+    })
+  }
   if (status === 'pending') {
     return (await stock.extend(productId, id, nowMs + deps.reservationTtlMs)) ? 'extended' : 'gone'
   }

@@ -57,7 +57,7 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
   try {
     await app.register(orderMetricsPlugin)
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
-    app.decorate('orderInserter', new OrderInserter(app.db))
+    app.decorate('orderInserter', new OrderInserter(app.db, { timeoutMs: config.ORDER_WRITE_TIMEOUT_MS }))
     await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
     await app.register(tokenAuthPlugin, {
       jwksUrl: config.AUTH_JWKS_URL,
@@ -93,7 +93,8 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
         sqs: () => app.orderQueue.check(),
       },
     })
-    for (const route of [createOrderRoute, getOrderRoute, listOrdersRoute]) await app.register(route)
+    await app.register(createOrderRoute, { writeMs: config.ORDER_WRITE_TIMEOUT_MS })
+    for (const route of [getOrderRoute, listOrdersRoute]) await app.register(route)
     return app
   } catch (error) {
     // Whatever was opened (pool, Redis, subscribers) is closed so a failed build never leaks.

@@ -1,9 +1,15 @@
 import { type OrderAccepted, toOrderMessage } from '@flash/contracts'
-import { isDuplicateKey } from '@flash/db'
+import { newUuid, type OrderRow } from '@flash/db'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { outOfStock, perUserLimit, productNotFound, type Refusal, unavailable } from './errors.ts'
-import { deletePendingOrder, findOrderByUuid } from './repositories/orders.ts'
-import { fastUuidV7 } from './uuid.ts'
+import {
+  idempotencyKeyReused,
+  outOfStock,
+  perUserLimit,
+  productNotFound,
+  type Refusal,
+  unavailable,
+} from './errors.ts'
+import { writeOrderRow } from './write-order.ts'
 
 export interface PlaceOrder {
   userId: number
@@ -12,23 +18,41 @@ export interface PlaceOrder {
   requestId: string
   /** Chosen by the caller when an Idempotency-Key record holds it; otherwise made here, when needed. */
   orderUuid?: string
+  /** The buyer's Idempotency-Key and body fingerprint, written on the row (the durable record). */
+  idempotency?: { key: string; fp: string }
   log: FastifyBaseLogger
+}
+
+export interface IntakeTimeouts {
+  /** Deadline of the pending-row write and of the reads that resolve an ambiguous one. */
+  writeMs: number
 }
 
 /**
  * The intake: local sold-out mark → reserve in inventory (one Redis round trip there) → one INSERT of
- * the pending row (batched with concurrent orders) → SQS send. A failure after the reservation undoes everything it did (row deleted
- * while still pending, reservation released) and answers 503, so a refused order leaves nothing.
+ * the pending row (batched with concurrent orders) → SQS send → 202.
+ *
+ * The pending row is the commitment. Before it exists, a failure releases the reservation — but only
+ * once MySQL has said the row was not written: after an ambiguous error the intake writes the row
+ * again (a duplicate proves the first landed) and, when even that gets no answer, leaves the
+ * reservation to inventory's sweeper, which fences it in MySQL before releasing it. Once the row
+ * exists the answer is 202 whatever SQS does: the row is the outbox, the finalizer's stale-pending
+ * sweep re-sends what was not sent, so an accepted order is never rolled back and never a 202 without
+ * its row.
  */
-export async function placeOrder(app: FastifyInstance, input: PlaceOrder): Promise<OrderAccepted | Refusal> {
+export async function placeOrder(
+  app: FastifyInstance,
+  input: PlaceOrder,
+  timeouts: IntakeTimeouts,
+): Promise<OrderAccepted | Refusal> {
   const { userId, productId, quantity, requestId, log } = input
   const outcome = app.orderMetrics.outcomes
   if (app.soldOut.isSoldOut(productId, quantity)) {
     outcome.inc({ outcome: 'sold_out_local' })
     return outOfStock(productId)
   }
-  const orderUuid = input.orderUuid ?? fastUuidV7()
-  const reservation = { reservation_id: fastUuidV7(), product_id: productId, user_id: userId, quantity }
+  const orderUuid = input.orderUuid ?? newUuid()
+  const reservation = { reservation_id: newUuid(), product_id: productId, user_id: userId, quantity }
   const release = async (step: string) => {
     app.orderMetrics.compensations.inc({ step })
     try {
@@ -49,7 +73,8 @@ export async function placeOrder(app: FastifyInstance, input: PlaceOrder): Promi
   } catch (error) {
     app.soldOut.clear(productId)
     outcome.inc({ outcome: 'inventory_unavailable' })
-    // A timed-out reserve may still have happened on the other side.
+    // A timed-out reserve may still have happened on the other side: the release's tombstone also
+    // stops a late one from taking effect.
     void release('reserve')
     throw unavailable('Inventory', error)
   }
@@ -72,57 +97,70 @@ export async function placeOrder(app: FastifyInstance, input: PlaceOrder): Promi
     total_price_cents: reserved.unit_price_cents * quantity,
     reservation_id: reservation.reservation_id,
     request_id: requestId,
+    idempotency_key: input.idempotency?.key ?? null,
+    idempotency_fp: input.idempotency?.fp ?? null,
   }
-  try {
-    await app.orderInserter.insert(row)
-  } catch (error) {
-    if (isDuplicateKey(error)) return resumeExisting(app, { ...input, orderUuid }, release)
-    outcome.inc({ outcome: 'db_unavailable' })
-    await release('insert')
-    throw unavailable('The order database', error)
+  const written = await writeOrderRow(app, row, timeouts.writeMs)
+  switch (written.kind) {
+    case 'written':
+      break
+    case 'existing':
+      return resumeExisting(app, input, written.row, release)
+    case 'not_written':
+      outcome.inc({ outcome: 'db_unavailable' })
+      await release('insert')
+      throw unavailable('The order database', written.error)
+    case 'fenced':
+      // Inventory gave the reservation up (and released it) before this row could be written.
+      outcome.inc({ outcome: 'fenced' })
+      throw unavailable('The order database')
+    case 'unknown':
+      outcome.inc({ outcome: 'write_unknown' })
+      log.error(
+        { err: written.error, order_uuid: orderUuid, reservation_id: reservation.reservation_id },
+        'order write unresolved; its reservation is left to the sweeper',
+      )
+      throw unavailable('The order database', written.error)
   }
 
-  try {
-    await app.orderQueue.send(toOrderMessage(row, requestId), requestId)
-  } catch (error) {
-    let deleted: boolean
-    try {
-      deleted = await deletePendingOrder(app.db, orderUuid)
-    } catch (deleteError) {
-      // The row stays pending with its reservation; the finalizer's stale-pending sweep re-sends it.
-      log.error({ err: deleteError, order_uuid: orderUuid }, 'could not undo an unsent order')
-      outcome.inc({ outcome: 'accepted_unsent' })
-      return { order_uuid: orderUuid, status: 'pending' }
-    }
-    if (deleted) {
-      outcome.inc({ outcome: 'queue_unavailable' })
-      await release('send')
-      throw unavailable('The order queue', error)
-    }
-    // Not pending any more: the send did arrive and the finalizer already settled the order.
-  }
+  await sendOrLeaveToSweep(app, row, input)
   outcome.inc({ outcome: 'accepted' })
   return { order_uuid: orderUuid, status: 'pending' }
 }
 
+async function sendOrLeaveToSweep(
+  app: FastifyInstance,
+  row: Parameters<typeof toOrderMessage>[0] & { order_uuid: string },
+  input: PlaceOrder,
+): Promise<void> {
+  try {
+    await app.orderQueue.send(toOrderMessage(row, input.requestId), input.requestId)
+  } catch (error) {
+    app.orderMetrics.outcomes.inc({ outcome: 'accepted_unsent' })
+    input.log.warn(
+      { err: error, order_uuid: row.order_uuid },
+      'order accepted unsent; left to the stale sweep',
+    )
+  }
+}
+
 /**
- * The order uuid already has a row: an Idempotency-Key retry after a crashed attempt that did insert.
- * Keep that order, drop this attempt's reservation and re-send its message (the finalizer is
- * idempotent, and the crashed attempt may never have sent it).
+ * Another attempt's order holds this order uuid (an Idempotency-Key takeover after a crashed attempt
+ * that did insert) or this Idempotency-Key (a replay after Redis forgot the key). Keep that order,
+ * drop this attempt's reservation and re-send its message if it is still pending (the finalizer is
+ * idempotent, and the earlier attempt may never have sent it).
  */
 async function resumeExisting(
   app: FastifyInstance,
-  input: PlaceOrder & { orderUuid: string },
+  input: PlaceOrder,
+  existing: OrderRow,
   release: (step: string) => Promise<void>,
 ): Promise<OrderAccepted> {
   await release('resume')
-  const existing = await findOrderByUuid(app.db, input.orderUuid)
-  if (!existing || Number(existing.user_id) !== input.userId) throw unavailable('The order database')
-  if (existing.status === 'pending') {
-    await app.orderQueue.send(toOrderMessage(existing, input.requestId), input.requestId).catch((error) => {
-      input.log.warn({ err: error, order_uuid: input.orderUuid }, 'resend failed; left to the stale sweep')
-    })
+  if (input.idempotency && existing.idempotency_fp && existing.idempotency_fp !== input.idempotency.fp) {
+    throw idempotencyKeyReused()
   }
+  if (existing.status === 'pending') await sendOrLeaveToSweep(app, existing, input)
   app.orderMetrics.outcomes.inc({ outcome: 'resumed' })
   return { order_uuid: existing.order_uuid, status: 'pending' }
 }

@@ -37,7 +37,11 @@ async function listen(app: ServiceApp): Promise<string> {
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 }
 
-export async function createWorld(t: Teardown, label: string): Promise<World> {
+export async function createWorld(
+  t: Teardown,
+  label: string,
+  inventoryEnv: Record<string, string> = {},
+): Promise<World> {
   const { url, db } = await createTestDatabase(t, label)
   const prefix = createTestRedisPrefix(t, label)
   const emulator = await startSqsEmulator({ port: 0 })
@@ -70,7 +74,13 @@ export async function createWorld(t: Teardown, label: string): Promise<World> {
   const authUrl = await listen(auth)
   const jwks = `${authUrl}/.well-known/jwks.json`
   const inventory = await buildInventory(
-    loadConfig(InventoryEnv, { ...base, AUTH_JWKS_URL: jwks, SERVICE_TOKEN, PRODUCT_CACHE_MS: '0' }),
+    loadConfig(InventoryEnv, {
+      ...base,
+      AUTH_JWKS_URL: jwks,
+      SERVICE_TOKEN,
+      PRODUCT_CACHE_MS: '0',
+      ...inventoryEnv,
+    }),
   )
   t.teardown(() => inventory.close())
   const inventoryUrl = await listen(inventory)

@@ -13,8 +13,9 @@ const accepted = { status: 202 as const, body: { order_uuid: 'uuid-1', status: '
 
 t.test('the first request owns the key; a finished one is replayed', async (t) => {
   const store = new IdempotencyStore(redis, 60, 30_000)
-  t.same(await store.begin(1, 'k1', fp, 'uuid-1'), { kind: 'owner', orderUuid: 'uuid-1' })
-  await store.complete(1, 'k1', fp, accepted)
+  const begun = await store.begin(1, 'k1', fp, 'uuid-1')
+  t.match(begun, { kind: 'owner', orderUuid: 'uuid-1', fresh: true })
+  t.ok(await store.complete(1, 'k1', (begun as { owner: string }).owner, fp, accepted))
   t.same(await store.begin(1, 'k1', fp, 'uuid-2'), { kind: 'replay', answer: accepted })
   t.ok((await redis.ttl('order:idem:{u:1}:k1')) > 50, 'kept for the configured TTL')
 })
@@ -32,14 +33,14 @@ t.test('a different body is 422, a request still in flight is 409', async (t) =>
 t.test('keys are per user', async (t) => {
   const store = new IdempotencyStore(redis, 60, 30_000)
   await store.begin(3, 'shared', fp, 'uuid-3')
-  t.same(await store.begin(4, 'shared', otherFp, 'uuid-4'), { kind: 'owner', orderUuid: 'uuid-4' })
+  t.match(await store.begin(4, 'shared', otherFp, 'uuid-4'), { kind: 'owner', orderUuid: 'uuid-4' })
 })
 
 t.test('release frees the key for a fresh attempt', async (t) => {
   const store = new IdempotencyStore(redis, 60, 30_000)
-  await store.begin(5, 'k', fp, 'uuid-5')
-  await store.release(5, 'k')
-  t.same(await store.begin(5, 'k', fp, 'uuid-6'), { kind: 'owner', orderUuid: 'uuid-6' })
+  const first = await store.begin(5, 'k', fp, 'uuid-5')
+  t.ok(await store.release(5, 'k', (first as { owner: string }).owner))
+  t.match(await store.begin(5, 'k', fp, 'uuid-6'), { kind: 'owner', orderUuid: 'uuid-6' })
 })
 
 t.test('after its lease a stale in-flight key is taken over once, keeping its order uuid', async (t) => {
@@ -52,5 +53,36 @@ t.test('after its lease a stale in-flight key is taken over once, keeping its or
   ])
   const owners = results.filter((r) => r.status === 'fulfilled')
   t.equal(owners.length, 1, 'exactly one retry takes over')
-  t.same((owners[0] as PromiseFulfilledResult<unknown>).value, { kind: 'owner', orderUuid: 'uuid-crashed' })
+  t.match((owners[0] as PromiseFulfilledResult<unknown>).value, {
+    kind: 'owner',
+    orderUuid: 'uuid-crashed',
+    fresh: false,
+  })
+})
+
+t.test('an attempt that lost its lease can neither release nor overwrite the new holder', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 100)
+  const stalled = (await store.begin(7, 'k', fp, 'uuid-first')) as { owner: string }
+  await new Promise((resolve) => setTimeout(resolve, 120))
+  const retry = (await store.begin(7, 'k', fp, 'uuid-other')) as { owner: string }
+  t.notOk(await store.release(7, 'k', stalled.owner), 'the stalled attempt fails and may not free the key')
+  const failed = { status: 409, code: 'out_of_stock', detail: 'late' }
+  t.notOk(await store.complete(7, 'k', stalled.owner, fp, failed), 'nor record its own answer')
+  t.ok(await store.complete(7, 'k', retry.owner, fp, accepted))
+  t.same(
+    await store.begin(7, 'k', fp, 'uuid-third'),
+    { kind: 'replay', answer: accepted },
+    'a third try replays',
+  )
+})
+
+t.test('a Redis that lost its records says so for one TTL; a new deployment does not', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 30_000)
+  await redis.del('order:idem:complete-since')
+  await store.initialise(async () => false)
+  t.notOk(await store.mayHaveForgotten(), 'nothing keyed was ever written: complete since forever')
+  await redis.del('order:idem:complete-since')
+  t.ok(await store.mayHaveForgotten(), 'the marker vanished (flush): records may be gone')
+  t.ok(await store.mayHaveForgotten(), 'and stay possibly gone for one TTL')
+  t.notOk(await store.mayHaveForgotten(Date.now() + 61_000), 'after one TTL every record is new again')
 })

@@ -36,3 +36,16 @@ export function isTransientDbError(error: unknown): boolean {
     code === 'EPIPE'
   )
 }
+
+/**
+ * True only when we know the statement did not take effect: the server answered it with an error
+ * (InnoDB rolled the statement back), or no server was ever reached. Anything else — a lost
+ * connection, a timeout of ours, a reset after the request left — is ambiguous: the statement may
+ * have committed and only its reply been lost, so the caller must find out before compensating.
+ */
+export function statementNotApplied(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const e = error as { sqlState?: unknown; fatal?: unknown; syscall?: unknown; code?: unknown }
+  if (typeof e.sqlState === 'string' && e.fatal !== true) return true
+  return e.syscall === 'connect' || e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND'
+}

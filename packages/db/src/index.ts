@@ -11,5 +11,11 @@ export {
 } from './migrate.ts'
 export { migrations } from './migrations/index.ts'
 export { newUuid } from './uuid.ts'
-export { isDeadlock, isDuplicateKey, isLockTimeout, isTransientDbError } from './errors.ts'
+export {
+  isDeadlock,
+  isDuplicateKey,
+  isLockTimeout,
+  isTransientDbError,
+  statementNotApplied,
+} from './errors.ts'
 export { retryOnDeadlock, transactionWithRetry } from './retry.ts'

@@ -1,5 +1,6 @@
 import { type Database, type NewOrder, retryOnDeadlock } from '@flash/db'
 import type { Kysely } from 'kysely'
+import { withDeadline } from '../deadline.ts'
 
 interface Pending {
   row: NewOrder
@@ -11,6 +12,8 @@ export interface OrderInserterOptions {
   maxRows?: number
   /** Multi-row INSERTs on the wire at once; further rows gather for the next one meanwhile. */
   maxInFlight?: number
+  /** A caller waits this long for its row; then it gets DeadlineExceeded (the write may still land). */
+  timeoutMs?: number
 }
 
 /**
@@ -19,27 +22,47 @@ export interface OrderInserterOptions {
  * one. One statement and one commit for many orders: on this kind of machine a socket write costs
  * tens of microseconds and a commit an fsync, so this is what lets accepted orders scale. A failed
  * statement is retried row by row, so each caller gets only its own row's outcome (e.g. the
- * duplicate key of an Idempotency-Key takeover).
+ * duplicate key of an Idempotency-Key takeover, or of its own row when the batch did commit but its
+ * reply was lost).
+ *
+ * Every caller has a deadline well under the reservation TTL: an INSERT stalled behind a failing
+ * database must not hold the intake until inventory's sweeper gives the reservation up.
  */
 export class OrderInserter {
   readonly #db: Kysely<Database>
   readonly #maxRows: number
   readonly #maxInFlight: number
+  readonly #timeoutMs: number
   #queue: Pending[] = []
   #inFlight = 0
   #scheduled = false
 
-  constructor(db: Kysely<Database>, { maxRows = 100, maxInFlight = 4 }: OrderInserterOptions = {}) {
+  constructor(
+    db: Kysely<Database>,
+    { maxRows = 100, maxInFlight = 4, timeoutMs = 2_000 }: OrderInserterOptions = {},
+  ) {
     this.#db = db
     this.#maxRows = maxRows
     this.#maxInFlight = maxInFlight
+    this.#timeoutMs = timeoutMs
   }
 
   insert(row: NewOrder): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ row, resolve, reject })
-      this.#schedule()
-    })
+    return this.#withDeadline(
+      new Promise<void>((resolve, reject) => {
+        this.#queue.push({ row, resolve, reject })
+        this.#schedule()
+      }),
+    )
+  }
+
+  /** One row in its own statement, outside the batches (the retry after an ambiguous failure). */
+  insertAlone(row: NewOrder): Promise<void> {
+    return this.#withDeadline(this.#insertRow(row))
+  }
+
+  #withDeadline(write: Promise<void>): Promise<void> {
+    return withDeadline(write, this.#timeoutMs, 'order insert')
   }
 
   #schedule(): void {
@@ -58,10 +81,14 @@ export class OrderInserter {
     })
   }
 
+  // The pending insert can be a deadlock victim against the finalizer's order updates; InnoDB rolled
+  // it back, so running it again is safe.
+  #insertRow(row: NewOrder): Promise<void> {
+    return retryOnDeadlock(() => this.#db.insertInto('orders').values(row).execute()).then(() => {})
+  }
+
   async #write(batch: Pending[]): Promise<void> {
     try {
-      // The pending insert can be a deadlock victim against the finalizer's order updates; InnoDB
-      // rolled it back, so running it again is safe.
       await retryOnDeadlock(() =>
         this.#db
           .insertInto('orders')
@@ -71,14 +98,7 @@ export class OrderInserter {
       for (const p of batch) p.resolve()
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error)
-      await Promise.all(
-        batch.map((p) =>
-          retryOnDeadlock(() => this.#db.insertInto('orders').values(p.row).execute()).then(
-            () => p.resolve(),
-            p.reject,
-          ),
-        ),
-      )
+      await Promise.all(batch.map((p) => this.#insertRow(p.row).then(p.resolve, p.reject)))
     }
   }
 }

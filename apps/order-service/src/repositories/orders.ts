@@ -4,22 +4,47 @@ import type { Kysely, Transaction } from 'kysely'
 
 type Db = Kysely<Database> | Transaction<Database>
 
-/**
- * Undo an intake whose SQS send failed. Only a still-pending row is deleted: if the finalizer got the
- * message after all (the send timed out but arrived) and already settled the order, it stays — the
- * row lock serialises the two, so exactly one of "deleted" or "finalised" happens.
- */
-export async function deletePendingOrder(db: Db, orderUuid: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('orders')
-    .where('order_uuid', '=', orderUuid)
-    .where('status', '=', 'pending')
-    .executeTakeFirst()
-  return result.numDeletedRows > 0n
-}
-
 export async function findOrderByUuid(db: Db, orderUuid: string): Promise<OrderRow | undefined> {
   return db.selectFrom('orders').selectAll().where('order_uuid', '=', orderUuid).executeTakeFirst()
+}
+
+/**
+ * The rows that hold one of this new row's unique keys, after its INSERT met a duplicate: the same
+ * order (our own write whose reply was lost), an earlier attempt under the same Idempotency-Key
+ * (by uuid or by key), or inventory's fence for a reservation it gave up on (by reservation id).
+ */
+export async function findConflictingOrder(
+  db: Db,
+  row: { order_uuid: string; reservation_id: string; user_id: number; idempotency_key?: string | null },
+): Promise<OrderRow[]> {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('order_uuid', '=', row.order_uuid),
+        eb('reservation_id', '=', row.reservation_id),
+        ...(row.idempotency_key
+          ? [eb.and([eb('user_id', '=', row.user_id), eb('idempotency_key', '=', row.idempotency_key)])]
+          : []),
+      ]),
+    )
+    .orderBy('id')
+    .execute()
+}
+
+/** The order placed under this Idempotency-Key: the durable record when Redis forgot the key. */
+export async function findOrderByIdempotencyKey(
+  db: Db,
+  userId: number,
+  key: string,
+): Promise<OrderRow | undefined> {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst()
 }
 
 /** The buyer's orders, newest first, `limit` rows whose id is below `beforeId` (keyset pagination). */

@@ -6,17 +6,19 @@ import {
   type ErrorCode,
   OrderAccepted,
 } from '@flash/contracts'
-import type { FastifyReply } from 'fastify'
-import { type Refusal, sendRefusal } from '../errors.ts'
+import { newUuid } from '@flash/db'
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
+import { idempotencyKeyReused, type Refusal, sendRefusal } from '../errors.ts'
+import { type IntakeTimeouts, placeOrder } from '../place-order.ts'
 import { IdempotencyStore, type StoredAnswer } from '../plugins/idempotency.ts'
-import { placeOrder } from '../place-order.ts'
+import { findOrderByIdempotencyKey } from '../repositories/orders.ts'
 import { BEARER, codes, problems, TAGS } from '../schemas.ts'
-import { fastUuidV7 } from '../uuid.ts'
 
 const DESCRIPTION = `Reserves stock and accepts the order for asynchronous finalisation (202 with a
 \`Location\` header): poll \`GET /api/orders/{order_uuid}\` until it is \`completed\` or \`failed\`.
 With an \`Idempotency-Key\`, a retry with the same body returns the original answer
-(header \`idempotent-replayed: true\`); keys are kept 24 h. ${codes(
+(header \`idempotent-replayed: true\`); keys are kept 24 h, and a key that placed an order never places a
+second one. ${codes(
   'validation_failed',
   'unauthorized',
   'product_not_found',
@@ -32,7 +34,32 @@ function answer(reply: FastifyReply, outcome: OrderAccepted | Refusal): FastifyR
   return reply.code(202).header('location', `/api/orders/${outcome.order_uuid}`).send(outcome)
 }
 
-export const createOrderRoute: FastifyPluginAsyncTypebox = async (app) => {
+/**
+ * A fresh claim (Redis had no record) ending in a refusal: if Redis may have lost its records, the
+ * order row is the durable one — an order placed under this key is the answer, not "sold out".
+ */
+async function durableReplay(
+  app: FastifyInstance,
+  userId: number,
+  key: string,
+  fp: string,
+  log: FastifyBaseLogger,
+): Promise<OrderAccepted | undefined> {
+  try {
+    if (!(await app.idempotency.mayHaveForgotten())) return undefined
+    const row = await findOrderByIdempotencyKey(app.db, userId, key)
+    if (!row) return undefined
+    if (row.idempotency_fp !== fp) throw idempotencyKeyReused()
+    return { order_uuid: row.order_uuid, status: 'pending' }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'idempotency_key_reused') throw error
+    // The refusal stands: nothing was placed by this attempt either way.
+    log.warn({ err: error }, 'durable idempotency check failed')
+    return undefined
+  }
+}
+
+export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async (app, timeouts) => {
   app.post(
     '/api/orders',
     {
@@ -56,10 +83,10 @@ export const createOrderRoute: FastifyPluginAsyncTypebox = async (app) => {
       const { product_id: productId, quantity } = request.body
       const key = request.headers['idempotency-key']
       const input = { userId: user.id, productId, quantity, requestId: String(request.id), log: request.log }
-      if (key === undefined) return answer(reply, await placeOrder(app, input))
+      if (key === undefined) return answer(reply, await placeOrder(app, input, timeouts))
 
       const fp = IdempotencyStore.fingerprint(request.body)
-      const begun = await app.idempotency.begin(user.id, key, fp, fastUuidV7())
+      const begun = await app.idempotency.begin(user.id, key, fp, newUuid())
       if (begun.kind === 'replay') {
         reply.header('idempotent-replayed', 'true')
         const stored = begun.answer
@@ -68,10 +95,22 @@ export const createOrderRoute: FastifyPluginAsyncTypebox = async (app) => {
       }
       let outcome: Awaited<ReturnType<typeof placeOrder>>
       try {
-        outcome = await placeOrder(app, { ...input, orderUuid: begun.orderUuid })
+        outcome = await placeOrder(
+          app,
+          { ...input, orderUuid: begun.orderUuid, idempotency: { key, fp } },
+          timeouts,
+        )
+        if ('refused' in outcome && begun.fresh) {
+          const original = await durableReplay(app, user.id, key, fp, request.log)
+          if (original) {
+            outcome = original
+            reply.header('idempotent-replayed', 'true')
+          }
+        }
       } catch (error) {
-        // Only 5xx are thrown: free the key so the client's retry runs afresh.
-        await app.idempotency.release(user.id, key).catch(() => {})
+        // 5xx (and a 422 found in MySQL): free the key so the client's retry runs afresh. The order
+        // row, if one was written, still holds the key: that retry finds it instead of doubling it.
+        await app.idempotency.release(user.id, key, begun.owner).catch(() => false)
         throw error
       }
       const stored: StoredAnswer =
@@ -80,8 +119,9 @@ export const createOrderRoute: FastifyPluginAsyncTypebox = async (app) => {
           : { status: 202, body: outcome }
       // If Redis fails here the entry stays in flight; after its lease a retry takes it over, finds
       // this order by its uuid and replays it — so the answer below is still the truth.
-      await app.idempotency.complete(user.id, key, fp, stored).catch((error) => {
+      await app.idempotency.complete(user.id, key, begun.owner, fp, stored).catch((error) => {
         request.log.warn({ err: error }, 'idempotency record not completed')
+        return false
       })
       return answer(reply, outcome)
     },

@@ -12,6 +12,12 @@ export const OrderEnv = Type.Object({
   /** Per call to inventory-service; past it the order is refused with 503 and the reservation released. */
   INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
   INVENTORY_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+  /**
+   * Deadline of the pending-row INSERT (and of the reads that resolve an ambiguous one). Keep every
+   * intake deadline together far under inventory's RESERVATION_TTL_SECONDS: an order must be written
+   * long before its reservation can be swept.
+   */
+  ORDER_WRITE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
   /** A product seen sold out is refused locally for this long (cleared at once on restock). */
   SOLD_OUT_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
   /** Idempotency-Key records are kept this long (IETF draft: 24 h). */
