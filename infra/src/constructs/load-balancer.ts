@@ -1,0 +1,115 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager'
+import * as ec2 from 'aws-cdk-lib/aws-ec2'
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2'
+import * as s3 from 'aws-cdk-lib/aws-s3'
+import type { ServiceName } from '@flash/routes'
+import { Construct } from 'constructs'
+import { listenerRules } from '../listener-rules.ts'
+import { acknowledge } from '../nag.ts'
+
+/** Anything the route table does not name, `/internal/*` included, ends here. */
+const NOT_FOUND = JSON.stringify({
+  type: 'about:blank',
+  title: 'Not Found',
+  status: 404,
+  code: 'not_found',
+  detail: 'No route for this path',
+})
+
+/**
+ * The public entrance: an internet-facing ALB whose listener rules are generated from the shared
+ * route table (the dev gateway routes by the same table), one target group per public service with
+ * its health check on `/ready`. HTTPS with a modern TLS policy when a certificate is given (HTTP then
+ * only redirects); plain HTTP otherwise, for a first look without a domain.
+ */
+export class PublicLoadBalancer extends Construct {
+  readonly alb: elbv2.ApplicationLoadBalancer
+  readonly listener: elbv2.ApplicationListener
+  readonly targetGroups = new Map<ServiceName, elbv2.ApplicationTargetGroup>()
+  /** For the smoke-test URL: https when a certificate was given. */
+  readonly scheme: 'https' | 'http'
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { vpc: ec2.IVpc; certificate: acm.ICertificate | undefined; services: readonly ServiceName[] },
+  ) {
+    super(scope, id)
+    this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      dropInvalidHeaderFields: true,
+      // Flash-sale buyers keep connections open between presses; 60 s is the ALB default, keep it explicit.
+      idleTimeout: Duration.seconds(60),
+    })
+    const logs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+    this.alb.logAccessLogs(logs, 'alb')
+    acknowledge(
+      logs,
+      'S1',
+      'this bucket holds the ALB access logs; logging access to it would need another log bucket',
+    )
+    acknowledge(this.alb, 'EC23', 'the public API: buyers connect from anywhere, on the listener port only')
+
+    const notFound = elbv2.ListenerAction.fixedResponse(404, {
+      contentType: 'application/problem+json',
+      messageBody: NOT_FOUND,
+    })
+    this.scheme = props.certificate ? 'https' : 'http'
+    if (props.certificate) {
+      this.listener = this.alb.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [props.certificate],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        defaultAction: notFound,
+      })
+      this.alb.addRedirect({ sourcePort: 80, targetPort: 443 })
+    } else {
+      this.listener = this.alb.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultAction: notFound,
+      })
+    }
+
+    for (const service of props.services) {
+      this.targetGroups.set(
+        service,
+        new elbv2.ApplicationTargetGroup(this, `${service}-targets`, {
+          vpc: props.vpc,
+          port: 80,
+          protocol: elbv2.ApplicationProtocol.HTTP,
+          targetType: elbv2.TargetType.IP,
+          // A draining task finishes in-flight orders within SHUTDOWN_GRACE_MS (10 s) first.
+          deregistrationDelay: Duration.seconds(15),
+          healthCheck: {
+            path: '/ready',
+            healthyHttpCodes: '200',
+            interval: Duration.seconds(10),
+            timeout: Duration.seconds(5),
+            healthyThresholdCount: 2,
+            unhealthyThresholdCount: 3,
+          },
+        }),
+      )
+    }
+    for (const rule of listenerRules()) {
+      const targetGroup = this.targetGroups.get(rule.service)
+      if (!targetGroup) throw new Error(`route table names ${rule.service}, which has no target group`)
+      this.listener.addAction(`route-${rule.priority}`, {
+        priority: rule.priority,
+        conditions: [elbv2.ListenerCondition.pathPatterns([...rule.paths])],
+        action: elbv2.ListenerAction.forward([targetGroup]),
+      })
+    }
+  }
+}
