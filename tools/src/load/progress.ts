@@ -19,9 +19,10 @@ export function statusText(statuses: Record<string, number>, errors: number): st
 }
 
 export function liveLine(s: LiveSnapshot, totalS: number, extra = ''): string {
-  const left = Math.max(0, totalS - s.elapsedS)
+  const left = totalS - s.elapsedS
+  const clock = left > 0 ? `${left.toFixed(0)}s left` : 'finishing the requests in flight'
   return (
-    `${s.elapsedS.toFixed(0)}s/${totalS}s (${left.toFixed(0)}s left) | ${s.rps} req/s | ` +
+    `${s.elapsedS.toFixed(0)}s/${totalS}s (${clock}) | ${s.rps} req/s | ` +
     `p50 ${fmt(s.p50)} ms p99 ${fmt(s.p99)} ms | ${statusText(s.statuses, s.errors)}${extra ? ` | ${extra}` : ''}`
   )
 }
