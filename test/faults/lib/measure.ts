@@ -1,0 +1,127 @@
+import { inParallel } from '@flash/test-kit'
+import type { OrderAttemptLog } from './buyer.ts'
+import type { Convergence } from './converge.ts'
+import type { FaultStack } from './fault-stack.ts'
+import type { Buyer } from './sale.ts'
+import { leakedUnits, readStockState } from './stock-state.ts'
+
+/** One line of the fault matrix: every column but `seconds` must be 0. */
+export interface MatrixRow {
+  fault: string
+  accepted: number
+  lost: number
+  oversold: number
+  doubleCharged: number
+  leaked: number
+  failed: number
+  seconds: number
+  converged: boolean
+  /** What the numbers do not say: answers seen, self-crashes, why it did not converge … */
+  notes: string[]
+}
+
+const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filter(pick).length
+
+/**
+ * Judges the correctness contract for one sale after convergence (or after giving up on it):
+ * - accepted: distinct orders answered 202;
+ * - lost (I3): accepted orders that their owner cannot GET, or that are not terminal;
+ * - oversold (I1): completed units beyond the stock ever supplied, plus any stock below 0;
+ * - double-charged (I2, I5): order rows beyond one per Idempotency-Key (each buyer sent one key),
+ *   plus units MySQL stock went down by beyond Σ completed;
+ * - leaked (I4): Redis available ≠ stock − Σ pending, plus units still reserved;
+ * - failed (I6): accepted orders that ended `failed`.
+ * MySQL is read directly and Redis through inventory's stock-state, never through a faulty proxy.
+ */
+export async function measure(
+  fs: FaultStack,
+  fault: string,
+  productId: number,
+  buyers: Buyer[],
+  logs: OrderAttemptLog[],
+  convergence: Convergence,
+): Promise<MatrixRow> {
+  const acceptedBy = new Map<string, Buyer>()
+  for (const [i, log] of logs.entries()) {
+    if (log.outcome.kind === 'accepted') acceptedBy.set(log.outcome.orderUuid, buyers[i]!)
+  }
+
+  // I3 as the buyer sees it: the order through the public API with the owner's token.
+  const accepted = [...acceptedBy]
+  const seen = await inParallel(accepted.length, 16, async (i) => {
+    const [uuid, buyer] = accepted[i]!
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const res = await fs.api.getOrder(buyer.token, uuid)
+        if (res.ok) return { uuid, status: res.data.status }
+        if (res.status === 404) return { uuid, status: 'not_found' }
+      } catch {
+        // Transient: the audit retries a bounded number of times before calling it lost.
+      }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    return { uuid, status: 'unreadable' }
+  })
+  const lost = count(seen, (s) => s.status !== 'completed' && s.status !== 'failed')
+  const failed = count(seen, (s) => s.status === 'failed')
+
+  const rows = await fs.db
+    .selectFrom('orders')
+    .select(['order_uuid', 'user_id', 'status', 'quantity'])
+    .where('product_id', '=', productId)
+    .execute()
+  const product = await fs.db
+    .selectFrom('products')
+    .select(['stock', 'supplied'])
+    .where('id', '=', productId)
+    .executeTakeFirstOrThrow()
+  const completedUnits = rows.filter((r) => r.status === 'completed').reduce((s, r) => s + r.quantity, 0)
+  const oversold = Math.max(0, completedUnits - product.supplied) + Math.max(0, -product.stock)
+
+  const rowsPerBuyer = new Map<number, number>()
+  for (const r of rows) rowsPerBuyer.set(r.user_id, (rowsPerBuyer.get(r.user_id) ?? 0) + 1)
+  const extraRows = [...rowsPerBuyer.values()].reduce((s, n) => s + Math.max(0, n - 1), 0)
+  const overDecrement = Math.max(0, product.supplied - product.stock - completedUnits)
+
+  const state = await readStockState(fs, productId).catch(() => undefined)
+  const leaked = state ? leakedUnits(state) : Number.NaN
+
+  const notes: string[] = []
+  const answers = new Map<string, number>()
+  for (const log of logs) for (const a of log.answers) answers.set(a, (answers.get(a) ?? 0) + 1)
+  notes.push(`answers ${[...answers].map(([a, n]) => `${a}×${n}`).join(', ')}`)
+  const gaveUp = count(logs, (l) => l.outcome.kind === 'gave_up')
+  if (gaveUp) notes.push(`${gaveUp} buyer(s) gave up without an answer`)
+  const statusOf = new Map<string, number>()
+  for (const s of seen) statusOf.set(s.status, (statusOf.get(s.status) ?? 0) + 1)
+  notes.push(`accepted orders now ${[...statusOf].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`)
+  notes.push(
+    `MySQL: ${rows.length} rows, stock ${product.stock}, supplied ${product.supplied}, completed ${completedUnits}`,
+  )
+  if (extraRows) notes.push(`${extraRows} order row(s) beyond one per Idempotency-Key`)
+  if (overDecrement) notes.push(`stock decremented ${overDecrement} beyond Σ completed`)
+  const unaccepted = count(rows, (r) => !acceptedBy.has(r.order_uuid))
+  if (unaccepted > 0) notes.push(`${unaccepted} order row(s) no buyer was told about`)
+  if (state) {
+    notes.push(
+      `Redis: available ${state.redis.available}, reservations ${state.redis.reservations} (${state.redis.reserved_units} units)`,
+    )
+  } else notes.push('stock-state unreadable')
+  if (!convergence.converged) notes.push(`did not converge: ${convergence.lastReason}`)
+  if (product.stock > 0 && count(logs, (l) => l.outcome.kind !== 'accepted') > 0) {
+    notes.push(`undersold: ${product.stock} unit(s) left while buyers were turned away (I6)`)
+  }
+
+  return {
+    fault,
+    accepted: acceptedBy.size,
+    lost,
+    oversold,
+    doubleCharged: extraRows + overDecrement,
+    leaked,
+    failed,
+    seconds: convergence.seconds,
+    converged: convergence.converged,
+    notes,
+  }
+}

@@ -1,0 +1,99 @@
+import { ApiClient, expectOk } from '@flash/api-client'
+import { inParallel } from '@flash/test-kit'
+import { Agent } from 'undici'
+import { type OrderAttemptLog, placeOrderLikeAClient } from './buyer.ts'
+import type { FaultStack } from './fault-stack.ts'
+
+export interface Buyer {
+  userId: number
+  token: string
+  /** One logical order per buyer per sale, so "one order row per key" is "one row per buyer". */
+  idempotencyKey: string
+}
+
+export interface SalePlan {
+  buyers: number
+  stock: number
+  /** Buyers arrive evenly over this window (an open arrival process, not a closed loop). */
+  spreadMs: number
+}
+
+export const DEFAULT_SALE: SalePlan = { buyers: 400, stock: 250, spreadMs: 8_000 }
+
+/** What a scenario may look at while the sale runs, to time its fault. */
+export class SaleProgress {
+  accepted = 0
+  answered = 0
+  readonly startedAt = Date.now()
+
+  /** Resolves once `n` orders were accepted, or after `timeoutMs` (bounded either way). */
+  async acceptedAtLeast(n: number, timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (this.accepted < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    return this.accepted >= n
+  }
+}
+
+/**
+ * Registers the buyers before the sale, politely: auth sheds sign-ins under load (503 + Retry-After),
+ * so each registration is retried the way a client would, a bounded number of times.
+ */
+export async function registerBuyers(fs: FaultStack, count: number, tag: string): Promise<Buyer[]> {
+  return inParallel(count, 8, async (i) => {
+    const body = {
+      name: `Buyer ${i}`,
+      email: `buyer${i}@${tag}.faults.example.com`,
+      password: 'buyer-password',
+    }
+    for (let attempt = 1; ; attempt++) {
+      const res = await fs.api.register(body)
+      if (res.ok)
+        return { userId: res.data.user.id, token: res.data.access_token, idempotencyKey: `sale-${tag}-${i}` }
+      if ((res.status !== 503 && res.status !== 429) || attempt === 10) expectOk(res)
+      const hinted = Number(res.headers['retry-after'])
+      await new Promise((r) => setTimeout(r, Number.isFinite(hinted) ? Math.min(hinted * 1000, 2_000) : 200))
+    }
+  })
+}
+
+/**
+ * The flash sale: a hot product with less stock than buyers, buyers arriving evenly over
+ * `spreadMs`, each placing one order like a real client (retries with its key). Resolves when every
+ * buyer has its outcome — bounded by the buyer's own attempt and time limits.
+ */
+export async function runSale(
+  fs: FaultStack,
+  buyers: Buyer[],
+  productId: number,
+  plan: SalePlan,
+  progress: SaleProgress,
+  random: () => number,
+): Promise<OrderAttemptLog[]> {
+  // The buyers' own pool and timeout: a stalled stack must cost them a timeout, not a hang.
+  const client = new ApiClient({
+    baseUrl: fs.stack.gatewayUrl!,
+    dispatcher: new Agent({ connections: 128, keepAliveTimeout: 10_000, connect: { timeout: 2_000 } }),
+    timeoutMs: 3_000,
+  })
+  try {
+    const gap = plan.spreadMs / buyers.length
+    return await Promise.all(
+      buyers.map(async (buyer, i) => {
+        await new Promise((r) => setTimeout(r, Math.round(i * gap)))
+        const log = await placeOrderLikeAClient(
+          client,
+          buyer.token,
+          { product_id: productId, quantity: 1 },
+          buyer.idempotencyKey,
+          undefined,
+          random,
+        )
+        progress.answered++
+        if (log.outcome.kind === 'accepted') progress.accepted++
+        return log
+      }),
+    )
+  } finally {
+    await client.close()
+  }
+}
