@@ -1,3 +1,4 @@
+import { createServer } from 'node:http'
 import t, { type Test } from 'tap'
 import { buildGateway, freePort } from '../src/index.ts'
 import { startUpstream } from './helpers/upstream.ts'
@@ -114,4 +115,49 @@ t.test('the gateway answers its own /health', async (t) => {
   const res = await gateway.inject({ method: 'GET', url: '/health' })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { status: 'ok' })
+})
+
+/** A raw upstream that misbehaves on every request: `hang` never answers, `reset` drops the socket. */
+async function misbehaving(t: Test, how: 'hang' | 'reset') {
+  let requests = 0
+  const server = createServer((req) => {
+    requests++
+    if (how === 'reset') req.socket.destroy()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    server.closeAllConnections()
+    return new Promise((resolve) => server.close(resolve))
+  })
+  const address = server.address()
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  return { url, requests: () => requests }
+}
+
+t.test('an upstream that does not answer in time is a 504 problem, not retried', async (t) => {
+  const hanging = await misbehaving(t, 'hang')
+  const slow = await buildGateway({
+    targets: { 'order-service': hanging.url },
+    logLevel: 'silent',
+    upstreamTimeoutMs: 300,
+  })
+  t.teardown(() => slow.close())
+  const res = await slow.inject({ method: 'GET', url: '/api/orders/abc' })
+  isProblem(t, res, 504, 'gateway_timeout')
+  t.equal(res.headers['retry-after'], '1')
+  t.equal(hanging.requests(), 1, 'asked once')
+})
+
+t.test('an upstream that drops the connection mid-exchange is a 502 problem', async (t) => {
+  const resetting = await misbehaving(t, 'reset')
+  const broken = await buildGateway({ targets: { 'order-service': resetting.url }, logLevel: 'silent' })
+  t.teardown(() => broken.close())
+  const res = await broken.inject({
+    method: 'POST',
+    url: '/api/orders',
+    payload: '{}',
+    headers: { 'content-type': 'application/json' },
+  })
+  isProblem(t, res, 502, 'bad_gateway')
+  t.equal(res.headers['retry-after'], '1')
 })

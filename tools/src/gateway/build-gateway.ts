@@ -5,15 +5,22 @@ import { errorHandlerPlugin, genReqId, loggerOptions, REQUEST_ID_HEADER } from '
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { Agent } from 'undici'
 import { createDocsSource } from './docs.ts'
-import { createProxyHandler } from './proxy.ts'
+import { proxyRoutes } from './proxy.ts'
 import { createUpstreamPool, type GatewayTargets } from './upstreams.ts'
+
+/**
+ * Largest request body the gateway accepts. API messages are a few hundred bytes (services refuse
+ * more than 16 KiB); a whole Buffer costs far less per request than a stream pipeline, and a limit
+ * here keeps a huge upload from tying up the hop at all.
+ */
+export const BODY_LIMIT = 1024 * 1024
 
 export interface GatewayOptions {
   /** Base URL(s) of each service; several instances are used in round robin. */
   targets: GatewayTargets
   routes?: readonly RouteRule[]
   logLevel?: string
-  /** Upstream response-header and body-chunk timeout. */
+  /** Upstream response-header and body-chunk timeout: past it the client gets a 504. */
   upstreamTimeoutMs?: number
   /** Keep-alive connections per upstream instance. */
   connectionsPerUpstream?: number
@@ -25,8 +32,9 @@ export interface GatewayOptions {
 
 /**
  * The local stand-in for the ALB: routes public paths by the shared route table, never `/internal/*`,
- * answers unknown paths and unreachable services with problem+json, and serves the merged API docs.
- * Bodies (up to 1 MiB) pass through untouched: validation and tighter limits are the services' job.
+ * answers unknown paths and failed upstreams with problem+json, and serves the merged API docs. The
+ * proxying itself is @fastify/http-proxy (proxy.ts). Bodies (up to 1 MiB) pass through untouched:
+ * validation and tighter limits are the services' job.
  */
 export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const routes = options.routes ?? ROUTE_TABLE
@@ -53,9 +61,15 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   })
   await app.register(errorHandlerPlugin)
 
-  // No parsing: the proxy reads each body raw so it reaches the upstream byte for byte.
+  // Bodies are read whole, unparsed, so they reach the upstream byte for byte; Fastify enforces the
+  // limit (413 problem). The rest of such an upload is never read, so that connection is closed.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) =>
+    done(null, body),
+  )
+  app.addHook('onError', async (_request, reply, error) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') reply.header('connection', 'close')
+  })
 
   const docs = createDocsSource({ agent, pool, routes, timeoutMs: options.docsTimeoutMs ?? 2_000 })
   // Swagger UI needs @fastify/swagger registered; its static document is only a placeholder, each
@@ -73,15 +87,12 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   })
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' as const }))
-  app.all(
-    '/*',
-    createProxyHandler({
-      agent,
-      pool,
-      routes,
-      timeoutMs: options.upstreamTimeoutMs ?? 30_000,
-      retryAfterSeconds: options.retryAfterSeconds ?? 1,
-    }),
-  )
+  await app.register(proxyRoutes, {
+    agent,
+    pool,
+    routes,
+    timeoutMs: options.upstreamTimeoutMs ?? 30_000,
+    retryAfterSeconds: options.retryAfterSeconds ?? 1,
+  })
   return app
 }

@@ -1,5 +1,4 @@
-export { BODY_LIMIT } from './bodies.ts'
-export { buildGateway, type GatewayOptions } from './build-gateway.ts'
+export { BODY_LIMIT, buildGateway, type GatewayOptions } from './build-gateway.ts'
 export { GatewayEnv, targetsFromConfig, targetsVariable } from './config.ts'
 export { mergeOpenApi, type OpenApiDocument } from './merge-openapi.ts'
 export type { GatewayTargets } from './upstreams.ts'

@@ -1,11 +1,16 @@
-import type { Readable } from 'node:stream'
-import { ERROR_CODES } from '@flash/contracts'
-import { matchRoute, type RouteRule } from '@flash/routes'
+import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy'
+import type { RouteRule, ServiceName } from '@flash/routes'
 import { sendProblem } from '@flash/service-kit'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawServerBase,
+  RouteGenericInterface,
+} from 'fastify'
 import type { Dispatcher } from 'undici'
-import { BodyTooLargeError, requestBody, responseBody } from './bodies.ts'
 import { endToEnd, upstreamRequestHeaders } from './forward-headers.ts'
+import { routeRequest } from './route-request.ts'
 import type { UpstreamPool } from './upstreams.ts'
 
 export interface ProxyOptions {
@@ -14,7 +19,7 @@ export interface ProxyOptions {
   routes: readonly RouteRule[]
   /** Longest wait for an upstream's response headers, then for each chunk of its body. */
   timeoutMs: number
-  /** Sent as Retry-After when an upstream cannot be reached. */
+  /** Sent as Retry-After when an upstream fails to answer. */
   retryAfterSeconds: number
 }
 
@@ -26,92 +31,114 @@ const CONNECT_ERRORS = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ])
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+
+/** The request and reply types the proxy plugin's hooks are declared with (any raw server). */
+type AnyRequest = FastifyRequest<RouteGenericInterface, RawServerBase>
+type AnyReply = FastifyReply<RouteGenericInterface, RawServerBase>
+
+/** Where the pre-handler decided this request goes (read by getUpstream and onError). */
+const targets = new WeakMap<AnyRequest, { service: ServiceName; origin: string }>()
+
+/** The raw error under reply-from's wrapper: its `code` tells what went wrong on the wire. */
+function wireCode(error: Error): string {
+  const { cause, code } = error as { cause?: { code?: string }; code?: string }
+  return cause?.code ?? code ?? ''
+}
 
 /**
- * Dot segments or encoded slashes could make the upstream's router see a different path than the one
- * matched here (e.g. `/api/orders/../../internal/x`), so they are refused before routing.
+ * Every public path through `@fastify/http-proxy` to the service the route table names, as an ALB
+ * would: round robin over its instances, never retried (a POST may have done its work), and each
+ * failure a problem+json — 503 when the upstream was never reached (that instance is skipped for a
+ * while), 504 when it did not answer in time, 502 when the exchange broke — all with Retry-After.
  */
-function isPlainPath(path: string): boolean {
-  if (/%2f|%5c|\\/i.test(path)) return false
-  try {
-    return !path.split('/').some((segment) => {
-      const s = decodeURIComponent(segment)
-      return s === '.' || s === '..'
-    })
-  } catch {
-    return false
-  }
-}
+export async function proxyRoutes(app: FastifyInstance, options: ProxyOptions) {
+  const { pool, routes, retryAfterSeconds } = options
+  const retryAfter = { 'retry-after': String(retryAfterSeconds) }
 
-function notFound(request: FastifyRequest, reply: FastifyReply, path: string) {
-  return sendProblem(reply, {
-    title: 'Not found',
-    status: ERROR_CODES.not_found,
-    detail: `No route for ${request.method} ${path}`,
-    code: 'not_found',
+  // The plugin declares its hooks for any raw server (HTTP/2 too); this gateway is plain HTTP/1.
+  const problem = (
+    reply: AnyReply,
+    body: Parameters<typeof sendProblem>[1],
+    headers?: Record<string, string>,
+  ) => sendProblem(reply as FastifyReply, body, headers)
+  const unavailable = (reply: AnyReply, detail: string) =>
+    problem(
+      reply,
+      { title: 'Service temporarily unavailable', status: 503, detail, code: 'dependency_unavailable' },
+      retryAfter,
+    )
+
+  function route(request: AnyRequest, reply: AnyReply, done: () => void) {
+    const decision = routeRequest(request.url, routes)
+    if (decision.kind === 'not_found') {
+      const detail = `No route for ${request.method} ${decision.path}`
+      return void problem(reply, { title: 'Not found', status: 404, detail, code: 'not_found' })
+    }
+    const origin = pool.pick(decision.service)
+    if (!origin) return void unavailable(reply, `${decision.service} has no instance configured`)
+    targets.set(request, { service: decision.service, origin })
+    done()
+  }
+
+  function onError(reply: AnyReply, { error }: { error: Error }) {
+    const target = targets.get(reply.request)
+    const code = wireCode(error)
+    reply.request.log.warn({ err: error, ...target }, 'upstream request failed')
+    const service = target?.service ?? 'the service'
+    if (CONNECT_ERRORS.has(code)) {
+      if (target) pool.markDown(target.origin)
+      return void unavailable(reply, `${service} did not answer; try again shortly`)
+    }
+    const timedOut = TIMEOUT_ERRORS.has(code) || (error as { statusCode?: number }).statusCode === 504
+    problem(
+      reply,
+      timedOut
+        ? {
+            title: 'Gateway timeout',
+            status: 504,
+            detail: `${service} did not answer in time`,
+            code: 'gateway_timeout',
+          }
+        : {
+            title: 'Bad gateway',
+            status: 502,
+            detail: `${service} broke off the exchange`,
+            code: 'bad_gateway',
+          },
+      retryAfter,
+    )
+  }
+
+  await app.register(httpProxy, {
+    // No fixed upstream: getUpstream below names the instance for each request.
+    upstream: '',
+    // Our keep-alive pool, shared with the docs fetches and closed by the gateway. reply-from has its
+    // own copy of undici, the same request() at another version.
+    undici: options.agent as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
+    disableRequestLogging: true,
+    // Bodies are parsed (buffered, size-limited) by the gateway itself; see buildGateway.
+    proxyPayloads: false,
+    internalRewriteLocationHeader: false,
+    preHandler: route,
+    handler(request, reply, dest, replyOptions) {
+      // A buffered body goes out as it came in (reply-from would re-encode a JSON one otherwise).
+      const withBody = request.method !== 'GET' && request.method !== 'HEAD'
+      const body = withBody && request.body instanceof Buffer ? request.body : undefined
+      const contentType = request.headers['content-type'] ?? 'application/octet-stream'
+      return reply.from(dest, body ? { ...replyOptions, body, contentType } : replyOptions)
+    },
+    replyOptions: {
+      getUpstream: (request) => targets.get(request)?.origin ?? '',
+      rewriteRequestHeaders: (request, headers) => upstreamRequestHeaders(request, headers),
+      rewriteHeaders: (headers, request) => ({
+        ...endToEnd(headers),
+        'x-request-id': String(request?.id),
+      }),
+      timeout: options.timeoutMs,
+      // reply-from retries a GET that got a 503 up to ten times by default: the upstream said no.
+      retryDelay: () => null,
+      onError,
+    },
   })
-}
-
-/** The catch-all route: picks the service by the route table and relays the exchange byte for byte. */
-export function createProxyHandler({ agent, pool, routes, timeoutMs, retryAfterSeconds }: ProxyOptions) {
-  return async function proxy(request: FastifyRequest, reply: FastifyReply) {
-    const url = request.url
-    const path = url.split('?', 1)[0] ?? url
-    // `/internal/*` is absent from the route table; checked here too so it stays unreachable even if
-    // a rule for it were ever added by mistake.
-    if (!isPlainPath(path) || path === '/internal' || path.startsWith('/internal/')) {
-      return notFound(request, reply, path)
-    }
-    const service = matchRoute(path, routes)
-    if (!service) return notFound(request, reply, path)
-    const origin = pool.pick(service)
-    const unavailable = (detail: string) =>
-      sendProblem(
-        reply,
-        { title: 'Service temporarily unavailable', status: 503, detail, code: 'dependency_unavailable' },
-        { 'retry-after': String(retryAfterSeconds) },
-      )
-    if (!origin) return unavailable(`${service} has no instance configured`)
-
-    let outgoing: Buffer | null
-    try {
-      outgoing = await requestBody(request.raw)
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error
-      // The rest of the upload is never read, so this connection cannot carry another request.
-      reply.header('connection', 'close')
-      return sendProblem(reply, {
-        title: 'Payload too large',
-        status: ERROR_CODES.payload_too_large,
-        detail: error.message,
-        code: 'payload_too_large',
-      })
-    }
-
-    let status: number
-    let headers: Record<string, string | string[]>
-    let body: Buffer | Readable | undefined
-    try {
-      const response = await agent.request({
-        origin,
-        path: url,
-        method: request.method as Dispatcher.HttpMethod,
-        headers: upstreamRequestHeaders(request),
-        body: outgoing,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      })
-      status = response.statusCode
-      headers = endToEnd(response.headers as Record<string, string | string[]>)
-      if (request.method === 'HEAD' || status === 204 || status === 304) await response.body.dump()
-      else body = await responseBody(response)
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? ''
-      if (CONNECT_ERRORS.has(code)) pool.markDown(origin)
-      request.log.warn({ err: error, service, origin }, 'upstream request failed')
-      return unavailable(`${service} did not answer; try again shortly`)
-    }
-    reply.code(status).headers(headers).header('x-request-id', request.id)
-    return body === undefined ? reply.send() : reply.send(body)
-  }
 }
