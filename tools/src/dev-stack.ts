@@ -5,7 +5,8 @@
 // Every variable in this shell reaches every service. Local defaults you may override:
 //   LOG_LEVEL=info  ADMIN_EMAIL=admin@example.com  ADMIN_PASSWORD=admin-password-change-me
 // The JWT signing key and SERVICE_TOKEN are generated once into tmp/dev-keys/ (delete it to rotate).
-// Ctrl-C stops everything; if any process dies, the rest are stopped and the exit code is 1.
+// Ctrl-C, SIGTERM or closing the terminal (SIGHUP) stops everything; if any process dies, the rest are
+// stopped and the exit code is 1. A child whose supervisor vanished exits by itself (parent-watch.ts).
 import { runDevStack } from './stack/run-dev.ts'
 
 process.exitCode = await runDevStack({
