@@ -66,6 +66,12 @@ export class Cache extends Construct {
       'AEC5',
       "a non-default port hides nothing from a scanner inside the VPC; only the services' security groups reach it",
     )
+    if (!props.multiAz)
+      acknowledge(
+        this.group,
+        'AEC4',
+        'single-AZ chosen with context multiAz=false (staging); production keeps the default',
+      )
     this.urlSecret = new ConnectionUrlSecret(this, 'RedisUrl', {
       description: 'flash-sale REDIS_URL, assembled from the generated AUTH token',
       parts: [

@@ -49,6 +49,12 @@ export class Database extends Construct {
       autoMinorVersionUpgrade: true,
     })
     const secret = this.instance.secret!
+    if (!props.multiAz)
+      acknowledge(
+        this.instance,
+        'RDS3',
+        'single-AZ chosen with context multiAz=false (staging); production keeps the default',
+      )
     acknowledge(
       this.instance.node.findChild('Secret'),
       'SMG4',
