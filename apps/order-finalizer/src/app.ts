@@ -1,6 +1,6 @@
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { SQSClient } from '@aws-sdk/client-sqs'
 import type { FinalizerConfig } from '@flash/config'
-import { createSqsClient } from '@flash/queue'
+import { createSqsClient, queueUrl } from '@flash/queue'
 import {
   createServiceApp,
   dbPlugin,
@@ -54,9 +54,7 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
   })
   try {
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
-    const queueCheck = (name: string) => async () => {
-      await sqs.send(new GetQueueUrlCommand({ QueueName: name }), { abortSignal: AbortSignal.timeout(1_000) })
-    }
+    const queueCheck = (name: string) => () => queueUrl(sqs, name, { timeoutMs: 1_000 })
     await app.register(healthPlugin, {
       checks: {
         mysql: () => sql`select 1`.execute(app.db),

@@ -2,9 +2,9 @@
 //   node apps/order-finalizer/src/dlq-cli.ts list [--max N]     peek, one JSON line per message
 //   node apps/order-finalizer/src/dlq-cli.ts replay [--max N]   move messages back to the orders queue
 //   node apps/order-finalizer/src/dlq-cli.ts purge --yes        delete every message (refuses without --yes)
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs'
 import { loadConfig, sqsEnv } from '@flash/config'
-import { createSqsClient } from '@flash/queue'
+import { createSqsClient, queueUrl } from '@flash/queue'
 import { Type } from 'typebox'
 import { listDlq, purgeDlq, replayDlq } from './dlq-tools.ts'
 
@@ -23,14 +23,9 @@ if (command === 'purge' && !flags.includes('--yes')) {
 
 const config = loadConfig(Type.Object(sqsEnv), process.env)
 const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION })
-const urlOf = async (client: SQSClient, name: string) => {
-  const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }))
-  if (!QueueUrl) throw new Error(`queue ${name} not found`)
-  return QueueUrl
-}
 
 try {
-  const dlqUrl = await urlOf(sqs, config.ORDERS_DLQ_NAME)
+  const dlqUrl = await queueUrl(sqs, config.ORDERS_DLQ_NAME)
   if (command === 'list') {
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({
@@ -44,7 +39,7 @@ try {
     )
     for (const m of await listDlq(sqs, dlqUrl, max)) console.log(JSON.stringify(m))
   } else if (command === 'replay') {
-    const result = await replayDlq(sqs, dlqUrl, await urlOf(sqs, config.ORDERS_QUEUE_NAME), max)
+    const result = await replayDlq(sqs, dlqUrl, await queueUrl(sqs, config.ORDERS_QUEUE_NAME), max)
     console.log(JSON.stringify(result))
     if (result.failed > 0) process.exitCode = 1
   } else {

@@ -4,9 +4,8 @@ import {
   type Message,
   PurgeQueueCommand,
   ReceiveMessageCommand,
-  type SQSClient,
 } from '@aws-sdk/client-sqs'
-import { sendBatch } from '@flash/queue'
+import { type SqsClient, sendBatch } from '@flash/queue'
 
 export interface PeekedMessage {
   message_id: string
@@ -18,7 +17,7 @@ export interface PeekedMessage {
 
 /** Receives up to `max` messages, each hidden for `holdSeconds` so one pass never sees a message twice. */
 async function receiveAll(
-  sqs: SQSClient,
+  sqs: SqsClient,
   queueUrl: string,
   max: number,
   holdSeconds: number,
@@ -52,7 +51,7 @@ function chunks<T>(items: T[], size = 10): T[][] {
  * Shows DLQ messages without consuming them: they are received (hidden briefly) and immediately made
  * visible again. Receiving counts as a delivery, so ApproximateReceiveCount grows by one per look.
  */
-export async function listDlq(sqs: SQSClient, dlqUrl: string, max = 100): Promise<PeekedMessage[]> {
+export async function listDlq(sqs: SqsClient, dlqUrl: string, max = 100): Promise<PeekedMessage[]> {
   const messages = await receiveAll(sqs, dlqUrl, max, 30)
   for (const chunk of chunks(messages)) {
     await sqs.send(
@@ -80,7 +79,7 @@ export async function listDlq(sqs: SQSClient, dlqUrl: string, max = 100): Promis
  * attempts. Each message is deleted from the DLQ only after the main queue accepted its copy, so a
  * failure can duplicate a message but never lose one; the finalizer is exactly-once either way.
  */
-export async function replayDlq(sqs: SQSClient, dlqUrl: string, queueUrl: string, max = 1_000) {
+export async function replayDlq(sqs: SqsClient, dlqUrl: string, queueUrl: string, max = 1_000) {
   const messages = await receiveAll(sqs, dlqUrl, max, 60)
   const sent = await sendBatch(
     sqs,
@@ -103,6 +102,6 @@ export async function replayDlq(sqs: SQSClient, dlqUrl: string, queueUrl: string
   return { replayed: moved.length, failed: sent.failed.length }
 }
 
-export async function purgeDlq(sqs: SQSClient, dlqUrl: string): Promise<void> {
+export async function purgeDlq(sqs: SqsClient, dlqUrl: string): Promise<void> {
   await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }))
 }

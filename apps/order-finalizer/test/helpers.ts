@@ -4,7 +4,7 @@ import { type FinalizerConfig, FinalizerEnv, InventoryEnv, loadConfig } from '@f
 import type { OrderMessage } from '@flash/contracts'
 import { type Database, newUuid } from '@flash/db'
 import { buildApp as buildInventory } from '@flash/inventory-service'
-import { createSqsClient, ensureQueues, startSqsEmulator } from '@flash/queue'
+import { createSqsClient, ensureQueues, type SqsClient, startSqsEmulator } from '@flash/queue'
 import type { ServiceApp } from '@flash/service-kit'
 import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL, uniqueName } from '@flash/test-kit'
 import type { Kysely } from 'kysely'
@@ -20,7 +20,7 @@ export const SERVICE_TOKEN = 'test-service-token-0123456789'
 /** One test file's world, all real: database, Redis prefix, SQS emulator + queues, inventory-service. */
 export interface World {
   db: Kysely<Database>
-  sqs: SQSClient
+  sqs: SqsClient
   queueUrl: string
   dlqUrl: string
   names: { queueName: string; dlqName: string }

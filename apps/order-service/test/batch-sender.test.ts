@@ -34,7 +34,7 @@ t.test('concurrent sends share SendMessageBatch calls and each caller gets its o
   const { queueUrl } = await ensureQueues(sqs, { queueName: uniqueName('q'), dlqName: uniqueName('dlq') })
   const sizes: number[] = []
   const sender = new BatchSender({
-    client: fast.asSqsClient(),
+    client: fast,
     queueUrl: async () => queueUrl,
     windowMs: 5,
     timeoutMs: 2_000,
@@ -58,7 +58,7 @@ t.test('concurrent sends share SendMessageBatch calls and each caller gets its o
 t.test('a queue that cannot be resolved rejects every caller with a DependencyError', async (t) => {
   let lookups = 0
   const sender = new BatchSender({
-    client: fast.asSqsClient(),
+    client: fast,
     queueUrl: async () => {
       lookups++
       throw new Error('queue does not exist')
@@ -76,7 +76,7 @@ t.test('a queue that cannot be resolved rejects every caller with a DependencyEr
 
 t.test('a refused call rejects its callers', async (t) => {
   const sender = new BatchSender({
-    client: fast.asSqsClient(),
+    client: fast,
     queueUrl: async () => `${emulator.endpoint}/000000000000/missing`,
     windowMs: 1,
     timeoutMs: 500,
@@ -87,6 +87,7 @@ t.test('a refused call rejects its callers', async (t) => {
 t.test('drain sends what is queued before closing', async (t) => {
   const { queueUrl } = await ensureQueues(sqs, { queueName: uniqueName('q'), dlqName: uniqueName('dlq') })
   const sender = new BatchSender({
+    // The SDK client implements the same SqsApi: BatchSender does not care which it is given.
     client: sqs,
     queueUrl: async () => queueUrl,
     windowMs: 60_000,

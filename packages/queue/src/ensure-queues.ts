@@ -1,10 +1,10 @@
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
-  GetQueueUrlCommand,
   type SQSClient,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs'
+import { queueUrl as lookUp } from './queue-url.ts'
 
 export interface QueueSetup {
   queueName: string
@@ -40,8 +40,7 @@ async function createOrUpdate(sqs: SQSClient, name: string, attributes: Record<s
     return out.QueueUrl
   } catch (error) {
     if (!isQueueNameExists(error)) throw error
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }))
-    if (!QueueUrl) throw new Error(`GetQueueUrl ${name} returned no QueueUrl`)
+    const QueueUrl = await lookUp(sqs, name)
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }))
     return QueueUrl
   }

@@ -1,8 +1,5 @@
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs'
+import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs'
+import { MAX_BATCH_ENTRIES, type SqsApi } from './sqs-api.ts'
 
 /** An entry without `Id` gets its index in the input, which is unique within every chunk. */
 export type BatchEntry = Omit<SendMessageBatchRequestEntry, 'Id'> & { Id?: string }
@@ -20,18 +17,15 @@ export interface BatchResult {
   failed: BatchFailure[]
 }
 
-/** SendMessageBatch's limit per call. */
-const CHUNK = 10
-
 async function sendChunk(
-  sqs: SQSClient,
+  sqs: SqsApi,
   queueUrl: string,
   chunk: SendMessageBatchRequestEntry[],
   abortSignal: AbortSignal | undefined,
 ): Promise<BatchResult> {
   try {
-    const out = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk }),
+    const out = await sqs.sendMessageBatch(
+      { QueueUrl: queueUrl, Entries: chunk },
       abortSignal ? { abortSignal } : {},
     )
     const ok = new Map((out.Successful ?? []).map((s) => [s.Id, s.MessageId ?? '']))
@@ -67,17 +61,20 @@ async function sendChunk(
 /**
  * Sends any number of messages as SendMessageBatch calls of 10, in parallel. SQS accepts or refuses
  * each entry separately, so the result lists both sides (in input order) instead of throwing: the
- * caller decides what an unsent message means for its own state.
+ * caller decides what an unsent message means for its own state. The one place that splits batches;
+ * order-service's BatchSender only decides when to send (it hands over at most 10 at a time).
  */
 export async function sendBatch(
-  sqs: SQSClient,
+  sqs: SqsApi,
   queueUrl: string,
   entries: readonly BatchEntry[],
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<BatchResult> {
   const withIds: SendMessageBatchRequestEntry[] = entries.map((e, i) => ({ ...e, Id: e.Id ?? String(i) }))
   const chunks: SendMessageBatchRequestEntry[][] = []
-  for (let i = 0; i < withIds.length; i += CHUNK) chunks.push(withIds.slice(i, i + CHUNK))
+  for (let i = 0; i < withIds.length; i += MAX_BATCH_ENTRIES) {
+    chunks.push(withIds.slice(i, i + MAX_BATCH_ENTRIES))
+  }
   const results = await Promise.all(chunks.map((c) => sendChunk(sqs, queueUrl, c, options.abortSignal)))
   return {
     successful: results.flatMap((r) => r.successful),

@@ -1,6 +1,6 @@
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { SQSClient } from '@aws-sdk/client-sqs'
 import type { FinalizerConfig } from '@flash/config'
-import { SqsJsonClient } from '@flash/queue'
+import { consumerClient, queueUrl, SqsJsonClient } from '@flash/queue'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Consumer } from 'sqs-consumer'
@@ -22,12 +22,6 @@ export interface ConsumersOptions {
   staleSweepIntervalMs: number
 }
 
-async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
-  const out = await sqs.send(new GetQueueUrlCommand({ QueueName: name }))
-  if (!out.QueueUrl) throw new Error(`queue ${name} has no URL`)
-  return out.QueueUrl
-}
-
 declare module 'fastify' {
   interface FastifyInstance {
     consumersRunning: () => boolean
@@ -42,8 +36,7 @@ declare module 'fastify' {
 export const consumersPlugin = fp<ConsumersOptions>(
   async (app: FastifyInstance, options) => {
     const { config, inventory, metrics, waitTimeSeconds } = options
-    const fast = new SqsJsonClient(options.sqs, { endpoint: config.SQS_ENDPOINT })
-    const sqs = fast.asSqsClient()
+    const sqs = new SqsJsonClient(options.sqs, { endpoint: config.SQS_ENDPOINT })
     const consumers: Consumer[] = []
     let sweepTimer: NodeJS.Timeout | undefined
     const log = app.log.child({ worker: 'finalizer' })
@@ -55,7 +48,7 @@ export const consumersPlugin = fp<ConsumersOptions>(
         queueUrl(options.sqs, config.ORDERS_QUEUE_NAME),
         queueUrl(options.sqs, config.ORDERS_DLQ_NAME),
       ])
-      const loop = { sqs, waitTimeSeconds, graceMs, log }
+      const loop = { sqs: consumerClient(sqs), waitTimeSeconds, graceMs, log }
       const retryBaseSeconds = config.RETRY_BASE_SECONDS
       const handle = orderBatchHandler({
         db: app.db,
@@ -112,7 +105,7 @@ export const consumersPlugin = fp<ConsumersOptions>(
       clearTimeout(sweepTimer)
       sweepTimer = undefined
       await Promise.all(consumers.map((c) => stopLoop(c, graceMs)))
-      await fast.destroy()
+      await sqs.destroy()
     })
     app.decorate('consumersRunning', () => consumers.length > 0 && consumers.every((c) => c.status.isRunning))
   },

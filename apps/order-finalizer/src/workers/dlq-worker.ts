@@ -1,4 +1,5 @@
-import type { Message, SQSClient } from '@aws-sdk/client-sqs'
+import type { Message } from '@aws-sdk/client-sqs'
+import type { SqsApi } from '@flash/queue'
 import type { Database } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -11,7 +12,7 @@ import { setVisibility } from './visibility.ts'
 export interface DlqWorkerDeps {
   db: Kysely<Database>
   inventory: SettleClient
-  sqs: SQSClient
+  sqs: SqsApi
   dlqUrl: string
   log: FastifyBaseLogger
   metrics: FinalizerMetrics

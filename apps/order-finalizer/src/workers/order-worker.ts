@@ -1,4 +1,5 @@
-import type { Message, SQSClient } from '@aws-sdk/client-sqs'
+import type { Message } from '@aws-sdk/client-sqs'
+import type { SqsApi } from '@flash/queue'
 import type { OrderMessage } from '@flash/contracts'
 import type { Database } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
@@ -13,7 +14,7 @@ import { setVisibility } from './visibility.ts'
 export interface OrderWorkerDeps {
   db: Kysely<Database>
   inventory: SettleClient
-  sqs: SQSClient
+  sqs: SqsApi
   queueUrl: string
   retryBaseSeconds: number
   log: FastifyBaseLogger

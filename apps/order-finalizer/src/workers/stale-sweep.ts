@@ -1,14 +1,13 @@
-import type { SQSClient } from '@aws-sdk/client-sqs'
 import { toOrderMessage } from '@flash/contracts'
 import type { Database } from '@flash/db'
-import { sendBatch } from '@flash/queue'
+import { type SqsApi, sendBatch } from '@flash/queue'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { FinalizerMetrics } from '../metrics.ts'
 
 export interface StaleSweepDeps {
   db: Kysely<Database>
-  sqs: SQSClient
+  sqs: SqsApi
   queueUrl: string
   /** An order pending longer than this has probably lost its message. */
   staleAfterMs: number

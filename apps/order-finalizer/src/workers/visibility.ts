@@ -1,4 +1,5 @@
-import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs'
+import type { Message } from '@aws-sdk/client-sqs'
+import { MAX_BATCH_ENTRIES, type SqsApi } from '@flash/queue'
 import type { FastifyBaseLogger } from 'fastify'
 
 /**
@@ -7,24 +8,22 @@ import type { FastifyBaseLogger } from 'fastify'
  * simply reappears when its receive visibility runs out.
  */
 export async function setVisibility(
-  sqs: SQSClient,
+  sqs: SqsApi,
   queueUrl: string,
   items: { message: Message; seconds: number }[],
   log: FastifyBaseLogger,
 ): Promise<void> {
-  for (let i = 0; i < items.length; i += 10) {
-    const chunk = items.slice(i, i + 10)
+  for (let i = 0; i < items.length; i += MAX_BATCH_ENTRIES) {
+    const chunk = items.slice(i, i + MAX_BATCH_ENTRIES)
     try {
-      const out = await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map(({ message, seconds }, j) => ({
-            Id: String(j),
-            ReceiptHandle: message.ReceiptHandle!,
-            VisibilityTimeout: seconds,
-          })),
-        }),
-      )
+      const out = await sqs.changeMessageVisibilityBatch({
+        QueueUrl: queueUrl,
+        Entries: chunk.map(({ message, seconds }, j) => ({
+          Id: String(j),
+          ReceiptHandle: message.ReceiptHandle!,
+          VisibilityTimeout: seconds,
+        })),
+      })
       if (out.Failed?.length) log.warn({ failed: out.Failed }, 'some visibility changes failed')
     } catch (error) {
       log.warn({ err: error }, 'could not change message visibility')

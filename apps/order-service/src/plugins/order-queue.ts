@@ -1,7 +1,7 @@
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import type { SQSClient } from '@aws-sdk/client-sqs'
 import type { OrderMessage } from '@flash/contracts'
+import { queueUrl as lookUp, SqsJsonClient } from '@flash/queue'
 import type { FastifyInstance } from 'fastify'
-import { SqsJsonClient } from '@flash/queue'
 import fp from 'fastify-plugin'
 import { BatchSender } from '../sqs/batch-sender.ts'
 
@@ -32,13 +32,7 @@ declare module 'fastify' {
 /** The orders queue as order-service sees it: batched sends, the queue URL looked up once. */
 export const orderQueuePlugin = fp<OrderQueueOptions>(
   async (app: FastifyInstance, { client, endpoint, queueName, windowMs, timeoutMs, ownsClient }) => {
-    const lookup = async () => {
-      const out = await client.send(new GetQueueUrlCommand({ QueueName: queueName }), {
-        abortSignal: AbortSignal.timeout(timeoutMs),
-      })
-      if (!out.QueueUrl) throw new Error(`queue ${queueName} has no URL`)
-      return out.QueueUrl
-    }
+    const lookup = () => lookUp(client, queueName, { timeoutMs })
     let cached: Promise<string> | undefined
     const queueUrl = () => {
       // A failed lookup is forgotten so the next send tries again instead of failing for ever.
@@ -51,7 +45,7 @@ export const orderQueuePlugin = fp<OrderQueueOptions>(
     // The hot SendMessageBatch goes through the lean JSON-protocol client (same signer and credentials).
     const fast = new SqsJsonClient(client, { endpoint })
     const sender = new BatchSender({
-      client: fast.asSqsClient(),
+      client: fast,
       queueUrl,
       windowMs,
       timeoutMs,

@@ -1,9 +1,9 @@
-import type { SQSClient } from '@aws-sdk/client-sqs'
-import { sendBatch } from '@flash/queue'
+import { MAX_BATCH_ENTRIES, type SqsApi, sendBatch } from '@flash/queue'
 import { DependencyError } from '../errors.ts'
 
 export interface BatchSenderOptions {
-  client: SQSClient
+  /** SqsJsonClient in the service: SendMessageBatch without the SDK's middleware cost. */
+  client: SqsApi
   /** Resolved once and cached; a failure is retried on the next send. */
   queueUrl: () => Promise<string>
   /** How long the first message of a batch waits for company (SendMessageBatch takes 10). */
@@ -19,13 +19,12 @@ interface Pending {
   reject: (error: Error) => void
 }
 
-const MAX_BATCH = 10
-
 /**
  * Coalesces concurrent sends into SendMessageBatch calls: SQS (and the emulator) cost about the
  * same per call whether it carries 1 or 10 messages, so batching multiplies accepted orders/s. Each
  * caller awaits its own entry; a batch-level failure or a per-entry failure rejects only the callers
- * it concerns, so the intake can compensate exactly those orders.
+ * it concerns, so the intake can compensate exactly those orders. This class decides *when* a batch
+ * goes (full, or the window elapsed); `sendBatch` sends it and reports each entry's fate.
  */
 export class BatchSender {
   readonly #options: BatchSenderOptions
@@ -40,7 +39,7 @@ export class BatchSender {
   send(body: string, requestId: string): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       this.#queue.push({ body, requestId, resolve, reject })
-      if (this.#queue.length >= MAX_BATCH) this.#flush()
+      if (this.#queue.length >= MAX_BATCH_ENTRIES) this.#flush()
       else this.#timer ??= setTimeout(() => this.#flush(), this.#options.windowMs)
     })
   }
@@ -55,7 +54,7 @@ export class BatchSender {
     clearTimeout(this.#timer)
     this.#timer = undefined
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH)
+      const batch = this.#queue.splice(0, MAX_BATCH_ENTRIES)
       const done = this.#sendBatch(batch).finally(() => this.#inFlight.delete(done))
       this.#inFlight.add(done)
     }
