@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type { AuthConfig } from '@flash/config'
 import {
   createServiceApp,
@@ -5,6 +6,7 @@ import {
   healthPlugin,
   redisPlugin,
   type ServiceApp,
+  serviceAppConfig,
   tokenAuthPlugin,
 } from '@flash/service-kit'
 import { sql } from 'kysely'
@@ -46,13 +48,15 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
   const app = await createServiceApp({
     service: 'auth-service',
     description: DESCRIPTION,
-    logLevel: overrides.logLevel ?? config.LOG_LEVEL,
-    trustProxy: config.TRUST_PROXY,
+    ...serviceAppConfig(config),
+    ...(overrides.logLevel ? { logLevel: overrides.logLevel } : {}),
     ...(overrides.bodyLimit ? { bodyLimit: overrides.bodyLimit } : {}),
   })
   try {
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
     await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    // ioredis reconnects by itself; without a listener each failed attempt prints "Unhandled error event".
+    app.redis.on('error', (error: Error) => app.log.warn({ err: error }, 'redis connection error'))
     await app.register(signingKeysPlugin, { privateKeyPem: config.JWT_PRIVATE_KEY, keyId: config.JWT_KEY_ID })
     await app.register(tokenAuthPlugin, {
       issuer: config.JWT_ISSUER,
@@ -68,8 +72,18 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
     await app.register(rateLimitPlugin, {
       max: config.AUTH_RATE_LIMIT_MAX,
       windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+      redisTimeoutMs: config.AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS,
     })
-    app.decorate('passwords', await createPasswordHasher(config.PASSWORD_HASH_COST))
+    app.decorate(
+      'passwords',
+      await createPasswordHasher({
+        memoryKiB: config.PASSWORD_HASH_MEMORY_KIB,
+        passes: config.PASSWORD_HASH_PASSES,
+        concurrency: config.PASSWORD_HASH_CONCURRENCY ?? availableParallelism(),
+        queueMax: config.PASSWORD_HASH_QUEUE_MAX,
+        maxWaitMs: config.PASSWORD_HASH_MAX_WAIT_MS,
+      }),
+    )
     app.decorate(
       'sessions',
       new Sessions({

@@ -28,3 +28,8 @@ export const revocationUnavailable = (cause: unknown) =>
     retryAfter: 1,
     cause,
   })
+
+export const hashingOverloaded = (retryAfter: number) =>
+  new ProblemError('overloaded', 'Too many sign-ins are being processed right now; retry shortly', {
+    retryAfter,
+  })

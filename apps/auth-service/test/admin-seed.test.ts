@@ -1,7 +1,7 @@
 import t from 'tap'
 import { seedAdmin } from '../src/admin-seed.ts'
 import { createPasswordHasher } from '../src/password.ts'
-import { createWorld, me, post, register, startApp } from './helpers.ts'
+import { createWorld, me, post, register, startApp, testHasherOptions } from './helpers.ts'
 
 const world = await createWorld(t, 'auth-admin')
 const adminRows = (email: string) =>
@@ -48,7 +48,7 @@ t.test('a new ADMIN_PASSWORD replaces the old one; an existing customer is promo
 })
 
 t.test('seedAdmin reports what it did', async (t) => {
-  const passwords = await createPasswordHasher(10)
+  const passwords = await createPasswordHasher(testHasherOptions())
   const seed = { email: 'ops@example.com', password: 'ops password!' }
   t.equal(await seedAdmin(world.db, passwords, seed), 'created')
   t.equal(await seedAdmin(world.db, passwords, seed), 'unchanged')

@@ -4,6 +4,7 @@ import { generateSigningKeyPair, type ServiceApp } from '@flash/service-kit'
 import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL } from '@flash/test-kit'
 import type { Kysely } from 'kysely'
 import { buildApp } from '../src/app.ts'
+import type { PasswordHasherOptions } from '../src/password.ts'
 
 interface Teardown {
   teardown(fn: () => unknown): void
@@ -30,8 +31,12 @@ export async function createWorld(t: Teardown, label: string): Promise<TestWorld
     REDIS_KEY_PREFIX: prefix,
     JWT_PRIVATE_KEY: keys.privateKeyPem,
     JWT_KEY_ID: 'test-key',
-    PASSWORD_HASH_COST: '10',
+    // Cheap hashes for speed; the production cost is tested in password.test.ts.
+    PASSWORD_HASH_MEMORY_KIB: '1024',
+    PASSWORD_HASH_PASSES: '1',
     AUTH_RATE_LIMIT_MAX: '10000',
+    // Event-loop shedding would answer 503 on a busy CI box; the tests here are not about it.
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     LOG_LEVEL: 'silent',
   }
   return { db, prefix, keys, env, config: (overrides = {}) => loadConfig(AuthEnv, { ...env, ...overrides }) }
@@ -56,6 +61,16 @@ export const newUser = (overrides: Partial<{ name: string; email: string; passwo
     ...overrides,
   }
 }
+
+/** Password hasher options for tests: cheap, generous gate. */
+export const testHasherOptions = (overrides: Partial<PasswordHasherOptions> = {}): PasswordHasherOptions => ({
+  memoryKiB: 1024,
+  passes: 1,
+  concurrency: 2,
+  queueMax: 1000,
+  maxWaitMs: 30_000,
+  ...overrides,
+})
 
 export function post(app: ServiceApp, url: string, body?: unknown, headers: Record<string, string> = {}) {
   return app.inject({

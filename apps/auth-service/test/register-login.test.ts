@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes, scryptSync } from 'node:crypto'
 import t from 'tap'
 import { createWorld, decodePart, me, newUser, post, register, startApp } from './helpers.ts'
 
@@ -38,8 +38,8 @@ t.test('register → 201 with the user and a working token pair', async (t) => {
   t.equal(row.email, 'ada.lovelace@example.com', 'stored lower-cased')
   t.match(
     row.password_hash,
-    /^scrypt\$1024\$8\$1\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/,
-    'scrypt, params in the hash',
+    /^\$argon2id\$v=19\$m=1024,t=1,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/,
+    'argon2id, params in the hash',
   )
   t.notMatch(row.password_hash, body.password)
 
@@ -129,7 +129,7 @@ t.test('wrong password and unknown email → the same 401 invalid_credentials', 
 
 t.test('a hash made with an older cost is upgraded at the next login', async (t) => {
   const s = await register(app)
-  const stronger = await startApp(t, world.config({ PASSWORD_HASH_COST: '11' }))
+  const stronger = await startApp(t, world.config({ PASSWORD_HASH_MEMORY_KIB: '2048' }))
   const res = await post(stronger, '/api/login', { email: s.user.email, password: s.password })
   t.equal(res.statusCode, 200)
   const row = await world.db
@@ -137,7 +137,7 @@ t.test('a hash made with an older cost is upgraded at the next login', async (t)
     .select('password_hash')
     .where('id', '=', s.user.id)
     .executeTakeFirstOrThrow()
-  t.match(row.password_hash, /^scrypt\$2048\$/)
+  t.match(row.password_hash, /^\$argon2id\$v=19\$m=2048,t=1,p=1\$/)
   t.equal((await post(app, '/api/login', { email: s.user.email, password: s.password })).statusCode, 200)
   const after = await world.db
     .selectFrom('users')
@@ -145,4 +145,27 @@ t.test('a hash made with an older cost is upgraded at the next login', async (t)
     .where('id', '=', s.user.id)
     .executeTakeFirstOrThrow()
   t.equal(after.password_hash, row.password_hash, 'an instance with a lower cost never downgrades it')
+})
+
+t.test('an scrypt hash from before argon2id still logs in and is rehashed to argon2id', async (t) => {
+  const s = await register(app)
+  // The format the service wrote before (scrypt N=2^10, r=8, p=1), made here with node:crypto.
+  const salt = randomBytes(16)
+  const key = scryptSync(s.password, salt, 32, { N: 1024, r: 8, p: 1 })
+  const legacy = ['scrypt', 1024, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$')
+  await world.db.updateTable('users').set({ password_hash: legacy }).where('id', '=', s.user.id).execute()
+
+  const res = await post(app, '/api/login', { email: s.user.email, password: s.password })
+  t.equal(res.statusCode, 200, 'the old hash verifies')
+  const row = await world.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', s.user.id)
+    .executeTakeFirstOrThrow()
+  t.match(row.password_hash, /^\$argon2id\$/, 'and was replaced by an argon2id hash')
+  t.equal((await post(app, '/api/login', { email: s.user.email, password: s.password })).statusCode, 200)
+  t.equal(
+    (await post(app, '/api/login', { email: s.user.email, password: 'wrong password' })).statusCode,
+    401,
+  )
 })

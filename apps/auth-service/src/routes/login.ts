@@ -12,9 +12,9 @@ export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Exchange email and password for an access and a refresh token',
-        description: codes('validation_failed', 'invalid_credentials', 'rate_limited'),
+        description: codes('validation_failed', 'invalid_credentials', 'rate_limited', 'overloaded'),
         body: LoginBody,
-        response: { 200: TokenPair, ...problems(...BODY_PROBLEMS, 401, 429) },
+        response: { 200: TokenPair, ...problems(...BODY_PROBLEMS, 401, 429, 503) },
       },
     },
     async (request) => {
@@ -26,7 +26,10 @@ export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
         : await app.passwords.verifyDummy(password)
       if (!user || !ok) throw invalidCredentials()
       if (app.passwords.needsRehash(user.password_hash)) {
-        await updatePasswordHash(app.db, user.id, await app.passwords.hash(password))
+        // Only when a hashing slot is free: under load the upgrade waits for a quieter login
+        // rather than doubling this one's cost or shedding it.
+        const upgraded = await app.passwords.hashIfIdle(password)
+        if (upgraded) await updatePasswordHash(app.db, user.id, upgraded)
       }
       return app.sessions.start(app.db, { id: Number(user.id), role: user.role })
     },

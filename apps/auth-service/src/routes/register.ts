@@ -13,9 +13,9 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Create a customer account and log it in',
-        description: `Email is unique case-insensitively. ${codes('validation_failed', 'email_taken', 'rate_limited')}`,
+        description: `Email is unique case-insensitively. ${codes('validation_failed', 'email_taken', 'rate_limited', 'overloaded')}`,
         body: RegisterBody,
-        response: { 201: RegisterResponse, ...problems(...BODY_PROBLEMS, 409, 429) },
+        response: { 201: RegisterResponse, ...problems(...BODY_PROBLEMS, 409, 429, 503) },
       },
     },
     async (request, reply) => {

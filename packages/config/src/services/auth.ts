@@ -13,11 +13,24 @@ export const AuthEnv = Type.Object({
   JWT_KEY_ID: Type.String({ minLength: 1, maxLength: 64, default: 'auth-1' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 7_776_000, default: 2_592_000 }),
-  /** log2 of scrypt's N. 15 ≈ 32 MiB per hash; tests and load tools may lower it. */
-  PASSWORD_HASH_COST: Type.Integer({ minimum: 10, maximum: 20, default: 15 }),
+  /**
+   * argon2id memory in KiB and passes (parallelism 1). The defaults are OWASP's minimum (19 MiB, t=2,
+   * ≈ 23 ms per hash here); tests and load tools may lower them. Stored hashes carry their own
+   * parameters, so a change never locks anyone out; logins rehash weaker hashes (and old scrypt ones).
+   */
+  PASSWORD_HASH_MEMORY_KIB: Type.Integer({ minimum: 64, maximum: 1_048_576, default: 19_456 }),
+  PASSWORD_HASH_PASSES: Type.Integer({ minimum: 1, maximum: 10, default: 2 }),
+  /** Hashes computed at once per instance (default: the number of CPUs). */
+  PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  /** Hashes that may wait for a slot; beyond it register/login answer 503 `overloaded` + Retry-After at once. */
+  PASSWORD_HASH_QUEUE_MAX: Type.Integer({ minimum: 0, maximum: 10_000, default: 64 }),
+  /** A hash still waiting after this long is shed too (503 + Retry-After): no answer waits for ever. */
+  PASSWORD_HASH_MAX_WAIT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 1_000 }),
   /** Requests per client IP per window on register/login/refresh, shared by all instances through Redis. */
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  /** A Redis answer slower than this and the limit is counted per instance instead (never fails open). */
+  AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
   /** Set both to create (or update) an admin account at start. */
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
