@@ -27,9 +27,9 @@ t.test('RDS MySQL 8: Multi-AZ, encrypted, generated credentials, pools fit max_c
   platform.hasResourceProperties('AWS::SecretsManager::Secret', {
     GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
   })
-  const [[, group]] = resources(platform, 'AWS::RDS::DBParameterGroup') as [
-    [string, { Properties: { Parameters: Record<string, string> } }],
-  ]
+  const group = resources(platform, 'AWS::RDS::DBParameterGroup')[0]![1] as unknown as {
+    Properties: { Parameters: Record<string, string> }
+  }
   const pools = SERVICES.reduce((n, s) => n + SIZING[s].maxTasks * SIZING[s].dbPool, 0)
   t.equal(Number(group.Properties.Parameters.max_connections), requiredMaxConnections())
   t.ok(requiredMaxConnections() > pools, 'every task at its ceiling, plus the one-off tasks')
@@ -45,7 +45,7 @@ t.test('Redis replication group: TLS, at rest, AUTH token, noeviction, failover'
     MultiAZEnabled: true,
     NumCacheClusters: 2,
   })
-  const [[, group]] = resources(platform, 'AWS::ElastiCache::ReplicationGroup')
+  const group = resources(platform, 'AWS::ElastiCache::ReplicationGroup')[0]![1]
   t.match(JSON.stringify(group.Properties.AuthToken), /resolve:secretsmanager:/, 'token by reference only')
   platform.hasResourceProperties('AWS::ElastiCache::ParameterGroup', {
     Properties: { 'maxmemory-policy': 'noeviction' },
@@ -87,7 +87,7 @@ t.test(
   },
 )
 
-t.test('ECR: one repository per image, scanned on push, immutable tags, lifecycle', async (t) => {
+t.test('ECR: one repository per image, scanned on push, immutable tags, lifecycle', async (_t) => {
   registry.resourceCountIs('AWS::ECR::Repository', IMAGES.length)
   for (const image of IMAGES) {
     registry.hasResourceProperties('AWS::ECR::Repository', {
@@ -154,9 +154,7 @@ t.test('alarms: DLQ depth, finalizer lag, 5xx rate and p99 per target group; a d
   }
   for (const a of [...find(/DLQ|p99|5xx|oldest/)])
     t.ok((a.AlarmActions as unknown[]).length, 'notifies the topic')
-  const [[, board]] = resources(platform, 'AWS::CloudWatch::Dashboard') as [
-    [string, { Properties: { DashboardBody: unknown } }],
-  ]
+  const board = resources(platform, 'AWS::CloudWatch::Dashboard')[0]![1]
   const body = JSON.stringify(board.Properties.DashboardBody)
   for (const label of ['accepted/s', 'commits/s', 'sold out', 'Queue depth']) t.match(body, label)
 })

@@ -20,6 +20,7 @@ interface Rule {
   service: ServiceName | undefined
 }
 const rules: Rule[] = resources(platform, 'AWS::ElasticLoadBalancingV2::ListenerRule')
+  .filter(([, r]) => (r.Properties.Priority as number) < 1000)
   .map(([, r]: [string, Resource]) => {
     const p = r.Properties as {
       Priority: number
@@ -68,7 +69,7 @@ t.test('the ALB sends every path where the dev gateway does, and never routes /i
 
 t.test(
   'internet-facing ALB, HTTP without a certificate, unknown paths answered 404 problem+json',
-  async (t) => {
+  async (_t) => {
     platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
       LoadBalancerAttributes: Match.arrayWith([
@@ -115,3 +116,29 @@ t.test('service-to-service calls stay inside: Service Connect names auth and inv
   })
   t.same(servers.sort(), ['auth-service:3001', 'inventory-service:3002'])
 })
+
+t.test(
+  '/health and /ready reach a public service through the ALB only with its header (deploy smoke test)',
+  async (t) => {
+    const health = resources(platform, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(
+      ([, r]) => (r.Properties.Priority as number) >= 1000,
+    )
+    t.equal(health.length, PUBLIC_SERVICES.length)
+    for (const [, r] of health) {
+      const conditions = r.Properties.Conditions as {
+        Field: string
+        Values?: string[]
+        PathPatternConfig?: { Values: string[] }
+        HttpHeaderConfig?: { HttpHeaderName: string; Values: string[] }
+      }[]
+      t.same(conditions.find((c) => c.Field === 'path-pattern')?.PathPatternConfig?.Values, [
+        '/health',
+        '/ready',
+      ])
+      const header = conditions.find((c) => c.Field === 'http-header')?.HttpHeaderConfig
+      t.equal(header?.HttpHeaderName, 'x-flash-service')
+      const target = (r.Properties.Actions as { TargetGroupArn: { Ref: string } }[])[0]!.TargetGroupArn.Ref
+      t.same(header?.Values, [serviceOfTargetGroup.get(target)])
+    }
+  },
+)

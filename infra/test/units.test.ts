@@ -47,8 +47,11 @@ t.test('task environment: taken from the schema, refusing a required variable wi
 })
 
 t.test('the finalizer retries exactly as often as the queue redrives', async (t) => {
-  t.equal(FinalizerEnv.properties.MAX_ATTEMPTS.default, QUEUE.maxReceiveCount)
-  t.equal(FinalizerEnv.properties.VISIBILITY_TIMEOUT_SECONDS.default, QUEUE.visibilityTimeoutSeconds)
+  t.equal((FinalizerEnv.properties.MAX_ATTEMPTS as { default?: number }).default, QUEUE.maxReceiveCount)
+  t.equal(
+    (FinalizerEnv.properties.VISIBILITY_TIMEOUT_SECONDS as { default?: number }).default,
+    QUEUE.visibilityTimeoutSeconds,
+  )
 })
 
 t.test('sizing and naming', async (t) => {

@@ -6,7 +6,7 @@ import { synth } from './fixture.ts'
 const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000'
 const { platform } = synth({ nag: true, context: { certificateArn, multiAz: 'false', natGateways: '1' } })
 
-t.test('with a certificate: HTTPS on 443 with a TLS 1.3 policy, HTTP only redirects', async (t) => {
+t.test('with a certificate: HTTPS on 443 with a TLS 1.3 policy, HTTP only redirects', async (_t) => {
   platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
     Port: 443,
     Protocol: 'HTTPS',
@@ -22,7 +22,7 @@ t.test('with a certificate: HTTPS on 443 with a TLS 1.3 policy, HTTP only redire
   platform.hasOutput('ApiUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://'])] } })
 })
 
-t.test('multiAz=false: single-AZ RDS and a single Redis node; one NAT gateway', async (t) => {
+t.test('multiAz=false: single-AZ RDS and a single Redis node; one NAT gateway', async (_t) => {
   platform.hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: false })
   platform.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
     NumCacheClusters: 1,

@@ -8,6 +8,11 @@ import { Construct } from 'constructs'
 import { listenerRules } from '../listener-rules.ts'
 import { acknowledge } from '../nag.ts'
 
+/** Smoke tests name the service whose /health or /ready they want through the ALB in this header. */
+export const SERVICE_HEADER = 'x-flash-service'
+/** After every route-table rule: these paths never overlap the table's. */
+const HEALTH_RULE_PRIORITY = 1000
+
 /** Anything the route table does not name, `/internal/*` included, ends here. */
 const NOT_FOUND = JSON.stringify({
   type: 'about:blank',
@@ -102,6 +107,16 @@ export class PublicLoadBalancer extends Construct {
         }),
       )
     }
+    props.services.forEach((service, i) => {
+      this.listener.addAction(`health-${service}`, {
+        priority: HEALTH_RULE_PRIORITY + i,
+        conditions: [
+          elbv2.ListenerCondition.pathPatterns(['/health', '/ready']),
+          elbv2.ListenerCondition.httpHeader(SERVICE_HEADER, [service]),
+        ],
+        action: elbv2.ListenerAction.forward([this.targetGroups.get(service)!]),
+      })
+    })
     for (const rule of listenerRules()) {
       const targetGroup = this.targetGroups.get(rule.service)
       if (!targetGroup) throw new Error(`route table names ${rule.service}, which has no target group`)
