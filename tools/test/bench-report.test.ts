@@ -7,18 +7,10 @@ import { diffCounters, parseCounters } from '../src/bench/counters.ts'
 import { commitRates } from '../src/bench/finalizer-rate.ts'
 import { cpuUse, hostTicks, processTicks, tcpExtCounter } from '../src/bench/host-stats.ts'
 import { percentile, tokenWindow } from '../src/bench/load.ts'
-import {
-  evaluateTargets,
-  formatCpu,
-  formatStatuses,
-  type LoadStats,
-  type Report,
-  type Results,
-  ratio,
-  renderMarkdown,
-  table,
-  unexpectedStatuses,
-} from '../src/bench/report.ts'
+import { formatCpu, formatStatuses, table } from '../src/bench/report/format.ts'
+import { renderMarkdown } from '../src/bench/report/markdown.ts'
+import { evaluateTargets, ratio, unexpectedStatuses } from '../src/bench/report/targets.ts'
+import type { LoadStats, Report, Results } from '../src/bench/report/types.ts'
 
 const load = (over: Partial<LoadStats>): LoadStats => ({
   connections: 1000,

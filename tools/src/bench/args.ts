@@ -1,7 +1,7 @@
 // Command-line flags of `npm run bench -- …`.
 import { parseArgs } from 'node:util'
 import { SERVICES, type ServiceName } from '@flash/routes'
-import { SCENARIOS, type ScenarioName } from './report.ts'
+import { SCENARIOS, type ScenarioName } from './report/types.ts'
 
 export interface BenchOptions {
   durationS: number
@@ -41,7 +41,7 @@ export const USAGE = `npm run bench -- [options]
   --buyers <n>          registered buyers whose tokens rotate per request (default 200)
   --drain-timeout <s>   how long to wait for the finalizer to drain the queue (default 180)
   --warmup <s>          discarded load before each measured run, 0 for none (default 2)
-  --open-after <s>      flash-sale/naive: the hot product starts at stock 0 and gets its 1,000 units
+  --open-after <s>      flash-sale/naive: the hot product starts at stock 0 and gets its 10,000 units
                         this many seconds into the load, once every connection is open (default 2,
                         at most half of --duration; 0: created with its stock before the load)
   --via-gateway         send the load through the dev gateway instead of straight to the services

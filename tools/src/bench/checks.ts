@@ -1,5 +1,5 @@
 // DESIGN §4 invariants after a flash sale has drained, judged from MySQL and inventory-service (pure).
-import type { Check } from './report.ts'
+import type { Check } from './report/types.ts'
 
 export interface SaleState {
   /** Stock the product was created with (no restocks during the bench). */

@@ -2,7 +2,8 @@
 // autocannon's result.
 import autocannon from 'autocannon'
 import { cpuSample, cpuUse, listenOverflows } from './host-stats.ts'
-import type { LoadStats } from './report.ts'
+import { Recorder, type Series } from '../load/recorder.ts'
+import type { LoadStats } from './report/types.ts'
 
 export interface LoadSpec {
   /** Full URLs (path included); connections are spread over them (several instances). */
@@ -75,42 +76,38 @@ export function percentile(values: Float64Array, p: number): number | undefined 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
 }
 
+/** Responses per second by status class, from the recorder's per-status series. */
+export function byClass(series: Series): Record<'2xx' | '4xx' | '5xx', number[]> {
+  const out = { '2xx': [] as number[], '4xx': [] as number[], '5xx': [] as number[] }
+  for (const cls of ['2xx', '4xx', '5xx'] as const) {
+    out[cls] = series.t.map((i) =>
+      Object.entries(series.statuses).reduce((n, [s, row]) => (s[0] === cls[0] ? n + (row[i] ?? 0) : n), 0),
+    )
+  }
+  return out
+}
+
 /**
- * Responses per second of the run by status class (the first second is index 0), and the latencies
- * of the responses after the first second: once every connection is open, without the connection
- * storm of the start (a diagnostic next to autocannon's own percentiles, not instead of them).
+ * Latencies of the responses after the first second: once every connection is open, without the
+ * connection storm of the start (a diagnostic next to autocannon's own percentiles, not instead of them).
  */
-function timeline() {
-  const bySecond: Record<'2xx' | '4xx' | '5xx', number[]> = { '2xx': [], '4xx': [], '5xx': [] }
-  const maxBySecond: number[] = []
+function steadyLatencies() {
   let startMs = 0
   let latencies = new Float64Array(1 << 16)
   let n = 0
   return {
-    bySecond,
-    maxBySecond,
-    steadyP99: () => percentile(latencies.subarray(0, n), 99),
+    p99: () => percentile(latencies.subarray(0, n), 99),
     start: (atMs: number) => {
       startMs = atMs
     },
-    record: (status: number, atMs: number, responseTimeMs: number) => {
-      if (atMs - startMs >= 1000) {
-        if (n === latencies.length) {
-          const bigger = new Float64Array(latencies.length * 2)
-          bigger.set(latencies)
-          latencies = bigger
-        }
-        latencies[n++] = responseTimeMs
+    record: (atMs: number, responseTimeMs: number) => {
+      if (atMs - startMs < 1000) return
+      if (n === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2)
+        bigger.set(latencies)
+        latencies = bigger
       }
-      const cls =
-        status >= 500 ? '5xx' : status >= 400 ? '4xx' : status >= 200 && status < 300 ? '2xx' : undefined
-      if (!cls) return
-      const second = Math.max(0, Math.floor((atMs - startMs) / 1000))
-      while (maxBySecond.length <= second) maxBySecond.push(0)
-      if (responseTimeMs > maxBySecond[second]!) maxBySecond[second] = responseTimeMs
-      const series = bySecond[cls]
-      while (series.length <= second) series.push(0)
-      series[second]! += 1
+      latencies[n++] = responseTimeMs
     },
   }
 }
@@ -134,7 +131,9 @@ function autocannonRun(spec: LoadSpec): Promise<LoadRun> {
   if (spec.signal?.aborted) return Promise.reject(new Error('aborted'))
   let client = 0
   let startedAtMs = performance.now()
-  const seconds = timeline()
+  const steady = steadyLatencies()
+  // Every answer (any status) into the load tool's recorder: HDR percentiles and per-second series.
+  let recorder = new Recorder()
   return new Promise<LoadRun>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -154,9 +153,15 @@ function autocannonRun(spec: LoadSpec): Promise<LoadRun> {
         else {
           const endedAtMs = performance.now()
           const stats = statsOf(result, spec.connections, (endedAtMs - startedAtMs) / 1000)
-          stats.bySecond = seconds.bySecond
-          stats.maxMsBySecond = seconds.maxBySecond
-          stats.steadyP99Ms = seconds.steadyP99()
+          const recorded = recorder.finish(endedAtMs)
+          stats.bySecond = byClass(recorded.series)
+          stats.maxMsBySecond = recorded.series.max.map((m) => m ?? 0)
+          stats.steadyP99Ms = steady.p99()
+          stats.hdr = {
+            latency: recorded.latency,
+            distribution: recorded.distribution,
+            series: recorded.series,
+          }
           resolve({ stats, startedAtMs, endedAtMs })
         }
       },
@@ -165,12 +170,15 @@ function autocannonRun(spec: LoadSpec): Promise<LoadRun> {
     spec.signal?.addEventListener('abort', stop, { once: true })
     instance.on('start', () => {
       startedAtMs = performance.now()
-      seconds.start(startedAtMs)
+      steady.start(startedAtMs)
+      recorder = new Recorder(startedAtMs)
     })
+    instance.on('reqError', (error: Error & { code?: string }) => recorder.error(error.code ?? error.message))
     const onResponse = spec.onResponse
     instance.on('response', (_c, status, _bytes, responseTime) => {
       const at = performance.now()
-      seconds.record(status, at, responseTime)
+      steady.record(at, responseTime)
+      recorder.record(status, responseTime, at)
       onResponse?.(status, at)
     })
   })

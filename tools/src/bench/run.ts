@@ -12,7 +12,12 @@ import { type BenchOptions, connectionsFor, parseBenchArgs, USAGE } from './args
 import { killChildrenNow } from './child.ts'
 import { Cleanup } from './cleanup.ts'
 import { startPlatform } from './platform.ts'
-import { evaluateTargets, type Report, type Results, renderMarkdown, type ScenarioName } from './report.ts'
+import { loadAssets } from '../load/report/assets.ts'
+import { renderPage } from '../load/report/html-page.ts'
+import { benchPage } from './report/html.ts'
+import { renderMarkdown } from './report/markdown.ts'
+import { evaluateTargets } from './report/targets.ts'
+import type { Report, Results, ScenarioName } from './report/types.ts'
 import { accepted } from './scenarios/accepted.ts'
 import { baseline } from './scenarios/baseline.ts'
 import type { ScenarioContext } from './scenarios/context.ts'
@@ -76,6 +81,7 @@ async function writeReport(options: BenchOptions, report: Report): Promise<strin
   const markdown = renderMarkdown(report)
   await writeFile(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
   await writeFile(join(dir, 'report.md'), markdown)
+  await writeFile(join(dir, 'report.html'), renderPage(benchPage(report), await loadAssets()))
   process.stdout.write(`\n${markdown}\n`)
   return dir
 }
@@ -178,7 +184,7 @@ try {
     serviceLog: log.samples,
   }
   const dir = await writeReport(options, report)
-  say(`report written to ${join(dir, 'report.json')} and report.md`)
+  say(`report written to ${join(dir, 'report.json')}, report.md and report.html`)
 } catch (error) {
   exitCode = 1
   process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`)

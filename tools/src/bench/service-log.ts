@@ -1,7 +1,7 @@
 // Collects what the stack's processes print (LOG_LEVEL=warn: only warnings, errors and crashes), tagged
 // with the scenario running at the time, for the report's "problems" section.
 import type { OutputSink } from '../stack/output.ts'
-import type { ServiceProblem } from './report.ts'
+import type { ServiceProblem } from './report/types.ts'
 
 const SAMPLES_PER_LABEL_AND_PHASE = 5
 const TAIL = 60

@@ -46,6 +46,20 @@ export const DEFAULTS: Record<
 
 export const DEFAULT_MIX: Record<MixKind, number> = { browse: 40, product: 25, order: 15, status: 10, me: 10 }
 
+/** Comma-separated words, wrapped at 100 columns with `indent` spaces before every continuation line. */
+function wrap(words: readonly string[], indent: number): string {
+  const lines: string[] = ['']
+  for (const w of words) {
+    const line = lines.at(-1)!
+    if (line.length + w.length + indent > 98) lines.push(`${w}, `)
+    else lines[lines.length - 1] = `${line}${w}, `
+  }
+  return lines
+    .map((l) => l.trimEnd())
+    .join(`\n${' '.repeat(indent)}`)
+    .replace(/,$/, '')
+}
+
 export const USAGE = `npm run load -- <scenario> [options]
 
 scenarios:
@@ -77,8 +91,8 @@ options:
   --admin-password P     local stack's admin@example.com / admin-password-change-me, or ADMIN_PASSWORD)
   --buyers-file FILE     save the buyers (email, password) there and reuse them next run
   --expect LIST          thresholds that decide the exit code, e.g. 'p99<200,errors=0,failed=0'
-                         (metrics: ${Object.keys(METRIC_HELP).join(', ')},
-                         status.NNN; operators < <= > >= = !=)
+                         metrics: ${wrap([...Object.keys(METRIC_HELP), 'status.NNN'], 25)}
+                         operators: < <= > >= = !=
   --quiet                no progress, only the summary and the verdict
   --help
 

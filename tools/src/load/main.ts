@@ -37,7 +37,7 @@ export async function runLoadCli(argv: readonly string[], command = 'npm run loa
     }
     options = parsed.options
   } catch (error) {
-    process.stderr.write(`${USAGE}\n`)
+    process.stderr.write('npm run load -- --help lists every scenario and option\n')
     fail((error as Error).message)
   }
   const controller = new AbortController()

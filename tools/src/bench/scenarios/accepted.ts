@@ -5,7 +5,7 @@ import { commitRates } from '../finalizer-rate.ts'
 import { cpuSample, cpuUse } from '../host-stats.ts'
 import { runLoad } from '../load.ts'
 import { sampleCounts, waitForDrain } from '../orders-db.ts'
-import type { ScenarioResult } from '../report.ts'
+import type { ScenarioResult } from '../report/types.ts'
 import {
   connections,
   countersSince,

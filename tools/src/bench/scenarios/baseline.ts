@@ -2,7 +2,7 @@
 // the same load as sold-out (same connections, same body, the same rotating Authorization headers).
 import { startChild } from '../child.ts'
 import { runLoad } from '../load.ts'
-import type { ScenarioResult } from '../report.ts'
+import type { ScenarioResult } from '../report/types.ts'
 import { connections, describe, flagStatuses, orderBody, type ScenarioContext, warmUp } from './context.ts'
 
 export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {

@@ -4,7 +4,9 @@ import { diffCounters, scrapeCounters } from '../counters.ts'
 import { type LoadRun, type LoadSpec, runLoad } from '../load.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Platform } from '../platform.ts'
-import { formatStatuses, type LoadStats, type ScenarioName, unexpectedStatuses } from '../report.ts'
+import { formatStatuses } from '../report/format.ts'
+import { unexpectedStatuses } from '../report/targets.ts'
+import type { LoadStats, ScenarioName } from '../report/types.ts'
 import type { ServiceLog } from '../service-log.ts'
 
 export interface ScenarioContext {

@@ -6,7 +6,7 @@ import { type Kysely, sql } from 'kysely'
 import { saleChecks } from '../checks.ts'
 import { startChild } from '../child.ts'
 import { orderCounts, productRow } from '../orders-db.ts'
-import type { ScenarioResult } from '../report.ts'
+import type { ScenarioResult } from '../report/types.ts'
 import {
   acceptedTracker,
   connections,

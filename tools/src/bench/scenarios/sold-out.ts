@@ -1,7 +1,7 @@
 // 2. sold-out: POST /api/orders on a product with stock 0 — every answer must be a 409 out_of_stock,
 // served without MySQL (and, after the first, without the inventory round trip).
 import { runLoad } from '../load.ts'
-import type { ScenarioResult } from '../report.ts'
+import type { ScenarioResult } from '../report/types.ts'
 import {
   connections,
   countersSince,

@@ -6,7 +6,7 @@ import { collectOrders, type OrderCounts, totalOf } from './orders.ts'
 
 export interface Drain {
   drained: boolean
-  /** From the end of the load to the first poll that found nothing pending. */
+  /** From the end of the load to the poll that found nothing pending, nothing new (≥ 1 s resolution). */
   ms: number
   counts: Map<number, OrderCounts>
 }
@@ -22,11 +22,15 @@ export async function waitForTerminal(opts: {
   signal?: AbortSignal | undefined
 }): Promise<Drain> {
   const started = performance.now()
+  // Requests still in flight in the services when the load generator stopped keep creating orders for
+  // a moment: drained means nothing pending and the same number of orders in two polls in a row.
+  let previousTotal = -1
   for (;;) {
     const counts = await collectOrders(opts.client, opts.tokens, opts.productIds)
     const t = totalOf(counts)
     const ms = performance.now() - started
-    const drained = t.pending === 0 && t.total >= opts.accepted
+    const drained = t.pending === 0 && t.total >= opts.accepted && t.total === previousTotal
+    previousTotal = t.total
     if (drained || ms > opts.timeoutMs || opts.signal?.aborted) {
       opts.progress.say(
         drained

@@ -1,0 +1,95 @@
+// report.html of `npm run bench`: the same self-contained page as the load tool's report — targets,
+// then per scenario its charts (answers/s by status, latency per second, percentile spectrum), numbers
+// and checks — built from the same pieces (tools/src/load/report/html-page.ts).
+import { esc, htmlTable, type Page, type Section } from '../../load/report/html-page.ts'
+import { fmtNum, formatCpu, formatStatuses, verdict } from './format.ts'
+import { type Report, SCENARIOS, type ScenarioResult } from './types.ts'
+
+function scenarioSection(r: ScenarioResult): Section {
+  if (r.error || !r.load)
+    return { title: r.name, html: `<p>did not complete: ${esc(r.error ?? 'no load result')}</p>` }
+  const l = r.load
+  const h = l.hdr?.latency
+  const rows: [string, string][] = [
+    ['connections', String(l.connections)],
+    ['req/s (autocannon)', fmtNum(l.rps)],
+    ...(r.acceptedPerS === undefined ? [] : [['accepted/s', fmtNum(r.acceptedPerS)] as [string, string]]),
+    ...(r.sellOutMs == null ? [] : [['sold out in (ms)', fmtNum(r.sellOutMs)] as [string, string]]),
+    ['statuses', formatStatuses(l.statuses, l.errors)],
+    [
+      'autocannon p50 / p90 / p99 / max ms',
+      `${fmtNum(l.p50Ms)} / ${fmtNum(l.p90Ms)} / ${fmtNum(l.p99Ms)} / ${fmtNum(l.maxMs)}`,
+    ],
+    ...(h
+      ? [
+          [
+            'HDR, every answer: p50 / p90 / p99 / p99.9 / max ms',
+            [h.p50, h.p90, h.p99, h.p99_9, h.max].map((v) => fmtNum(v, 1)).join(' / '),
+          ] as [string, string],
+        ]
+      : []),
+    ...(l.cpu ? [['CPU (cores)', formatCpu(l.cpu)] as [string, string]] : []),
+    ...(r.finalizer
+      ? [
+          [
+            'finalizer',
+            `${fmtNum(r.finalizer.completed)} completed, ${fmtNum(r.finalizer.failed)} failed, ${fmtNum(r.finalizer.commitsPerS)} commits/s first→last`,
+          ] as [string, string],
+        ]
+      : []),
+  ]
+  const checks = r.checks?.length
+    ? htmlTable(
+        ['check', 'what', 'result', 'detail'],
+        r.checks.map((c) => [c.id, c.label, c.pass ? 'PASS' : 'FAIL', c.detail]),
+      )
+    : ''
+  const notes = r.notes.length ? `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''
+  return {
+    title: r.name,
+    html: htmlTable(['', ''], rows) + checks + notes,
+    charts: l.hdr ? { ...l.hdr.series, dist: l.hdr.distribution } : undefined,
+  }
+}
+
+export function benchPage(report: Report): Page {
+  const failed = report.targets.filter((t) => t.pass === false).length
+  const checksFailed = SCENARIOS.some((s) => report.results[s]?.checks?.some((c) => !c.pass))
+  const m = report.machine
+  return {
+    title: 'Benchmark report',
+    subtitle:
+      `${report.date} · ${report.command} · ${m.cpus} cores (${m.cpuModel}), Node ${m.node}` +
+      (report.git ? ` · ${report.git.commit}${report.git.dirty ? ' + changes' : ''}` : ''),
+    verdict: {
+      pass: !checksFailed,
+      text: `${checksFailed ? 'correctness checks FAILED' : 'correctness checks passed'} · ${failed} target(s) missed`,
+    },
+    sections: [
+      {
+        title: 'Targets (DESIGN §3, ratios from this run)',
+        html: htmlTable(
+          ['target', 'goal', 'measured', 'result', 'context'],
+          report.targets.map((t) => [t.label, t.goal, t.measured, verdict(t.pass), t.context ?? '']),
+        ),
+      },
+      ...SCENARIOS.flatMap((s) => (report.results[s] ? [scenarioSection(report.results[s])] : [])),
+      {
+        title: 'Problems seen',
+        html: report.problems.length
+          ? `<ul>${report.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`
+          : '<p>none</p>',
+      },
+      {
+        title: 'Options',
+        html: htmlTable(
+          ['option', 'value'],
+          Object.entries(report.options).map(([k, v]) => [
+            k,
+            typeof v === 'object' ? JSON.stringify(v) : String(v),
+          ]),
+        ),
+      },
+    ],
+  }
+}

@@ -1,0 +1,114 @@
+import type { Distribution, LatencySummary } from '../../load/latency.ts';
+import type { Series } from '../../load/recorder.ts';
+import type { CpuUse } from '../host-stats.ts';
+export declare const SCENARIOS: readonly ['baseline', 'sold-out', 'accepted', 'flash-sale', 'naive'];
+export type ScenarioName = (typeof SCENARIOS)[number];
+/** Numbers straight from autocannon for one load run. */
+export interface LoadStats {
+    connections: number;
+    /** Seconds from autocannon's `start` (connections set up) to its result. */
+    durationS: number;
+    /** Responses received (all statuses). */
+    responses: number;
+    /** autocannon `requests.average`: responses per second, averaged over its 1 s samples. */
+    rps: number;
+    p50Ms: number;
+    p90Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    /** Responses per HTTP status. */
+    statuses: Record<string, number>;
+    /** Connection errors and timeouts (autocannon `errors`, which includes `timeouts`). */
+    errors: number;
+    timeouts: number;
+    /** Host-wide TcpExtListenOverflows during the run: connection attempts dropped by a full accept queue. */
+    listenOverflows?: number | undefined;
+    /** Average cores used during the run: the host, each process of the system and load generator, others. */
+    cpu?: CpuUse | undefined;
+    /** p99 of the responses after the first second (all connections open): a diagnostic, not autocannon's. */
+    steadyP99Ms?: number | undefined;
+    /** Slowest response completed in each second of the run (ms). */
+    maxMsBySecond?: number[];
+    /** Responses per second of the run, by status class. */
+    bySecond?: Record<'2xx' | '4xx' | '5xx', number[]>;
+    /** Every answer of any status through the load tool's HDR recorder: percentiles, spectrum, per second. */
+    hdr?: {
+        latency: LatencySummary;
+        distribution: Distribution;
+        series: Series;
+    };
+}
+export interface Check {
+    id: string;
+    label: string;
+    pass: boolean;
+    detail: string;
+}
+export interface FinalizerStats {
+    /** Orders that reached `completed` during the run. */
+    completed: number;
+    failed: number;
+    /** Whether every accepted order reached a terminal state before the drain timeout. */
+    drained: boolean;
+    /** Commits/s from the first commit seen to the last (MySQL counts polled every 250 ms). */
+    commitsPerS: number | null;
+    /** Commits/s after the load stopped (the backlog alone, the finalizer not sharing the CPU with intake). */
+    drainCommitsPerS: number | null;
+    /** From the end of the load until nothing was pending. */
+    drainMs: number | null;
+    /** Average cores used while the backlog drained (after the load). */
+    drainCpu?: CpuUse | undefined;
+}
+export interface ScenarioResult {
+    name: ScenarioName;
+    load?: LoadStats;
+    /** 202 answers per second (over the load for `accepted`, over the time to sell out for flash sales). */
+    acceptedPerS?: number;
+    /** Flash sales: from the start of the load to the last 202. */
+    sellOutMs?: number | null;
+    finalizer?: FinalizerStats;
+    checks?: Check[];
+    /** Service counters that moved during the measured run (order_intake_total{outcome=…} …). */
+    counters?: Record<string, number>;
+    notes: string[];
+    /** The scenario could not complete (setup failed, the stack crashed …). */
+    error?: string;
+}
+export type Results = Partial<Record<ScenarioName, ScenarioResult>>;
+export interface Target {
+    scenario: ScenarioName;
+    label: string;
+    goal: string;
+    /** Measured value, as displayed; null when a scenario it depends on did not run. */
+    measured: string;
+    pass: boolean | null;
+    /** What the number should be read against (the same run's reference numbers). */
+    context?: string;
+}
+export interface ServiceProblem {
+    label: string;
+    scenario: string;
+    line: string;
+}
+export interface Report {
+    date: string;
+    command: string;
+    machine: {
+        cpus: number;
+        cpuModel: string;
+        memoryGiB: number;
+        node: string;
+        platform: string;
+    };
+    /** The code measured: HEAD and whether the work tree had changes on top of it. */
+    git?: {
+        commit: string;
+        dirty: boolean;
+    } | undefined;
+    options: Record<string, unknown>;
+    results: Results;
+    targets: Target[];
+    /** Warnings/errors the services logged, crashes, unexpected statuses: anything worth a human look. */
+    problems: string[];
+    serviceLog: ServiceProblem[];
+}
