@@ -57,7 +57,7 @@ t.teardown(async () => {
 })
 
 for (const [i, scenario] of scenarios.entries()) {
-  await t.test(scenario.fault, { timeout: 150_000 }, async (t) => {
+  await t.test(scenario.fault, { timeout: 240_000 }, async (t) => {
     let row: MatrixRow
     try {
       const result = await runScenario(scenario, { keeper, seed: seed + i, convergeTimeoutMs })

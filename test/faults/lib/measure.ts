@@ -100,8 +100,13 @@ export async function measure(
   )
   if (extraRows) notes.push(`${extraRows} order row(s) beyond one per Idempotency-Key`)
   if (overDecrement) notes.push(`stock decremented ${overDecrement} beyond Σ completed`)
-  const unaccepted = count(rows, (r) => !acceptedBy.has(r.order_uuid))
-  if (unaccepted > 0) notes.push(`${unaccepted} order row(s) no buyer was told about`)
+  const untold = rows.filter((r) => !acceptedBy.has(r.order_uuid))
+  if (untold.length > 0) {
+    const by = new Map<string, number>()
+    for (const r of untold) by.set(r.status, (by.get(r.status) ?? 0) + 1)
+    const split = [...by].map(([status, n]) => `${status} ${n}`).join(', ')
+    notes.push(`${untold.length} order row(s) no buyer was told about (${split})`)
+  }
   if (state) {
     notes.push(
       `Redis: available ${state.redis.available}, reservations ${state.redis.reservations} (${state.redis.reserved_units} units)`,

@@ -18,7 +18,7 @@ export interface SalePlan {
   spreadMs: number
 }
 
-export const DEFAULT_SALE: SalePlan = { buyers: 400, stock: 250, spreadMs: 8_000 }
+export const DEFAULT_SALE: SalePlan = { buyers: 300, stock: 180, spreadMs: 6_000 }
 
 /** What a scenario may look at while the sale runs, to time its fault. */
 export class SaleProgress {

@@ -25,7 +25,7 @@ export interface Scenario {
   /** Extra environment for every service of this scenario's stack. */
   env?: Env
   plan?: Partial<SalePlan>
-  /** When the fault starts, after the sale did. */
+  /** Extra delay before the fault, after the first tenth of the stock was accepted. */
   startAfterMs?: number
   /**
    * Injects the fault and resolves once it is over (connections forwarding again, killed processes

@@ -4,6 +4,11 @@ import type { FaultContext, Scenario } from '../lib/scenario.ts'
 import { sleep } from '../lib/scenario.ts'
 
 const KILLS = 3
+/**
+ * A longer sale than the default: a restarted instance takes seconds to be ready (more on a busy
+ * machine), and every kill should still land while orders are being accepted.
+ */
+const LONG_SALE = { buyers: 400, stock: 340, spreadMs: 14_000 }
 
 /** Kills one instance and waits until the orchestrator has it back (so there is one fault at a time). */
 async function killAndRestart(ctx: FaultContext, service: ServiceName, k: number) {
@@ -19,6 +24,7 @@ export function killAtRandom(service: ServiceName): Scenario {
   return {
     id: `kill-${service}`,
     fault: `SIGKILL ${service} ×${KILLS}, random points`,
+    plan: LONG_SALE,
     async inject(ctx) {
       for (let k = 0; k < KILLS; k++) {
         await sleep(200 + ctx.random() * 1_000)
@@ -43,9 +49,10 @@ function killWhileHeld(opts: {
   return {
     id: opts.id,
     fault: opts.fault,
+    plan: LONG_SALE,
     async inject(ctx) {
       for (let round = 0; round < 2; round++) {
-        await ctx.progress.acceptedAtLeast(20 + round * 40, 5_000)
+        await ctx.progress.acceptedAtLeast(30 + round * 120, 8_000)
         const link = opts.hold(ctx)
         link.stall()
         await sleep(600 + ctx.random() * 400)
