@@ -15,6 +15,8 @@ export interface SaleState {
   orders: { pending: number; completed: number; failed: number; completedQuantity: number }
   /** What inventory-service reports as available now (Redis), if asked. */
   inventoryStock?: number | undefined
+  /** A request sent after the opening was refused: the units ran out within the run. */
+  soldOut?: boolean
 }
 
 export function saleChecks(s: SaleState): Check[] {
@@ -52,10 +54,17 @@ export function saleChecks(s: SaleState): Check[] {
       detail: `inventory-service says ${s.inventoryStock} available, MySQL stock ${product.stock}`,
     })
   }
+  // "All sold" is only owed when demand exceeded supply within the run (it sold out); a run too short
+  // to sell the units is a measurement problem the report names, not an undersell.
+  const mustSellAll = s.soldOut !== false
   checks.push({
     id: 'I6',
-    label: 'no undersell, no failed order',
-    pass: orders.completedQuantity === s.initialStock && orders.failed === 0 && product.stock === 0,
+    label: mustSellAll
+      ? 'no undersell, no failed order'
+      : 'no failed order (did not sell out within the run)',
+    pass:
+      orders.failed === 0 &&
+      (!mustSellAll || (orders.completedQuantity === s.initialStock && product.stock === 0)),
     detail: `${orders.completedQuantity} of ${s.initialStock} sold, ${orders.failed} failed, MySQL stock ${product.stock}`,
   })
   return checks

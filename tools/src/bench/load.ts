@@ -14,8 +14,8 @@ export interface LoadSpec {
   /** Bearer tokens, rotating per request (each connection over its own window of them). */
   tokens: readonly string[]
   signal?: AbortSignal
-  /** Called for every response with its status and `performance.now()`. */
-  onResponse?: (status: number, atMs: number) => void
+  /** Called for every response with its status, `performance.now()` and its latency (ms). */
+  onResponse?: (status: number, atMs: number, latencyMs: number) => void
   /** Processes whose CPU use is measured over the run (the load generator itself is always added). */
   pids?: Record<string, number | undefined>
 }
@@ -179,7 +179,7 @@ function autocannonRun(spec: LoadSpec): Promise<LoadRun> {
       const at = performance.now()
       steady.record(at, responseTime)
       recorder.record(status, responseTime, at)
-      onResponse?.(status, at)
+      onResponse?.(status, at, responseTime)
     })
   })
 }

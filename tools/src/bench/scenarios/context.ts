@@ -57,15 +57,26 @@ export async function warmUp(
   return run
 }
 
-/** Counts 2xx answers and remembers when the last one arrived (a flash sale's sell-out time). */
+/**
+ * Counts 2xx answers and remembers when the last one arrived (a flash sale's sell-out time). Once
+ * `openedAtMs` is set, a 409 to a request *sent* after it means the units ran out: the sale sold out
+ * within the run (before the opening every answer is a 409, so those do not count).
+ */
 export function acceptedTracker() {
-  const t = { accepted: 0, lastAtMs: undefined as number | undefined }
+  const t = {
+    accepted: 0,
+    lastAtMs: undefined as number | undefined,
+    openedAtMs: undefined as number | undefined,
+    soldOut: false,
+  }
   return {
     state: t,
-    onResponse: (status: number, atMs: number) => {
+    onResponse: (status: number, atMs: number, latencyMs = 0) => {
       if (status >= 200 && status < 300) {
         t.accepted++
         t.lastAtMs = atMs
+      } else if (status === 409 && t.openedAtMs !== undefined && atMs - latencyMs > t.openedAtMs) {
+        t.soldOut = true
       }
     },
   }
@@ -108,8 +119,11 @@ export async function saleLoad(
   ctx: ScenarioContext,
   spec: LoadSpec,
   open?: () => Promise<void>,
+  /** Told when the units are for sale (after the restock answered, or at the start without one). */
+  onOpened?: (atMs: number) => void,
 ): Promise<SaleRun> {
   if (!open) {
+    onOpened?.(performance.now())
     const run = await runLoad(spec)
     return { run, openedAtMs: run.startedAtMs }
   }
@@ -121,6 +135,7 @@ export async function saleLoad(
     const openedAtMs = performance.now()
     await open()
     const openTookMs = performance.now() - openedAtMs
+    onOpened?.(openedAtMs + openTookMs)
     return { run: await running, openedAtMs, openTookMs }
   } catch (error) {
     // Never leave the load running behind a failed opening.

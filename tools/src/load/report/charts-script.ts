@@ -1,7 +1,7 @@
 // The browser side of report.html: draws, for each section with data, throughput and statuses over
 // time, latency percentiles over time and the latency distribution (percentile spectrum) with uPlot.
 // Kept as plain ES2017 in a string: it runs in the page, not in Node.
-export const CHARTS_SCRIPT = String.raw`
+export const CHARTS_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('chart-data').textContent);
   var palette = { '2': '#2a9d3f', '3': '#6c757d', '4': '#e08e0b', '5': '#d62828' };
@@ -33,8 +33,9 @@ export const CHARTS_SCRIPT = String.raw`
       series = [d.dist.nines, d.dist.ms];
       opts = { title: 'Latency distribution (percentile spectrum)', width: width(el), height: 260,
         scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [{ label: 'percentile', values: function (u, vals) { return vals.map(function (n) {
-          return (100 * (1 - Math.pow(10, -n))).toFixed(n < 1 ? 0 : Math.ceil(n - 1)) + '%'; }); } }, { label: 'ms (log)' }],
+        axes: [{ label: 'percentile', splits: function (u) {
+          var out = []; for (var n = 0; n <= Math.floor(u.scales.x.max); n++) out.push(n); return out; }, values: function (u, vals) { return vals.map(function (n) {
+          return (100 * (1 - Math.pow(10, -n))).toFixed(Math.max(0, n - 2)) + '%'; }); } }, { label: 'ms (log)' }],
         series: [{ label: 'nines', value: function (u, n) { return n == null ? '' : (100 * (1 - Math.pow(10, -n))).toFixed(3) + '%'; } },
           { label: 'latency ms', stroke: '#0077b6', width: 2, points: { show: true } }] };
     }

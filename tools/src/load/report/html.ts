@@ -29,11 +29,8 @@ export function loadPage(r: LoadReport): Page {
   const audit = r.audit
   const internal = audit.internal
   const sections: Section[] = [
-    {
-      title: 'Throughput and latency',
-      html: cards(r),
-      charts: { ...r.run.series, dist: r.run.distribution },
-    },
+    { title: 'Summary', html: cards(r) },
+    { title: 'Throughput and latency', html: '', charts: { ...r.run.series, dist: r.run.distribution } },
     {
       title: 'Audit',
       html:
@@ -67,10 +64,12 @@ export function loadPage(r: LoadReport): Page {
           ['status', 'answers'],
           Object.entries(r.run.statuses).map(([s, n]) => [s, num(n)]),
         ) +
-        htmlTable(
-          ['error', 'count'],
-          Object.entries(r.run.errors).map(([e, n]) => [e, num(n)]),
-        ),
+        (Object.keys(r.run.errors).length
+          ? htmlTable(
+              ['error', 'count'],
+              Object.entries(r.run.errors).map(([e, n]) => [e, num(n)]),
+            )
+          : '<p>no connection errors, no timeouts</p>'),
     },
     {
       title: 'Latency percentiles (HDR histogram, all answers)',
