@@ -2,6 +2,7 @@ import type { ServiceName } from '@flash/routes'
 import type { TcpProxy } from '@flash/test-kit'
 import type { FaultContext, Scenario } from '../lib/scenario.ts'
 import { sleep } from '../lib/scenario.ts'
+import { readStockState } from '../lib/stock-state.ts'
 
 const KILLS = 3
 /**
