@@ -60,8 +60,14 @@ function killWhileHeld(opts: {
         const victims = opts.all
           ? ctx.fs.instances(opts.service)
           : [ctx.fs.instances(opts.service)[round % 2]!]
+        // Evidence that the kill lands in the window: live reservations beyond pending units belong
+        // to intakes without a row yet, or to orders MySQL has already completed.
+        const state = await readStockState(ctx.fs, ctx.productId).catch(() => undefined)
+        const seen = state
+          ? `${state.redis.reservations} live reservation(s), ${state.mysql.pending_qty} pending unit(s), ${state.mysql.completed_qty} completed`
+          : 'stock-state unreadable'
         ctx.note(
-          `held ${opts.service}'s next step, SIGKILL ${victims.map((v) => v.label).join(' + ')} at ${ctx.elapsed()} (${link.connections} connection(s) open through the held link)`,
+          `held ${opts.service}'s next step, SIGKILL ${victims.map((v) => v.label).join(' + ')} at ${ctx.elapsed()} (${seen})`,
         )
         for (const victim of victims) await ctx.fs.orchestrator.kill(victim)
         link.resume()
