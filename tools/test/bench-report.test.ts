@@ -7,7 +7,10 @@ import { diffCounters, parseCounters } from '../src/bench/counters.ts'
 import { commitRates } from '../src/bench/finalizer-rate.ts'
 import { cpuUse, hostTicks, processTicks, tcpExtCounter } from '../src/bench/host-stats.ts'
 import { percentile, tokenWindow } from '../src/bench/load.ts'
+import { Recorder } from '../src/load/recorder.ts'
+import { renderPage } from '../src/load/report/html-page.ts'
 import { formatCpu, formatStatuses, table } from '../src/bench/report/format.ts'
+import { benchPage } from '../src/bench/report/html.ts'
 import { renderMarkdown } from '../src/bench/report/markdown.ts'
 import { evaluateTargets, ratio, unexpectedStatuses } from '../src/bench/report/targets.ts'
 import type { LoadStats, Report, Results } from '../src/bench/report/types.ts'
@@ -303,3 +306,50 @@ t.test('percentile (nearest rank) and CPU lines', async (t) => {
     'host busy 1.90 — order-service 0.90, redis 0.20, other processes 0.80',
   )
 })
+
+t.test('a sale that did not sell out within the run owes no "all sold"', async (t) => {
+  const state = {
+    initialStock: 10_000,
+    accepted: 3000,
+    inFlightAtStop: 100,
+    product: { stock: 7000, supplied: 10_000 },
+    orders: { pending: 0, completed: 3000, failed: 0, completedQuantity: 3000 },
+  }
+  const i6 = (soldOut?: boolean) => saleChecks({ ...state, soldOut }).find((c) => c.id === 'I6')!
+  t.equal(i6(false).pass, true)
+  t.match(i6(false).label, /did not sell out/)
+  t.equal(i6(true).pass, false)
+  t.equal(i6(undefined).pass, false, 'unknown: judged as a sale that sold out')
+  t.equal(
+    saleChecks({ ...state, soldOut: false, orders: { ...state.orders, failed: 1 } }).at(-1)!.pass,
+    false,
+  )
+})
+
+t.test(
+  'the bench report.html: a section per scenario with charts, the targets, self-contained',
+  async (t) => {
+    const r = results()
+    const recorder = new Recorder(0)
+    for (let i = 0; i < 100; i++) recorder.record(409, 5, i * 10)
+    const run = recorder.finish(1000)
+    r['sold-out']!.load!.hdr = { latency: run.latency, distribution: run.distribution, series: run.series }
+    const report: Report = {
+      date: '2026-12-01T10:00:00.000Z',
+      command: 'npm run bench',
+      machine: { cpus: 2, cpuModel: 'test cpu', memoryGiB: 24, node: 'v24.21.0', platform: 'linux' },
+      options: { duration_s: 10 },
+      results: r,
+      targets: evaluateTargets(r),
+      problems: [],
+      serviceLog: [],
+    }
+    const html = renderPage(benchPage(report), { js: '', css: '' })
+    t.match(html, /<h2>sold-out<\/h2>/)
+    t.match(html, /<h2>naive<\/h2>/)
+    t.equal(html.match(/data-kind="throughput"/g)?.length, 1, 'charts where HDR series were recorded')
+    t.match(html, /flash sale invariants/)
+    t.match(html, /correctness checks FAILED/, 'the flash sale fixture fails I6')
+    t.notMatch(html, /<script[^>]+src=/)
+  },
+)
