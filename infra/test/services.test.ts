@@ -190,3 +190,19 @@ t.test('security groups: who may call whom', async (t) => {
     'the finalizer has no Redis',
   )
 })
+
+t.test('the DLQ tool, a one-off task, is the only role that may purge the DLQ', async (t) => {
+  const tasks = resources(platform, 'AWS::ECS::TaskDefinition')
+  const dlq = tasks.find(([, d]) => d.Properties.Family === 'flash-sale-dlq-tool')![1].Properties as {
+    TaskRoleArn: { 'Fn::GetAtt': [string, string] }
+    ContainerDefinitions: Container[]
+  }
+  const actions = actionsOf(dlq.TaskRoleArn['Fn::GetAtt'][0])
+  t.ok(actions.includes('sqs:PurgeQueue'))
+  t.ok(actions.includes('sqs:SendMessage'), 'replay sends back to the orders queue')
+  t.match(JSON.stringify(dlq.ContainerDefinitions[0]!.Image), /flash-sale\/tools:/)
+  const purgers = resources(platform, 'AWS::IAM::Policy').filter(([, p]) =>
+    JSON.stringify(p.Properties.PolicyDocument).includes('sqs:PurgeQueue'),
+  )
+  t.equal(purgers.length, 1)
+})
