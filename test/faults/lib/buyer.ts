@@ -32,6 +32,8 @@ export interface OrderAttemptLog {
   attempts: number
   /** Every answer seen, in order: HTTP status with problem code, or the network error's code. */
   answers: string[]
+  /** For an accepted order: the status of the owner's GET right after the 202 (0: no answer). */
+  seenAtOnce?: number
 }
 
 /** Answers a real client retries with the same key: overload, a gateway without upstream, in flight. */

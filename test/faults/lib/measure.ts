@@ -25,7 +25,8 @@ const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filt
 /**
  * Judges the correctness contract for one sale after convergence (or after giving up on it):
  * - accepted: distinct orders answered 202;
- * - lost (I3): accepted orders that their owner cannot GET, or that are not terminal;
+ * - lost (I3): accepted orders their owner could not GET right after the 202 (404), or cannot GET
+ *   or see terminal after convergence;
  * - oversold (I1): completed units beyond the stock ever supplied, plus any stock below 0;
  * - double-charged (I2, I5): order rows beyond one per Idempotency-Key (each buyer sent one key),
  *   plus units MySQL stock went down by beyond Σ completed;
@@ -62,7 +63,14 @@ export async function measure(
     }
     return { uuid, status: 'unreadable' }
   })
-  const lost = count(seen, (s) => s.status !== 'completed' && s.status !== 'failed')
+  // Lost: not terminal (or not readable) now, or answered 404 to its owner right after its 202.
+  const lostNow = new Set(
+    seen.filter((s) => s.status !== 'completed' && s.status !== 'failed').map((s) => s.uuid),
+  )
+  for (const log of logs) {
+    if (log.outcome.kind === 'accepted' && log.seenAtOnce === 404) lostNow.add(log.outcome.orderUuid)
+  }
+  const lost = lostNow.size
   const failed = count(seen, (s) => s.status === 'failed')
 
   const rows = await fs.db
@@ -90,6 +98,9 @@ export async function measure(
   const answers = new Map<string, number>()
   for (const log of logs) for (const a of log.answers) answers.set(a, (answers.get(a) ?? 0) + 1)
   notes.push(`answers ${[...answers].map(([a, n]) => `${a}×${n}`).join(', ')}`)
+  const invisible = count(logs, (l) => l.seenAtOnce === 404)
+  if (invisible)
+    notes.push(`${invisible} accepted order(s) answered 404 to their owner right after the 202 (I3)`)
   const gaveUp = count(logs, (l) => l.outcome.kind === 'gave_up')
   if (gaveUp) notes.push(`${gaveUp} buyer(s) gave up without an answer`)
   const statusOf = new Map<string, number>()

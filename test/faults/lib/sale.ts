@@ -89,7 +89,12 @@ export async function runSale(
           random,
         )
         progress.answered++
-        if (log.outcome.kind === 'accepted') progress.accepted++
+        if (log.outcome.kind === 'accepted') {
+          progress.accepted++
+          // I3 "visible to its owner from that moment": the shop page asks for the order at once.
+          const seen = await client.getOrder(buyer.token, log.outcome.orderUuid).catch(() => undefined)
+          log.seenAtOnce = seen ? seen.status : 0
+        }
         return log
       }),
     )
