@@ -23,6 +23,12 @@ export function createFinalizerMetrics(app: FastifyInstance) {
       buckets: [1, 5, 10, 20, 30, 50, 100],
       registers,
     }),
+    settleSize: new Histogram({
+      name: 'finalizer_settle_items',
+      help: 'Reservations per settle call to inventory-service (concurrent batches share one)',
+      buckets: [1, 5, 10, 20, 30, 50, 100],
+      registers,
+    }),
     batchSeconds: new Histogram({
       name: 'finalizer_batch_seconds',
       help: 'Transaction + settle time per batch',

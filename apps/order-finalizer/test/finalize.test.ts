@@ -116,6 +116,37 @@ t.test('concurrent batches on one product never oversell and decide every order'
   )
 })
 
+t.test('concurrent batches over two products in opposite order never deadlock or oversell', async (t) => {
+  // Each batch names both products, listed in opposite orders: the locks must still be taken in one
+  // global order (orders, then products by id), or these would deadlock against each other.
+  const a = await insertProduct(db, 30)
+  const b = await insertProduct(db, 30)
+  const msgs = []
+  for (let i = 0; i < 80; i++) msgs.push(await insertPendingOrder(db, i % 2 ? a : b))
+  const batches = []
+  for (let i = 0; i < msgs.length; i += 10) {
+    const batch = msgs.slice(i, i + 10)
+    batches.push(i % 20 ? batch.toReversed() : batch)
+  }
+  await Promise.all(
+    batches.map((batch) =>
+      finalizeOrders(
+        db,
+        batch.map((m) => m.order_uuid),
+        batch.map((m) => m.product_id),
+      ),
+    ),
+  )
+  const rows = await statusesOf(
+    db,
+    msgs.map((m) => m.order_uuid),
+  )
+  t.equal(rows.filter((r) => r?.status === 'completed').length, 60, 'all 60 units sold')
+  t.equal(rows.filter((r) => r?.status === 'failed').length, 20, 'the other 20 orders failed')
+  t.equal(await stockOf(db, a), 0)
+  t.equal(await stockOf(db, b), 0)
+})
+
 t.test('the DLQ path fails pending orders only', async (t) => {
   const p = await insertProduct(db, 5)
   const done = await insertPendingOrder(db, p)

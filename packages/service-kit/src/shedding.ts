@@ -40,12 +40,24 @@ export const sheddingPlugin = fp<SheddingOptions>(
     const { maxEventLoopDelayMs, maxEventLoopUtilization, sampleIntervalMs, retryAfterSeconds } = options
     if (maxEventLoopDelayMs <= 0 && maxEventLoopUtilization <= 0) return
     const retryAfter = { 'retry-after': String(retryAfterSeconds) }
+    // Start-up (compiling, connecting) blocks the loop before the first request, and one slow sample
+    // can be a GC pause or a neighbour's burst: neither is an overload. So requests are shed only
+    // when pressure was seen at two checks in a row, one sample interval apart, after the app is ready.
+    let pressured = 0
+    let timer: NodeJS.Timeout | undefined
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        pressured = app.isUnderPressure() ? pressured + 1 : 0
+      }, sampleIntervalMs).unref()
+    })
+    app.addHook('onClose', async () => clearInterval(timer))
     await app.register(underPressure, {
       maxEventLoopDelay: maxEventLoopDelayMs,
       maxEventLoopUtilization,
       eventLoopUtilizationMode: 'interval',
       sampleInterval: sampleIntervalMs,
       pressureHandler: (_request, reply: FastifyReply, type: string) => {
+        if (pressured < 2) return
         sendProblem(
           reply,
           {

@@ -24,11 +24,16 @@ export interface FinalizeResult {
 const now = sql<Date>`current_timestamp(3)`
 
 /**
- * One transaction for a batch: lock the products (ascending id, so concurrent batches never
- * deadlock), then the orders; decide each still-pending order in id order against the locked stock;
- * write one conditional stock UPDATE per product and at most two order UPDATEs. The pending →
- * terminal transition under the row lock is the exactly-once guard: a redelivered message finds its
- * order terminal and changes nothing.
+ * One transaction for a batch: lock the orders (ascending id), then take the stock of each product
+ * (ascending id) and flip every still-pending order — at most one order UPDATE per outcome. Every
+ * finalizer transaction locks orders before products, each in ascending id, so two of them can never
+ * wait on each other in a cycle; nothing else locks both. The pending → terminal transition under
+ * the order row locks is the exactly-once guard: a redelivered message finds its order terminal and
+ * changes nothing.
+ *
+ * Round trips, for the usual case (the stock covers the batch): BEGIN, lock orders, one conditional
+ * decrement per product, UPDATE orders, COMMIT. The decrement `stock >= need` is itself the check:
+ * only when it refuses is the product row read (locked) and the orders decided one by one in id order.
  */
 export async function finalizeOrders(
   db: Kysely<Database>,
@@ -36,39 +41,56 @@ export async function finalizeOrders(
   productIds: number[],
 ): Promise<FinalizeResult> {
   return db.transaction().execute(async (trx) => {
-    const ids = [...new Set(productIds)].sort((a, b) => a - b)
-    const products = await trx
-      .selectFrom('products')
-      .select(['id', 'stock'])
-      .where('id', 'in', ids)
-      .orderBy('id')
-      .forUpdate()
-      .execute()
     const rows = await lockOrders(trx, orderUuids)
-
-    const stock = new Map(products.map((p) => [Number(p.id), Number(p.stock)]))
-    const taken = new Map<number, number>()
+    // Only the products the messages name are touched: a message naming the wrong product leaves its
+    // order pending (and retried), rather than finalizing against a product nobody asked about.
+    const named = new Set(productIds)
+    const pending = new Map<number, LockedOrder[]>()
+    for (const row of rows) {
+      const productId = Number(row.product_id)
+      if (row.status !== 'pending' || !named.has(productId)) continue
+      const list = pending.get(productId)
+      if (list) list.push(row)
+      else pending.set(productId, [row])
+    }
     const completed: number[] = []
     const failed: number[] = []
-    const orders: SettledOrder[] = rows.map((row) => {
-      const order = settled(row)
-      const { product_id: productId, quantity } = order
-      if (row.status !== 'pending') return order
-      const left = stock.get(productId)
-      // A product outside the locked set (a message naming the wrong product) is left for retry.
-      if (left === undefined) return order
-      const ok = left >= quantity
-      if (ok) {
-        stock.set(productId, left - quantity)
-        taken.set(productId, (taken.get(productId) ?? 0) + quantity)
+    for (const productId of [...pending.keys()].sort((a, b) => a - b)) {
+      const orders = pending.get(productId)!
+      const need = orders.reduce((sum, o) => sum + Number(o.quantity), 0)
+      if (await decrementStock(trx, productId, need)) {
+        for (const o of orders) completed.push(Number(o.id))
+        continue
       }
-      ;(ok ? completed : failed).push(Number(row.id))
-      return { ...order, status: ok ? 'completed' : 'failed', changed: true }
-    })
-
-    for (const [productId, quantity] of taken) await decrementStock(trx, productId, quantity)
+      // Not enough for all of them: first come (lowest id) first served against the locked stock.
+      const stock = await lockedStock(trx, productId)
+      // No such product row: nothing to decide against; the orders stay pending and are retried.
+      if (stock === undefined) continue
+      let left = stock
+      let taken = 0
+      for (const o of orders) {
+        const quantity = Number(o.quantity)
+        const ok = left >= quantity
+        if (ok) {
+          left -= quantity
+          taken += quantity
+        }
+        ;(ok ? completed : failed).push(Number(o.id))
+      }
+      if (taken > 0 && !(await decrementStock(trx, productId, taken))) {
+        throw new Error(`stock of product ${productId} changed under its lock`)
+      }
+    }
     if (completed.length) await setStatus(trx, completed, 'completed', null)
     if (failed.length) await setStatus(trx, failed, 'failed', 'insufficient_stock')
+
+    const decided = new Map<number, OrderStatus>()
+    for (const id of completed) decided.set(id, 'completed')
+    for (const id of failed) decided.set(id, 'failed')
+    const orders: SettledOrder[] = rows.map((row) => {
+      const status = decided.get(Number(row.id))
+      return status ? { ...settled(row), status, changed: true } : settled(row)
+    })
     const found = new Set(rows.map((r) => r.order_uuid))
     return { orders, missing: orderUuids.filter((u) => !found.has(u)) }
   })
@@ -100,15 +122,26 @@ function settled(row: LockedOrder): SettledOrder {
   }
 }
 
-/** `stock >= ?` repeats in SQL what was checked under the lock; with the CHECK it is belt and braces. */
-async function decrementStock(db: Db, productId: number, quantity: number): Promise<void> {
+/** Takes `quantity` units if the product has them (the row lock is taken here); false if it has not. */
+async function decrementStock(db: Db, productId: number, quantity: number): Promise<boolean> {
   const result = await db
     .updateTable('products')
     .set({ stock: sql`stock - ${quantity}`, updated_at: now })
     .where('id', '=', productId)
     .where('stock', '>=', quantity)
     .executeTakeFirst()
-  if (result.numUpdatedRows !== 1n) throw new Error(`stock of product ${productId} changed under its lock`)
+  return result.numUpdatedRows === 1n
+}
+
+/** A product's stock, its row locked for the rest of the transaction. */
+async function lockedStock(db: Db, productId: number): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('products')
+    .select('stock')
+    .where('id', '=', productId)
+    .forUpdate()
+    .executeTakeFirst()
+  return row ? Number(row.stock) : undefined
 }
 
 async function setStatus(db: Db, ids: number[], status: OrderStatus, reason: string | null): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs'
 import type { SqsApi } from '@flash/queue'
-import type { OrderMessage } from '@flash/contracts'
+import type { OrderMessage, SettleBody } from '@flash/contracts'
 import type { Database } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -10,6 +10,9 @@ import type { FinalizerMetrics } from '../metrics.ts'
 import { GroupCommitter } from '../group-commit.ts'
 import { type FinalizeResult, finalizeOrders } from '../repositories/finalize.ts'
 import { setVisibility } from './visibility.ts'
+
+/** Orders per transaction and items per settle call (the settle endpoint's limit). */
+const MAX_GROUP = 100
 
 export interface OrderWorkerDeps {
   db: Kysely<Database>
@@ -38,7 +41,18 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
       orders.map((o) => o.order_uuid),
       orders.map((o) => o.product_id),
     )
-  }, 100)
+  }, MAX_GROUP)
+  // Settles are grouped the same way: batches whose transaction ended while a settle call was on the
+  // wire share the next one (the endpoint takes up to 100 items), so one HTTP round trip serves
+  // several batches, and it runs alongside the next group's transaction. A failed call fails every
+  // batch in it; each retries, and settling again is a no-op for the ones that had gone through.
+  const settler = new GroupCommitter<SettleBody & { request_id: string }, void>(async (items) => {
+    metrics.settleSize.observe(items.length)
+    await inventory.settle(
+      items.map(({ request_id: _, ...item }) => item),
+      items[0]!.request_id,
+    )
+  }, MAX_GROUP)
   return async (messages: Message[]): Promise<Message[]> => {
     metrics.batchSize.observe(messages.length)
     const valid: { message: Message; order: OrderMessage }[] = []
@@ -66,9 +80,9 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
           orders: group.orders.filter((o) => mine.has(o.order_uuid)),
           missing: group.missing.filter((u) => mine.has(u)),
         }
-        const items = settleItems(result.orders)
+        const items = settleItems(result.orders).map((item) => ({ ...item, request_id: requestId }))
         // Already-terminal orders are settled again: a crash between commit and settle is repaired here.
-        if (items.length > 0) await inventory.settle(items, requestId)
+        if (items.length > 0) await settler.submit(items)
         for (const o of result.orders) {
           metrics.orders.inc({
             outcome: o.changed ? o.status : o.status === 'pending' ? 'left_pending' : 'skipped',
