@@ -1,6 +1,7 @@
 import type { InventoryConfig } from '@flash/config'
 import {
   createServiceApp,
+  serviceAppConfig,
   dbPlugin,
   healthPlugin,
   redisPlugin,
@@ -12,6 +13,7 @@ import { sql } from 'kysely'
 import { eventsPlugin } from './plugins/events.ts'
 import { inventoryMetricsPlugin } from './plugins/metrics.ts'
 import { stockPlugin } from './plugins/stock.ts'
+import { reconcilerPlugin } from './plugins/reconciler.ts'
 import { sweeperPlugin } from './plugins/sweeper.ts'
 import { routes } from './routes/index.ts'
 
@@ -36,8 +38,8 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
   const app = await createServiceApp({
     service: 'inventory-service',
     description: DESCRIPTION,
-    logLevel: overrides.logLevel ?? config.LOG_LEVEL,
-    trustProxy: config.TRUST_PROXY,
+    ...serviceAppConfig(config),
+    ...(overrides.logLevel ? { logLevel: overrides.logLevel } : {}),
   })
   const reservationTtlMs = config.RESERVATION_TTL_SECONDS * 1000
   try {
@@ -51,11 +53,17 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
       ...(overrides.tokenKeys ? { keys: overrides.tokenKeys } : {}),
     })
     await app.register(eventsPlugin)
-    await app.register(stockPlugin, { productCacheMs: config.PRODUCT_CACHE_MS })
+    await app.register(stockPlugin, {
+      productCacheMs: config.PRODUCT_CACHE_MS,
+      warmSettleMs: config.WARM_SETTLE_MS,
+    })
     await app.register(sweeperPlugin, {
       intervalMs: config.SWEEP_INTERVAL_MS,
       reservationTtlMs,
       autoStart: overrides.sweeper ?? true,
+    })
+    await app.register(reconcilerPlugin, {
+      intervalMs: overrides.sweeper === false ? 0 : config.RECONCILE_INTERVAL_MS,
     })
     await app.register(healthPlugin, {
       checks: {

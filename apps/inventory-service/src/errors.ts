@@ -1,4 +1,6 @@
 import { ProblemError } from '@flash/service-kit'
+import { STOCK_LIMIT } from './repositories/products.ts'
+import { WarmSettling } from './warm-settle.ts'
 
 /**
  * The inventory-specific problems, in one place. Codes and statuses live in `@flash/contracts`
@@ -16,11 +18,18 @@ export const invalidCursor = () =>
 export const reservationSettled = (id: string) =>
   new ProblemError('bad_request', `Reservation ${id} was already committed or released; use a new id`)
 
-export const unavailable = (what: string, cause: unknown) =>
+export const unavailable = (what: string, cause: unknown, retryAfter = 1) =>
   new ProblemError('dependency_unavailable', `${what} is unavailable; retry shortly`, {
-    retryAfter: 1,
+    retryAfter,
     cause,
   })
+
+export const stockLimitExceeded = (id: number, quantity: number) =>
+  new ProblemError(
+    'stock_limit_exceeded',
+    `Restocking product ${id} by ${quantity} would take its stock above ${STOCK_LIMIT} units`,
+    { errors: [{ path: 'body.quantity', message: `would take stock above ${STOCK_LIMIT}` }] },
+  )
 
 /**
  * Runs a Redis-backed step; any failure (connection lost, command timed out, Redis loading or read-only
@@ -38,6 +47,7 @@ export async function viaRedis<T>(redis: { status: string }, step: () => Promise
     return await step()
   } catch (error) {
     if (error instanceof ProblemError) throw error
+    if (error instanceof WarmSettling) throw unavailable('Stock state', error, error.retryAfterSeconds)
     throw unavailable('Stock storage', error)
   }
 }

@@ -2,12 +2,15 @@ import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
 import { readWarmSource } from './repositories/orders.ts'
 import { productKeys, type StockStore } from './stock/index.ts'
+import type { WarmSettle } from './warm-settle.ts'
 
 export type WarmResult = 'warmed' | 'noop' | 'not_found' | 'error'
 
 export interface WarmerOptions {
   db: Kysely<Database>
   stock: StockStore
+  /** Holds rebuilds back for a moment after Redis lost its data (see warm-settle.ts). */
+  settle?: WarmSettle
   /** Called once per warm-up that actually ran (joined callers are not counted). */
   onResult?: (result: WarmResult) => void
 }
@@ -25,11 +28,13 @@ export class Warmer {
   readonly #db: Kysely<Database>
   readonly #stock: StockStore
   readonly #onResult: (result: WarmResult) => void
+  readonly #settle: WarmSettle | undefined
   readonly #inflight = new Map<number, Promise<number | null>>()
 
-  constructor({ db, stock, onResult }: WarmerOptions) {
+  constructor({ db, stock, settle, onResult }: WarmerOptions) {
     this.#db = db
     this.#stock = stock
+    this.#settle = settle
     this.#onResult = onResult ?? (() => {})
   }
 
@@ -66,6 +71,8 @@ export class Warmer {
   }
 
   async #run(productId: number): Promise<number | null> {
+    // Before anything is read: throws WarmSettling (→ 503 + Retry-After) right after a data loss.
+    await this.#settle?.check()
     try {
       // Taken before the MySQL read: a reservation created before it is among the pending orders the
       // read counts, which is what release.lua relies on for reservations Redis has forgotten.

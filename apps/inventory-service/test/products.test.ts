@@ -97,6 +97,24 @@ t.test('restock adds to MySQL and Redis and announces it', async (t) => {
   )
 })
 
+// Issue 6, item 9: products.stock is a signed 32-bit column, and create and restock each accept 10^9.
+t.test('a restock that would overflow stock is a 422 and changes nothing', async (t) => {
+  const id = await createProduct(app, world, { stock: 1_000_000_000 })
+  t.equal(
+    (await post(app, `/api/products/${id}/restock`, { quantity: 1_000_000_000 }, admin)).statusCode,
+    200,
+  )
+  const res = await post(app, `/api/products/${id}/restock`, { quantity: 1_000_000_000 }, admin)
+  t.equal(res.statusCode, 422)
+  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.match(res.json(), { status: 422, code: 'stock_limit_exceeded' })
+  t.match(await world.db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst(), {
+    stock: 2_000_000_000,
+    supplied: 2_000_000_000,
+  })
+  t.match((await app.inject({ method: 'GET', url: `/api/products/${id}` })).json(), { stock: 2_000_000_000 })
+})
+
 t.test('admin only: 401 without a valid token, 403 for customers; nothing written', async (t) => {
   const before = await world.db
     .selectFrom('products')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { restockProduct } from '../src/repositories/products.ts'
+import { type RestockedRow, restockProduct } from '../src/repositories/products.ts'
 import { applyRestock } from '../src/restock.ts'
 import {
   bearer,
@@ -48,14 +48,14 @@ t.test(
   async (t) => {
     const id = await createProduct(app, world, { stock: 100 })
     await pendingOrders(id, 3)
-    const row = await restockProduct(app.db, id, 50) // the route's MySQL step…
+    const row = (await restockProduct(app.db, id, 50)) as RestockedRow // the route's MySQL step…
     await world.dropState(id) // …Redis loses the state…
     t.equal(
       (await app.inject({ method: 'GET', url: `/api/products/${id}` })).json().stock,
       147,
       '…a read warms up: 150 − 3',
     )
-    t.equal(await applyRestock(app, id, row!.supplied), 147, '…and the route’s Redis step adds nothing more')
+    t.equal(await applyRestock(app, id, row.supplied), 147, '…and the route’s Redis step adds nothing more')
     t.match(await stockState(app, id), { redis: { available: 147, supplied: 150 } })
   },
 )
@@ -67,8 +67,8 @@ t.test(
     await world.dropState(id)
     // The stale warm-up's view: stock 20, supplied 20 (read before the restock committed).
     const stale = { stock: 20, supplied: 20, pendingQty: 0, priceCents: 1000, maxPerUser: 0, userUnits: [] }
-    const row = await restockProduct(app.db, id, 7)
-    const restocked = applyRestock(app, id, row!.supplied) // finds the state cold, warms up, re-applies
+    const row = (await restockProduct(app.db, id, 7)) as RestockedRow
+    const restocked = applyRestock(app, id, row.supplied) // finds the state cold, warms up, re-applies
     await app.stock.warm(id, stale, Date.now())
     await restocked
     t.match(await stockState(app, id), { redis: { available: 27, supplied: 27 }, mysql: { stock: 27 } })

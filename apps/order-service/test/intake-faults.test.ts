@@ -10,6 +10,8 @@ import { available, createProduct, createWorld, newBuyer, order, startApp } from
 const world = await createWorld(t, 'intake-faults', {
   RESERVATION_TTL_SECONDS: '5',
   SWEEP_INTERVAL_MS: '100',
+  // Not what these tests are about (see inventory's warmup.test.ts): rebuild at once after a loss.
+  WARM_SETTLE_MS: '0',
 })
 const mysql = new URL(world.env.DATABASE_URL!)
 const proxy = await TcpProxy.start({ host: mysql.hostname, port: Number(mysql.port || 3306) })

@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   invalid_refresh_token: 401,
   // inventory-service
   product_not_found: 404,
+  /** A restock that would take stock past what the stock column holds; nothing was changed. */
+  stock_limit_exceeded: 422,
   // order-service
   out_of_stock: 409,
   per_user_limit_exceeded: 409,

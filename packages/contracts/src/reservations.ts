@@ -100,6 +100,12 @@ export const StockState = Type.Object({
     reserved_units: Count,
     user_units: Count,
     tombstones: Count,
+    /** Pending orders the last rebuild subtracted that are not settled yet. */
+    counted: Count,
+    /** Drift repairs by the reconciler since the last rebuild, and the last one's delta and time (ms). */
+    repairs: Count,
+    last_repair_delta: Nullable(Type.Integer()),
+    last_repair_at: Nullable(Count),
   }),
   mysql: Type.Object({
     stock: Type.Integer(),

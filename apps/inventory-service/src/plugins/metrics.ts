@@ -16,6 +16,10 @@ export interface InventoryMetrics {
   swept: Counter<'action'>
   /** Redis restocks: applied, noop (already included), cold (MySQL has it). */
   restocks: Counter<'result'>
+  /** Reconciler repairs of Redis availability, by direction: up (Redis had too few), down (too many). */
+  repairs: Counter<'direction'>
+  /** Units the reconciler moved, by direction. */
+  repairedUnits: Counter<'direction'>
 }
 
 declare module 'fastify' {
@@ -41,6 +45,10 @@ export const inventoryMetricsPlugin = fp(
         'action',
       ]),
       restocks: counter('inventory_redis_restocks_total', 'Restocks applied to Redis state', ['result']),
+      repairs: counter('inventory_reconcile_repairs_total', 'Drift repairs of quiet products', ['direction']),
+      repairedUnits: counter('inventory_reconcile_units_total', 'Units moved by drift repairs', [
+        'direction',
+      ]),
     })
   },
   { name: 'inventory-metrics', dependencies: ['flash-metrics'] },

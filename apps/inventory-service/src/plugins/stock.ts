@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { ProductCache } from '../product-cache.ts'
 import { StockStore } from '../stock/index.ts'
+import { WarmSettle } from '../warm-settle.ts'
 import { Warmer } from '../warmup.ts'
 
 declare module 'fastify' {
@@ -17,10 +18,12 @@ declare module 'fastify' {
 
 export interface StockPluginOptions {
   productCacheMs: number
+  /** WARM_SETTLE_MS: how long rebuilds wait after Redis lost its data. */
+  warmSettleMs: number
 }
 
 export const stockPlugin = fp<StockPluginOptions>(
-  async (app: FastifyInstance, { productCacheMs }) => {
+  async (app: FastifyInstance, { productCacheMs, warmSettleMs }) => {
     // The kit's client has no 'error' listener, so ioredis would print every failed reconnection to
     // stderr; log them as JSON instead, at most one per 10 s (requests already answer 503 meanwhile).
     let lastLogged = 0
@@ -32,7 +35,17 @@ export const stockPlugin = fp<StockPluginOptions>(
     const stock = new StockStore(app.redis)
     const { warmups } = app.inventoryMetrics
     app.decorate('stock', stock)
-    app.decorate('warmer', new Warmer({ db: app.db, stock, onResult: (result) => warmups.inc({ result }) }))
+    const settle = new WarmSettle(app.redis, warmSettleMs)
+    if (warmSettleMs > 0) {
+      await settle.initialise(app.db).catch((error) => {
+        // Not fatal: without the marker the first warm-up starts the window itself.
+        app.log.warn({ err: error }, 'warm-up settle marker not initialised')
+      })
+    }
+    app.decorate(
+      'warmer',
+      new Warmer({ db: app.db, stock, settle, onResult: (result) => warmups.inc({ result }) }),
+    )
     app.decorate('productCache', new ProductCache(productCacheMs))
   },
   { name: 'inventory-stock', dependencies: ['flash-redis', 'flash-db', 'inventory-metrics'] },

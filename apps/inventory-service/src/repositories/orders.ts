@@ -51,6 +51,8 @@ export interface WarmSource {
   pendingQty: number
   /** Per user: Σ quantity of pending + completed orders (what counts against max_per_user). */
   userUnits: [userId: number, units: number][]
+  /** The pending orders themselves: the warm-up records which reservations it subtracted. */
+  pending: { reservationId: string; qty: number; userId: number }[]
 }
 
 /**
@@ -81,6 +83,12 @@ export async function readWarmSource(
         .where('status', 'in', ['pending', 'completed'])
         .groupBy(['user_id', 'status'])
         .execute()
+      const pendingRows = await trx
+        .selectFrom('orders')
+        .select(['reservation_id', 'quantity', 'user_id'])
+        .where('product_id', '=', productId)
+        .where('status', '=', 'pending')
+        .execute()
       let pendingQty = 0
       const perUser = new Map<number, number>()
       for (const row of rows) {
@@ -96,6 +104,11 @@ export async function readWarmSource(
         maxPerUser: product.max_per_user === null ? 0 : Number(product.max_per_user),
         pendingQty,
         userUnits: [...perUser],
+        pending: pendingRows.map((r) => ({
+          reservationId: r.reservation_id,
+          qty: Number(r.quantity),
+          userId: Number(r.user_id),
+        })),
       }
     })
 }

@@ -1,6 +1,6 @@
 import type { Product } from '@flash/contracts'
 import type { Database, Product as ProductRow } from '@flash/db'
-import type { Kysely, Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -56,6 +56,9 @@ export async function listProductSupply(
   return rows.map((r) => ({ id: Number(r.id), supplied: Number(r.supplied) }))
 }
 
+/** `products.stock` is a signed 32-bit column: a restock past it would fail in MySQL with a 500. */
+export const STOCK_LIMIT = 2_147_483_647
+
 export interface RestockedRow extends ProductInfo {
   stock: number
   /** The product's `supplied` right after this restock: the version Redis applies it by. */
@@ -65,13 +68,14 @@ export interface RestockedRow extends ProductInfo {
 /**
  * Adds `quantity` to stock and supplied in one transaction and reads the row back inside it (the
  * row lock taken by the UPDATE makes the read return exactly this restock's version). Undefined
- * when the product does not exist.
+ * when the product does not exist; 'limit' (nothing changed) when stock would pass `maxStock`.
  */
 export async function restockProduct(
   db: Kysely<Database>,
   id: number,
   quantity: number,
-): Promise<RestockedRow | undefined> {
+  maxStock = STOCK_LIMIT,
+): Promise<RestockedRow | 'limit' | undefined> {
   return db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('products')
@@ -81,8 +85,13 @@ export async function restockProduct(
         updated_at: new Date(),
       }))
       .where('id', '=', id)
+      // The bound in the statement itself: checked and applied under the row lock, never overflowing.
+      .where('stock', '<=', maxStock - quantity)
       .executeTakeFirst()
-    if (updated.numUpdatedRows === 0n) return undefined
+    if (updated.numUpdatedRows === 0n) {
+      const exists = await trx.selectFrom('products').select('id').where('id', '=', id).executeTakeFirst()
+      return exists ? 'limit' : undefined
+    }
     const row = await trx
       .selectFrom('products')
       .select([...INFO, 'stock', 'supplied'])
@@ -101,4 +110,52 @@ export function toProduct(info: ProductInfo, available: number): Product {
     stock: Math.max(0, available),
     max_per_user: info.max_per_user === null ? null : Number(info.max_per_user),
   }
+}
+
+/** MySQL's truth for quiet products, in one snapshot: what Redis availability must equal. */
+export interface ReconcileBooks {
+  stock: number
+  supplied: number
+  pendingQty: number
+}
+
+/**
+ * Stock, supply and Σ pending of several products read in ONE consistent snapshot (REPEATABLE READ):
+ * a finalizer commit between two separate reads would be counted in one and not the other.
+ */
+export async function readReconcileBooks(
+  db: Kysely<Database>,
+  productIds: number[],
+): Promise<Map<number, ReconcileBooks>> {
+  const out = new Map<number, ReconcileBooks>()
+  if (productIds.length === 0) return out
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const products = await trx
+        .selectFrom('products')
+        .select(['id', 'stock', 'supplied'])
+        .where('id', 'in', productIds)
+        .execute()
+      // Through the (product_id, status, user_id) index: one short range per product.
+      const pending = await trx
+        .selectFrom('orders')
+        .select(['product_id', sql<string>`sum(quantity)`.as('units')])
+        .where('product_id', 'in', productIds)
+        .where('status', '=', 'pending')
+        .groupBy('product_id')
+        .execute()
+      const pendingBy = new Map(pending.map((r) => [Number(r.product_id), Number(r.units)]))
+      for (const p of products) {
+        const id = Number(p.id)
+        out.set(id, {
+          stock: Number(p.stock),
+          supplied: Number(p.supplied),
+          pendingQty: pendingBy.get(id) ?? 0,
+        })
+      }
+      return out
+    })
 }

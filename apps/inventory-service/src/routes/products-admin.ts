@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { CreateProductBody, Product, ProductParams, RestockBody } from '@flash/contracts'
 import { ProblemError } from '@flash/service-kit'
-import { productNotFound, viaRedis } from '../errors.ts'
-import { insertProduct, restockProduct, toProduct } from '../repositories/products.ts'
+import { productNotFound, stockLimitExceeded, viaRedis } from '../errors.ts'
+import { insertProduct, restockProduct, STOCK_LIMIT, toProduct } from '../repositories/products.ts'
 import { applyRestock } from '../restock.ts'
 import { BEARER, BODY_PROBLEMS, codes, PUBLIC_TAGS, problems } from '../schemas.ts'
 
@@ -61,17 +61,19 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Add stock to a product (admin)',
         description:
           'Adds `quantity` to the product (MySQL first, then the live Redis state) and announces it, so ' +
-          `buyers refused as sold out may order again. ${ADMIN_CODES.replace(/\.$/, '')}, \`product_not_found\` (404).`,
+          `buyers refused as sold out may order again. ${ADMIN_CODES.replace(/\.$/, '')}, \`product_not_found\` (404), ` +
+          `\`stock_limit_exceeded\` (422: stock would pass ${STOCK_LIMIT}; nothing changed).`,
         security: BEARER,
         params: ProductParams,
         body: RestockBody,
-        response: { 200: Product, ...problems(...BODY_PROBLEMS, 401, 403, 404, 503) },
+        response: { 200: Product, ...problems(...BODY_PROBLEMS, 401, 403, 404, 422, 503) },
       },
     },
     async (request) => {
       const { id } = request.params
       const row = await restockProduct(app.db, id, request.body.quantity)
       if (!row) throw productNotFound(id)
+      if (row === 'limit') throw stockLimitExceeded(id, request.body.quantity)
       app.productCache.set(row)
       const available = await applyRestock(app, id, row.supplied)
       await app.publishEvent({ type: 'restocked', product_id: id })

@@ -11,19 +11,21 @@ type Arg = string | number
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     stockReserve(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
-    stockCommit(...args: [Key, Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
+    stockCommit(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockRelease(
-      ...args: [Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg]
+      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]
     ): Result<ScriptReply, Context>
     // The user pairs travel as one array (ioredis flattens it): spreading 100k+ values overflows the stack.
     stockWarm(
-      ...args: [Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
+      ...args: [Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
     ): Result<ScriptReply, Context>
+    stockProbe(...args: [Key, Key, Key]): Result<ScriptReply, Context>
+    stockReconcile(...args: [Key, Key, Key, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
     stockRestock(...args: [Key, Key, Arg]): Result<ScriptReply, Context>
     stockSetMeta(...args: [Key, Key, Arg, Arg]): Result<number, Context>
     stockExpired(...args: [Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockExtend(...args: [Key, Key, Arg, Arg]): Result<number, Context>
-    stockSnapshot(...args: [Key, Key, Key, Key, Key]): Result<ScriptReply, Context>
+    stockSnapshot(...args: [Key, Key, Key, Key, Key, Key]): Result<ScriptReply, Context>
     stockTrimTombstones(...args: [Key, Key, Arg, Arg]): Result<number, Context>
   }
 }
@@ -35,14 +37,16 @@ function lua(file: string): string {
 // Read once at module load; ioredis sends EVAL once per connection, then EVALSHA (one round trip).
 const DEFINITIONS = {
   stockReserve: { numberOfKeys: 6, lua: lua('reserve.lua') },
-  stockCommit: { numberOfKeys: 4, lua: lua('commit.lua') },
-  stockRelease: { numberOfKeys: 7, lua: lua('release.lua') },
-  stockWarm: { numberOfKeys: 5, lua: lua('warm.lua') },
+  stockCommit: { numberOfKeys: 6, lua: lua('commit.lua') },
+  stockRelease: { numberOfKeys: 8, lua: lua('release.lua') },
+  stockWarm: { numberOfKeys: 6, lua: lua('warm.lua') },
+  stockProbe: { numberOfKeys: 3, lua: lua('probe.lua') },
+  stockReconcile: { numberOfKeys: 3, lua: lua('reconcile.lua') },
   stockRestock: { numberOfKeys: 2, lua: lua('restock.lua') },
   stockSetMeta: { numberOfKeys: 2, lua: lua('set-meta.lua') },
   stockExpired: { numberOfKeys: 2, lua: lua('expired.lua') },
   stockExtend: { numberOfKeys: 2, lua: lua('extend.lua') },
-  stockSnapshot: { numberOfKeys: 5, lua: lua('snapshot.lua') },
+  stockSnapshot: { numberOfKeys: 6, lua: lua('snapshot.lua') },
   stockTrimTombstones: { numberOfKeys: 2, lua: lua('trim-tombstones.lua') },
 } as const
 

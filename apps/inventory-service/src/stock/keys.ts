@@ -12,7 +12,10 @@ export type ProductId = number | string
 export interface ProductKeys {
   /** Integer: units available for new reservations. */
   available: string
-  /** Hash: price_cents, max_per_user (0/absent = no limit), warmed_at (ms). */
+  /**
+   * Hash: price_cents, max_per_user (0/absent = no limit), warmed_at (ms), supplied (restock version),
+   * seq (bumped by every change, for the reconciler's compare-and-set), repairs / last_repair_*.
+   */
   meta: string
   /** Hash: reservationId → "qty:userId:expiresAtMs" (live reservations). */
   res: string
@@ -24,6 +27,11 @@ export interface ProductKeys {
   done: string
   /** Hash: reservationId → 'c' (committed) | 'r' (released); the tombstones' outcome. */
   outcome: string
+  /**
+   * Hash: reservationId → "qty:userId" of the pending orders the last warm-up subtracted. A
+   * reservation Redis forgot gives its units back (or keeps them on commit) only if listed here.
+   */
+  counted: string
 }
 
 /**
@@ -48,5 +56,6 @@ export function productKeys(productId: ProductId): ProductKeys {
     users: `${base}users`,
     done: `${base}done`,
     outcome: `${base}outcome`,
+    counted: `${base}counted`,
   }
 }

@@ -10,10 +10,12 @@ import type {
   MetaInput,
   ReleaseApplied,
   ReleaseNoop,
+  ReconcileResult,
   ReleaseResult,
   ReserveRefusal,
   ReserveResult,
   RestockResult,
+  StockProbe,
   StockSnapshot,
   UserId,
   WarmInput,
@@ -89,6 +91,8 @@ export class StockStore {
       k.exp,
       k.done,
       k.outcome,
+      k.counted,
+      k.meta,
       id('reservationId', reservationId),
       int('nowMs', nowMs),
     )
@@ -96,20 +100,15 @@ export class StockStore {
     return { applied: false, status: reply[1] as CommitNoop }
   }
 
-  /**
-   * `qty` and `userId` are used only when Redis no longer knows the reservation (see release.lua);
-   * `createdAtMs` defaults to the UUIDv7 timestamp of `reservationId`.
-   */
+  /** `qty` and `userId` are used only when Redis no longer knows the reservation (see release.lua). */
   async release(
     productId: ProductId,
     reservationId: string,
     qty: number,
     userId: UserId,
     nowMs: number,
-    createdAtMs?: number,
   ): Promise<ReleaseResult> {
     const k = productKeys(productId)
-    const created = createdAtMs === undefined ? uuidV7Time(reservationId) : int('createdAtMs', createdAtMs)
     const reply = await this.redis.stockRelease(
       k.available,
       k.meta,
@@ -118,11 +117,11 @@ export class StockStore {
       k.users,
       k.done,
       k.outcome,
+      k.counted,
       id('reservationId', reservationId),
       int('qty', qty, 1),
       id('userId', userId),
       int('nowMs', nowMs),
-      created ?? '',
     )
     if (reply[0] === 1) {
       return {
@@ -152,9 +151,16 @@ export class StockStore {
     input: WarmInput,
     nowMs: number,
   ): Promise<{ warmed: boolean; available: number }> {
-    const userArgs: (string | number)[] = []
+    const listArgs: (string | number)[] = []
     for (const [userId, units] of input.userUnits) {
-      if (int('userUnits units', units) > 0) userArgs.push(id('userId', userId), units)
+      if (int('userUnits units', units) > 0) listArgs.push(id('userId', userId), units)
+    }
+    const userValues = listArgs.length
+    for (const p of input.pending ?? []) {
+      listArgs.push(
+        id('reservationId', p.reservationId),
+        `${int('pending qty', p.qty, 1)}:${id('userId', p.userId)}`,
+      )
     }
     const k = productKeys(productId)
     const reply = await this.redis.stockWarm(
@@ -163,13 +169,15 @@ export class StockStore {
       k.res,
       k.exp,
       k.users,
+      k.counted,
       int('stock', input.stock),
       int('pendingQty', input.pendingQty),
       int('priceCents', input.priceCents),
       int('maxPerUser', input.maxPerUser),
       int('nowMs', nowMs),
       int('supplied', input.supplied),
-      userArgs,
+      userValues,
+      listArgs,
     )
     return { warmed: reply[0] === 1, available: Number(reply[1]) }
   }
@@ -182,7 +190,7 @@ export class StockStore {
   ): Promise<{ created: boolean; available: number }> {
     const { warmed, available } = await this.warm(
       productId,
-      { ...input, pendingQty: 0, userUnits: [], supplied: input.stock },
+      { ...input, pendingQty: 0, userUnits: [], pending: [], supplied: input.stock },
       nowMs,
     )
     return { created: warmed, available }
@@ -264,7 +272,14 @@ export class StockStore {
   /** A consistent view of one product's state, for audits. */
   async snapshot(productId: ProductId): Promise<StockSnapshot> {
     const k = productKeys(productId)
-    const r: ScriptReply = await this.redis.stockSnapshot(k.available, k.meta, k.res, k.users, k.done)
+    const r: ScriptReply = await this.redis.stockSnapshot(
+      k.available,
+      k.meta,
+      k.res,
+      k.users,
+      k.done,
+      k.counted,
+    )
     const num = (value: string | number | null | undefined) => (value == null ? null : Number(value))
     return {
       available: num(r[0]),
@@ -276,7 +291,53 @@ export class StockStore {
       user_units: Number(r[6]),
       tombstones: Number(r[7]),
       supplied: num(r[8]),
+      counted: Number(r[9]),
+      repairs: Number(r[10]),
+      last_repair_delta: num(r[11]),
+      last_repair_at: num(r[12]),
     }
+  }
+
+  /** Several products' probes in one pipelined round trip (their keys live in different slots). */
+  async probe(productIds: ProductId[]): Promise<StockProbe[]> {
+    const pipeline = this.redis.pipeline()
+    for (const productId of productIds) {
+      const k = productKeys(productId)
+      pipeline.stockProbe(k.available, k.meta, k.res)
+    }
+    const replies = (await pipeline.exec()) ?? []
+    return replies.map(([error, value]) => {
+      if (error) throw error
+      const r = value as ScriptReply
+      return {
+        available: r[0] == null ? null : Number(r[0]),
+        seq: String(r[1]),
+        live_reservations: Number(r[2]),
+        warmed_at: r[3] == null ? null : Number(r[3]),
+      }
+    })
+  }
+
+  /** Sets a quiet product to MySQL's numbers if its state is still the probed version (reconcile.lua). */
+  async reconcile(
+    productId: ProductId,
+    probedSeq: string,
+    expectedAvailable: number,
+    supplied: number,
+    nowMs: number,
+  ): Promise<ReconcileResult> {
+    const k = productKeys(productId)
+    const reply = await this.redis.stockReconcile(
+      k.available,
+      k.meta,
+      k.res,
+      probedSeq,
+      Math.trunc(expectedAvailable),
+      int('supplied', supplied),
+      int('nowMs', nowMs),
+    )
+    if (reply[0] === 1) return { status: 'repaired', delta: Number(reply[2]) }
+    return { status: reply[1] as 'cold' | 'moved' | 'busy' | 'in_sync' }
   }
 
   /** Forgets tombstones settled before `olderThanMs` (in bounded batches); returns how many. */

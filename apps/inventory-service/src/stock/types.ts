@@ -31,15 +31,19 @@ export type ReserveResult =
       available: number | null
     }
 
-/** `unknown`: Redis never saw it (or lost it); nothing moved, but later releases are now no-ops. */
-export type CommitNoop = 'already_committed' | 'already_released' | 'unknown'
+/**
+ * `counted`: Redis lost it and the warm-up had counted its order as pending: it stays subtracted.
+ * `unknown`: Redis never saw it (or lost it, uncounted); nothing moved. Both leave a tombstone, so a
+ * later release is a no-op. `already_released`: see commit.lua (the reconciler repairs that drift).
+ */
+export type CommitNoop = 'already_committed' | 'already_released' | 'counted' | 'unknown'
 
 export type CommitResult =
   | { applied: true; status: 'committed'; qty: number }
   | { applied: false; status: CommitNoop }
 
-/** `released_untracked`: unknown to Redis but created before the last warm-up (see release.lua). */
-export type ReleaseApplied = 'released' | 'released_untracked'
+/** `released_counted`: unknown to Redis, but the last warm-up had subtracted its order (release.lua). */
+export type ReleaseApplied = 'released' | 'released_counted'
 /**
  * `unknown`: unknown to Redis and not counted by the last warm-up. `cold`: no state; the next warm-up
  * reads MySQL, where the order is already terminal. Both leave a tombstone.
@@ -60,6 +64,8 @@ export interface WarmInput {
   maxPerUser: number
   /** Per user: Σ quantity of pending + completed orders of this product. */
   userUnits: [userId: UserId, units: number][]
+  /** The pending orders counted in `pendingQty`, by reservation id (what a later settle may meet). */
+  pending?: { reservationId: string; qty: number; userId: UserId }[]
   /**
    * `products.supplied` (initial stock + restocks) from the same snapshot: the version of the stock
    * this state includes, so a later restock adds only what the warm-up did not already read.
@@ -99,7 +105,25 @@ export interface StockSnapshot {
   tombstones: number
   /** `supplied` total this state includes (see restock.lua); null when cold. */
   supplied: number | null
+  /** Pending orders the last warm-up subtracted that have not been settled since. */
+  counted: number
+  /** Repairs by the reconciler since the last warm-up, and the last one's delta and time. */
+  repairs: number
+  last_repair_delta: number | null
+  last_repair_at: number | null
 }
+
+/** What the reconciler reads before MySQL (see probe.lua). */
+export interface StockProbe {
+  available: number | null
+  seq: string
+  live_reservations: number
+  warmed_at: number | null
+}
+
+export type ReconcileResult =
+  | { status: 'repaired'; delta: number }
+  | { status: 'cold' | 'moved' | 'busy' | 'in_sync' }
 
 /**
  * `applied`: `added` units (new supplied − supplied already included) went to available.

@@ -114,5 +114,9 @@ t.test('snapshot of a cold product', async (t) => {
     user_units: 0,
     tombstones: 0,
     supplied: null,
+    counted: 0,
+    repairs: 0,
+    last_repair_delta: null,
+    last_repair_at: null,
   })
 })

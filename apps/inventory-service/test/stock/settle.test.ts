@@ -79,7 +79,7 @@ t.test('duplicated settle messages racing each other apply exactly once', async 
 t.test('commit of a reservation Redis never saw is a no-op, and blocks a later release', async (t) => {
   const p = await withReservation()
   t.same(await store.commit(p, 'ghost', NOW), { applied: false, status: 'unknown' })
-  t.same(await store.release(p, 'ghost', 2, 9, NOW, NOW - 1_000), {
+  t.same(await store.release(p, 'ghost', 2, 9, NOW), {
     applied: false,
     status: 'already_committed',
   })
@@ -88,9 +88,9 @@ t.test('commit of a reservation Redis never saw is a no-op, and blocks a later r
 
 t.test('releases on a cold product leave no partial state but a tombstone', async (t) => {
   const p = nextProduct++
-  t.same(await store.release(p, 'r', 2, 9, NOW, NOW - 1), { applied: false, status: 'cold' })
+  t.same(await store.release(p, 'r', 2, 9, NOW), { applied: false, status: 'cold' })
   t.equal(await store.available(p), null)
-  t.same(await store.release(p, 'r', 2, 9, NOW, NOW - 1), { applied: false, status: 'already_released' })
+  t.same(await store.release(p, 'r', 2, 9, NOW), { applied: false, status: 'already_released' })
   // The next warm-up reads MySQL, where this order is no longer pending; the tombstone keeps a
   // replayed release from adding its units on top.
   await store.warm(
@@ -98,6 +98,6 @@ t.test('releases on a cold product leave no partial state but a tombstone', asyn
     { stock: 10, pendingQty: 0, priceCents: 1, maxPerUser: 0, userUnits: [], supplied: 10 },
     NOW + 5,
   )
-  t.same(await store.release(p, 'r', 2, 9, NOW + 6, NOW - 1), { applied: false, status: 'already_released' })
+  t.same(await store.release(p, 'r', 2, 9, NOW + 6), { applied: false, status: 'already_released' })
   t.equal(await store.available(p), 10)
 })

@@ -82,6 +82,10 @@ t.test(
           [2, 2],
           [3, 0],
         ],
+        pending: [
+          { reservationId: a, qty: 3, userId: 1 },
+          { reservationId: c, qty: 1, userId: 1 },
+        ],
       },
       NOW,
     )
@@ -96,36 +100,45 @@ t.test(
     // a fails: Redis does not know it, but the warm-up subtracted it → its units come back.
     t.same(await store.release(p, a, 3, 1, NOW + 2), {
       applied: true,
-      status: 'released_untracked',
+      status: 'released_counted',
       qty: 3,
       available: 7,
     })
     t.same(await store.release(p, a, 3, 1, NOW + 3), { applied: false, status: 'already_released' })
     t.equal(await redis.hget(productKeys(p).users, '1'), '1')
     // c completes: nothing to move, the warm-up already subtracted it.
-    t.same(await store.commit(p, c, NOW + 4), { applied: false, status: 'unknown' })
+    t.same(await store.commit(p, c, NOW + 4), { applied: false, status: 'counted' })
+    t.equal((await store.snapshot(p)).counted, 0, 'both counted orders settled')
     t.equal(await store.available(p), 7)
     // Books: stock 8 − c's 1 = 7 in MySQL, nothing pending: Redis agrees.
   },
 )
 
-t.test('release of an unknown reservation created after the warm-up is a no-op', async (t) => {
+// Issue 6, item 6: a release for a reservation Redis forgot used to give its units back whenever the
+// reservation was older than the warm-up — true only if its order was pending then.
+t.test('a release never mints stock: only orders the warm-up counted give units back', async (t) => {
   const p = 4
+  const failedBeforeFlush = uuidV7At(NOW - 5_000) // its order failed (DLQ) before the flush
+  const compensated = uuidV7At(NOW - 100) // an intake's INSERT failed: no row ever
   await store.warm(p, warmInput(10, 0), NOW)
-  const late = uuidV7At(NOW + 1)
-  t.same(await store.release(p, late, 2, 1, NOW + 2), { applied: false, status: 'unknown' })
-  t.equal(await store.available(p), 10)
-  // Explicit creation time (non-v7 ids) works the same way, both sides of warmed_at.
-  t.same(await store.release(p, 'legacy-after', 2, 1, NOW + 2, NOW + 1), {
-    applied: false,
-    status: 'unknown',
-  })
-  t.match(await store.release(p, 'legacy-before', 2, 1, NOW + 2, NOW - 1), { applied: true, available: 12 })
-  // No creation time at all: never mint units.
-  t.same(await store.release(p, 'legacy-unknown', 2, 1, NOW + 2), { applied: false, status: 'unknown' })
-  t.equal(await store.available(p), 12)
+  t.same(await store.release(p, failedBeforeFlush, 2, 1, NOW + 1), { applied: false, status: 'unknown' })
+  t.same(await store.release(p, compensated, 1, 2, NOW + 2), { applied: false, status: 'unknown' })
+  t.same(await store.release(p, uuidV7At(NOW + 1), 2, 1, NOW + 2), { applied: false, status: 'unknown' })
+  t.equal(await store.available(p), 10, 'MySQL says 10 − 0 pending: not one unit more')
   // A late reserve of a reservation that was already released must not deduct.
-  t.match(await store.reserve(p, late, 1, 2, TTL, NOW + 3), { ok: false, reason: 'settled' })
+  t.match(await store.reserve(p, compensated, 1, 2, TTL, NOW + 3), { ok: false, reason: 'settled' })
+})
+
+t.test('a commit Redis cannot account for moves nothing: the reconciler owns that repair', async (t) => {
+  const p = 7
+  await store.create(p, { stock: 10, priceCents: 100, maxPerUser: 0 }, NOW - 1_000)
+  const inFlight = uuidV7At(NOW - 50)
+  await store.reserve(p, inFlight, 4, 2, TTL, NOW - 50)
+  await fixture.flush()
+  await store.warm(p, warmInput(10, 0), NOW)
+  t.same(await store.commit(p, inFlight, NOW + 5), { applied: false, status: 'unknown' })
+  t.same(await store.release(p, inFlight, 2, 4, NOW + 6), { applied: false, status: 'already_committed' })
+  t.equal(await store.available(p), 10)
 })
 
 t.test('a partial state (e.g. an evicted key) is rebuilt whole', async (t) => {

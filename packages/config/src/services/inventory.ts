@@ -10,6 +10,14 @@ export const InventoryEnv = Type.Object({
   /** A reservation not committed or released by then is swept (unless its order is still pending). */
   RESERVATION_TTL_SECONDS: Type.Integer({ minimum: 5, maximum: 86_400, default: 300 }),
   SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
+  /**
+   * After Redis lost its data, rebuilds of stock state wait this long (answering 503 + Retry-After), so
+   * intakes that reserved in the lost state have written their rows before MySQL is read. Longer than
+   * order-service's ORDER_WRITE_TIMEOUT_MS; 0 turns the wait off.
+   */
+  WARM_SETTLE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 3_000 }),
+  /** Drift repair of quiet products (Redis vs MySQL stock − Σ pending), one pass per interval; 0: off. */
+  RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5_000 }),
   /** How long GET /api/products/:id may serve a cached product (stock is always live from Redis). */
   PRODUCT_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
 })

@@ -1,8 +1,9 @@
 -- The order failed or was abandoned: give the units back to available and to the user's
 -- allowance, and leave a tombstone. Idempotent; a release after a commit does nothing.
--- KEYS: available, meta, res, exp, users, done, outcome
--- ARGV: reservationId, qty, userId, nowMs, createdAtMs ('' when unknown)
--- Reply: {1, 'released' | 'released_untracked', qty, available}
+-- KEYS: available, meta, res, exp, users, done, outcome, counted
+-- ARGV: reservationId, qty, userId, nowMs (qty and userId: the caller's view; unused since the warm-up's
+--       own record decides what a forgotten reservation returns)
+-- Reply: {1, 'released' | 'released_counted', qty, available}
 --      | {0, 'already_committed' | 'already_released' | 'unknown' | 'cold'}
 local id, now = ARGV[1], ARGV[4]
 
@@ -13,6 +14,7 @@ if prior then return {0, 'already_released'} end
 local function tombstone()
   redis.call('HSET', KEYS[7], id, 'r')
   redis.call('ZADD', KEYS[6], now, id)
+  redis.call('HINCRBY', KEYS[2], 'seq', 1)
 end
 
 local function give_back(qty, user)
@@ -22,15 +24,14 @@ local function give_back(qty, user)
   return available
 end
 
-local warmed_at = redis.call('HGET', KEYS[2], 'warmed_at')
-if redis.call('EXISTS', KEYS[1]) == 0 or not warmed_at then
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[2], 'warmed_at') == 0 then
   -- Cold: INCRBY would invent an `available` key. The order is already terminal in MySQL (callers
   -- settle Redis after the MySQL transition), so the next warm-up will not count it as pending; the
-  -- tombstone keeps a replayed release from returning the units after that warm-up. (A warm-up
-  -- that read MySQL before the transition still subtracts it: an undersell reconciliation repairs.)
+  -- tombstone keeps a replayed release from returning the units after that warm-up.
   redis.call('HDEL', KEYS[3], id)
   redis.call('ZREM', KEYS[4], id)
-  tombstone()
+  redis.call('HSET', KEYS[7], id, 'r')
+  redis.call('ZADD', KEYS[6], now, id)
   return {0, 'cold'}
 end
 
@@ -44,19 +45,17 @@ if record then
   return {1, 'released', qty, give_back(qty, user)}
 end
 
+-- Unknown to Redis: it lost the reservation (flush, failover) and a warm-up rebuilt the product from
+-- MySQL. Units come back only if that warm-up subtracted them, i.e. counted this reservation's order
+-- as pending; anything else (an order already terminal then, a row written after the warm-up read, a
+-- compensation for a row never written) was never deducted here, and returning it would mint stock.
 tombstone()
--- Unknown to Redis and never settled here: Redis lost the reservation (flush, failover) and was
--- rebuilt from MySQL as available = stock - sum(pending). A reservation created before that warm-up
--- belonged to an order that was pending then, so the warm-up subtracted its units: give them back.
--- One created after the warm-up was never deducted in this Redis (its reserve never ran here), so
--- returning units would mint stock: no-op. Unknown creation time is treated as "after" (no-op): a
--- missed return only undersells until reconciliation, an extra one would over-admit.
--- Known gap: an order already terminal when the warm-up read MySQL (its tombstone lost in the flush)
--- and released again afterwards is returned twice; MySQL's `stock >= qty` check still prevents an
--- oversell, and reconciliation repairs Redis. Exact would need the pending ids from the warm-up.
-local created = tonumber(ARGV[5])
-if created and created < tonumber(warmed_at) then
-  local qty = tonumber(ARGV[2])
-  return {1, 'released_untracked', qty, give_back(qty, ARGV[3])}
+local counted = redis.call('HGET', KEYS[8], id)
+if counted then
+  redis.call('HDEL', KEYS[8], id)
+  -- The quantity and buyer MySQL had for it at the warm-up, not the caller's word.
+  local qty, user = string.match(counted, '^(%d+):(.*)$')
+  qty = tonumber(qty)
+  return {1, 'released_counted', qty, give_back(qty, user)}
 end
 return {0, 'unknown'}

@@ -30,4 +30,6 @@ redis.call('HINCRBY', KEYS[5], user, qty)
 -- ARGV strings are stored as-is: Lua would print a large number like 1.7e+12.
 redis.call('HSET', KEYS[3], id, ARGV[3] .. ':' .. user .. ':' .. expires_at)
 redis.call('ZADD', KEYS[4], expires_at, id)
+-- Every change of the state bumps `seq`: the reconciler repairs only a state nothing touched meanwhile.
+redis.call('HINCRBY', KEYS[2], 'seq', 1)
 return {1, meta[1], available, 0, expires_at}

@@ -14,4 +14,5 @@ if not seen then return {0, 'cold'} end
 local added = tonumber(ARGV[1]) - seen
 if added <= 0 then return {0, 'noop', tonumber(redis.call('GET', KEYS[1]))} end
 redis.call('HSET', KEYS[2], 'supplied', ARGV[1])
+redis.call('HINCRBY', KEYS[2], 'seq', 1)
 return {1, 'applied', redis.call('INCRBY', KEYS[1], added), added}
