@@ -65,7 +65,8 @@ export async function startE2eStack(
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       // Load tools and tests create many buyers quickly: cheap hashes, generous limits (documented).
-      PASSWORD_HASH_COST: '10',
+      PASSWORD_HASH_MEMORY_KIB: '1024',
+      PASSWORD_HASH_PASSES: '1',
       AUTH_RATE_LIMIT_MAX: '100000',
       ...env,
     },

@@ -20,7 +20,6 @@ import type {
   UserId,
   WarmInput,
 } from './types.ts'
-import { uuidV7Time } from './uuid-time.ts'
 import { id, int } from './validate.ts'
 
 /** Tombstones older than this may be trimmed: later than any retry/redelivery we expect. */
