@@ -72,8 +72,8 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
       inventory,
       metrics: createFinalizerMetrics(app),
       waitTimeSeconds: overrides.waitTimeSeconds ?? 5,
-      staleAfterMs: overrides.staleAfterMs ?? 15 * 60_000,
-      staleSweepIntervalMs: overrides.staleSweepIntervalMs ?? 60_000,
+      staleAfterMs: overrides.staleAfterMs ?? config.STALE_PENDING_SECONDS * 1000,
+      staleSweepIntervalMs: overrides.staleSweepIntervalMs ?? config.STALE_SWEEP_INTERVAL_MS,
     })
     return app
   } catch (error) {

@@ -16,6 +16,13 @@ export const FinalizerEnv = Type.Object({
   VISIBILITY_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 43_200, default: 60 }),
   /** Parallel receive loops per instance (each handles batches of up to 10 messages). */
   CONSUMERS: Type.Integer({ minimum: 1, maximum: 32, default: 2 }),
+  /**
+   * A pending order older than this is re-sent to the queue (a duplicate is harmless). The pending row
+   * is the intake's outbox: an order accepted while SQS was down waits here at most this long plus
+   * STALE_SWEEP_INTERVAL_MS. Keep it above the queue's normal backlog, or busy sales re-send for nothing.
+   */
+  STALE_PENDING_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 30 }),
+  STALE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
   /** How often the dead-letter queue is drained to mark its orders failed. */
   DLQ_POLL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }),
 })
