@@ -1,6 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs'
 import type { SqsApi } from '@flash/queue'
-import type { OrderMessage, SettleBody } from '@flash/contracts'
+import type { OrderMessage } from '@flash/contracts'
 import type { Database } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
@@ -11,8 +11,14 @@ import { GroupCommitter } from '../group-commit.ts'
 import { type FinalizeResult, finalizeOrders } from '../repositories/finalize.ts'
 import { setVisibility } from './visibility.ts'
 
-/** Orders per transaction and items per settle call (the settle endpoint's limit). */
+/** Orders per transaction, and so reservations per settle call (the settle endpoint's limit). */
 const MAX_GROUP = 100
+
+interface Committed {
+  result: FinalizeResult
+  /** The group's settle call, already on the wire. */
+  settled: Promise<void>
+}
 
 export interface OrderWorkerDeps {
   db: Kysely<Database>
@@ -34,24 +40,27 @@ export interface OrderWorkerDeps {
  */
 export function orderBatchHandler(deps: OrderWorkerDeps) {
   const { db, inventory, sqs, queueUrl, retryBaseSeconds, log, metrics } = deps
-  const committer = new GroupCommitter<OrderMessage, FinalizeResult>((orders) => {
+  // One transaction per group of concurrent batches, then one settle call for the whole group,
+  // started as soon as it committed and left to run alongside the next group's transaction. Each
+  // batch awaits its group's settle; a failed settle fails every batch of the group, and each retries
+  // (settling again is a no-op for the reservations that had gone through).
+  const committer = new GroupCommitter<OrderMessage, Committed>(async (orders) => {
     metrics.transactionSize.observe(orders.length)
-    return finalizeOrders(
+    const result = await finalizeOrders(
       db,
       orders.map((o) => o.order_uuid),
       orders.map((o) => o.product_id),
     )
-  }, MAX_GROUP)
-  // Settles are grouped the same way: batches whose transaction ended while a settle call was on the
-  // wire share the next one (the endpoint takes up to 100 items), so one HTTP round trip serves
-  // several batches, and it runs alongside the next group's transaction. A failed call fails every
-  // batch in it; each retries, and settling again is a no-op for the ones that had gone through.
-  const settler = new GroupCommitter<SettleBody & { request_id: string }, void>(async (items) => {
-    metrics.settleSize.observe(items.length)
-    await inventory.settle(
-      items.map(({ request_id: _, ...item }) => item),
-      items[0]!.request_id,
-    )
+    // Already-terminal orders are settled again: a crash between commit and settle is repaired here.
+    const items = settleItems(result.orders)
+    let settled = Promise.resolve()
+    if (items.length > 0) {
+      metrics.settleSize.observe(items.length)
+      settled = inventory.settle(items, orders[0]!.request_id).then(() => undefined)
+      // Awaited by every batch of the group; this only keeps an early failure from being "unhandled".
+      settled.catch(() => {})
+    }
+    return { result, settled }
   }, MAX_GROUP)
   return async (messages: Message[]): Promise<Message[]> => {
     metrics.batchSize.observe(messages.length)
@@ -74,15 +83,13 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
       const stop = metrics.batchSeconds.startTimer()
       try {
         const mine = new Set(valid.map((v) => v.order.order_uuid))
-        const group = await committer.submit(valid.map((v) => v.order))
+        const { result: group, settled } = await committer.submit(valid.map((v) => v.order))
+        await settled
         // The transaction may have carried other batches too: keep to this batch's orders.
         const result = {
           orders: group.orders.filter((o) => mine.has(o.order_uuid)),
           missing: group.missing.filter((u) => mine.has(u)),
         }
-        const items = settleItems(result.orders).map((item) => ({ ...item, request_id: requestId }))
-        // Already-terminal orders are settled again: a crash between commit and settle is repaired here.
-        if (items.length > 0) await settler.submit(items)
         for (const o of result.orders) {
           metrics.orders.inc({
             outcome: o.changed ? o.status : o.status === 'pending' ? 'left_pending' : 'skipped',
