@@ -1,6 +1,7 @@
 // `npm run load -- <scenario> [options]` and the per-service load scripts: parse, run the scenario,
 // audit, write report.json + report.html, judge the thresholds. Exit 0 when the run completed, the
 // audit passed and every threshold held; 1 otherwise, with the reason on the last line.
+import { resolve } from 'node:path'
 import { ApiClient } from '@flash/api-client'
 import { Agent } from 'undici'
 import { type LoadOptions, parseLoadArgs, type ScenarioName, USAGE } from './args.ts'
@@ -35,7 +36,15 @@ export async function runLoadCli(argv: readonly string[], command = 'npm run loa
       process.stdout.write(USAGE)
       process.exit(0)
     }
-    options = parsed.options
+    // Paths as the user typed them: relative to where npm was started (INIT_CWD), also for the
+    // per-service scripts, which npm runs inside apps/<service>.
+    const here = process.env.INIT_CWD ?? process.cwd()
+    options = {
+      ...parsed.options,
+      outDir: parsed.options.outDir === undefined ? undefined : resolve(here, parsed.options.outDir),
+      buyersFile:
+        parsed.options.buyersFile === undefined ? undefined : resolve(here, parsed.options.buyersFile),
+    }
   } catch (error) {
     process.stderr.write('npm run load -- --help lists every scenario and option\n')
     fail((error as Error).message)

@@ -47,7 +47,7 @@ function scenarioSection(r: ScenarioResult): Section {
   const notes = r.notes.length ? `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''
   return {
     title: r.name,
-    html: htmlTable(['', ''], rows) + checks + notes,
+    html: htmlTable(['measure', 'value'], rows) + checks + notes,
     charts: l.hdr ? { ...l.hdr.series, dist: l.hdr.distribution } : undefined,
   }
 }
