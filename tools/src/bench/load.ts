@@ -2,7 +2,8 @@
 // autocannon's result.
 import autocannon from 'autocannon'
 import { cpuSample, cpuUse, listenOverflows } from './host-stats.ts'
-import { Recorder, type Series } from '../load/recorder.ts'
+import { Recorder } from '../load/recorder.ts'
+import { byClass, steadyLatencies } from './timeline.ts'
 import type { LoadStats } from './report/types.ts'
 
 export interface LoadSpec {
@@ -66,49 +67,6 @@ export function statsOf(result: autocannon.Result, connections: number, windowS:
     statuses,
     errors: result.errors,
     timeouts: result.timeouts,
-  }
-}
-
-/** p-th percentile (0…100) of `values`, nearest rank (pure). */
-export function percentile(values: Float64Array, p: number): number | undefined {
-  if (values.length === 0) return undefined
-  const sorted = values.slice().sort()
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
-}
-
-/** Responses per second by status class, from the recorder's per-status series. */
-export function byClass(series: Series): Record<'2xx' | '4xx' | '5xx', number[]> {
-  const out = { '2xx': [] as number[], '4xx': [] as number[], '5xx': [] as number[] }
-  for (const cls of ['2xx', '4xx', '5xx'] as const) {
-    out[cls] = series.t.map((i) =>
-      Object.entries(series.statuses).reduce((n, [s, row]) => (s[0] === cls[0] ? n + (row[i] ?? 0) : n), 0),
-    )
-  }
-  return out
-}
-
-/**
- * Latencies of the responses after the first second: once every connection is open, without the
- * connection storm of the start (a diagnostic next to autocannon's own percentiles, not instead of them).
- */
-function steadyLatencies() {
-  let startMs = 0
-  let latencies = new Float64Array(1 << 16)
-  let n = 0
-  return {
-    p99: () => percentile(latencies.subarray(0, n), 99),
-    start: (atMs: number) => {
-      startMs = atMs
-    },
-    record: (atMs: number, responseTimeMs: number) => {
-      if (atMs - startMs < 1000) return
-      if (n === latencies.length) {
-        const bigger = new Float64Array(latencies.length * 2)
-        bigger.set(latencies)
-        latencies = bigger
-      }
-      latencies[n++] = responseTimeMs
-    },
   }
 }
 

@@ -1,0 +1,56 @@
+// `npm run load -- --help`: every scenario and option, with the defaults of args.ts.
+import { METRIC_HELP } from './expect.ts'
+
+/** Comma-separated words, wrapped at 100 columns with `indent` spaces before every continuation line. */
+function wrap(words: readonly string[], indent: number): string {
+  const lines: string[] = ['']
+  for (const w of words) {
+    const line = lines.at(-1)!
+    if (line.length + w.length + indent > 98) lines.push(`${w}, `)
+    else lines[lines.length - 1] = `${line}${w}, `
+  }
+  return lines
+    .map((l) => l.trimEnd())
+    .join(`\n${' '.repeat(indent)}`)
+    .replace(/,$/, '')
+}
+
+export const USAGE = `npm run load -- <scenario> [options]
+
+scenarios:
+  flash-sale     --buyers buyers hammer one hot product that gets --stock units --open-after s into
+                 the load; waits for the queue to drain, then audits the sale
+  sold-out       a product with no stock, hammered: every answer must be a 409
+  steady-shop    --products products, a browse/product/order/status/me mix (--mix) at --rate req/s
+  auth-storm     --buyers users arrive at --rate users/s: register, log in, refresh (honouring
+                 429/503 + Retry-After like a polite client)
+
+options:
+  --url URL              API base (default http://127.0.0.1:8080, the local stack's gateway)
+  --inventory-url URL    inventory-service itself, for the internal audit when reachable
+                         (default http://127.0.0.1:3002; SERVICE_TOKEN or tmp/dev-keys/service-token)
+  --duration S           seconds of load (defaults: flash-sale/sold-out/auth-storm 10, steady-shop 20)
+  --connections N        connections (defaults: flash-sale/sold-out 200, steady-shop 50, auth-storm 100)
+  --rate R               fixed arrival rate in requests/s (auth-storm: users/s); steady-shop 500,
+                         auth-storm 100 by default, the others as fast as the connections go
+  --buyers N             buyers (auth-storm: users) (defaults 200 / 50 / 100 / 1000)
+  --stock N              flash-sale: units for sale (10000); steady-shop: units per product (1000000)
+  --products N           steady-shop: products to spread the orders over (default 20)
+  --mix LIST             steady-shop: weights, default browse=40,product=25,order=15,status=10,me=10
+  --open-after S         flash-sale: seconds into the load at which the stock arrives (default 1;
+                         0: the product has its stock before the load starts)
+  --drain-timeout S      how long to wait for every accepted order to be terminal (default 60)
+  --timeout S            a request unanswered this long counts as a timeout (default 10)
+  --out DIR              where report.json and report.html go (default tmp/load/<time>-<scenario>)
+  --admin-email E        admin account that creates the products (or ADMIN_EMAIL; default the
+  --admin-password P     local stack's admin@example.com / admin-password-change-me, or ADMIN_PASSWORD)
+  --buyers-file FILE     save the buyers (email, password) there and reuse them next run
+  --expect LIST          thresholds that decide the exit code, e.g. 'p99<200,errors=0,failed=0'
+                         metrics: ${wrap([...Object.keys(METRIC_HELP), 'status.NNN'], 25)}
+                         operators: < <= > >= = !=
+  --quiet                no progress, only the summary and the verdict
+  --help
+
+exit code: 0 when the run completed, the audit passed and every threshold held; 1 otherwise (the
+reason is the last line).
+`
