@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { REPO_ROOT } from '@flash/tools'
@@ -29,10 +30,19 @@ const outDir = join(REPO_ROOT, 'tmp', 'faults')
 const rows: MatrixRow[] = []
 const keeper = new StackKeeper({ alwaysFresh: process.env.FAULTS_FRESH_STACK === '1' })
 
+/** The commit under test, for the closing note (the working tree may hold more). */
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown commit'
+  }
+}
+
 async function report(): Promise<void> {
   const table = renderTable(rows)
   const text = [
-    `# Fault matrix — ${new Date().toISOString()} (seed ${seed})`,
+    `# Fault matrix — ${new Date().toISOString()}, ${commit()}, seed ${seed}`,
     '',
     table,
     '',
