@@ -14,8 +14,12 @@ export const FinalizerEnv = Type.Object({
   RETRY_BASE_SECONDS: Type.Integer({ minimum: 0, maximum: 900, default: 5 }),
   /** Must exceed the worst-case handling time of a batch so two workers never hold one message. */
   VISIBILITY_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 43_200, default: 60 }),
-  /** Parallel receive loops per instance (each handles batches of up to 10 messages). */
-  CONSUMERS: Type.Integer({ minimum: 1, maximum: 32, default: 2 }),
+  /**
+   * Parallel receive loops per instance (each handles batches of up to 10 messages). A loop waits on
+   * round trips (receive, transaction, settle, delete), not on CPU, and concurrent batches share one
+   * transaction and one settle call: 8 loops drained about twice as fast as 2 (apps/order-finalizer/bench).
+   */
+  CONSUMERS: Type.Integer({ minimum: 1, maximum: 32, default: 8 }),
   /**
    * A pending order older than this is re-sent to the queue (a duplicate is harmless). The pending row
    * is the intake's outbox: an order accepted while SQS was down waits here at most this long plus
