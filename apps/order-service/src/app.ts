@@ -1,3 +1,4 @@
+import { toOrderMessage } from '@flash/contracts'
 import type { SQSClient } from '@aws-sdk/client-sqs'
 import type { OrderConfig } from '@flash/config'
 import { createSqsClient } from '@flash/queue'
@@ -20,11 +21,16 @@ import { soldOutPlugin } from './plugins/sold-out.ts'
 import { createOrderRoute } from './routes/create-order.ts'
 import { getOrderRoute } from './routes/get-order.ts'
 import { OrderInserter } from './repositories/order-inserter.ts'
+import { findOrderByUuid } from './repositories/orders.ts'
 import { listOrdersRoute } from './routes/list-orders.ts'
+import { UnresolvedWrites } from './unresolved-writes.ts'
+import { UnsentOrders } from './unsent-orders.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     orderInserter: OrderInserter
+    unsentOrders: UnsentOrders
+    unresolvedWrites: UnresolvedWrites
   }
 }
 
@@ -79,6 +85,23 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
       queueName: config.ORDERS_QUEUE_NAME,
       windowMs: config.SQS_BATCH_WINDOW_MS,
       timeoutMs: overrides.sqsTimeoutMs ?? 3_000,
+    })
+    const unsent = new UnsentOrders({
+      send: (message, requestId) => app.orderQueue.send(message, requestId),
+      log: app.log,
+      onResent: () => app.orderMetrics.outcomes.inc({ outcome: 'resent' }),
+    })
+    app.decorate('unsentOrders', unsent)
+    const unresolved = new UnresolvedWrites({
+      find: (orderUuid) => findOrderByUuid(app.db, orderUuid),
+      send: (row) =>
+        unsent.keep(toOrderMessage(row, row.request_id ?? 'unresolved-write'), row.request_id ?? ''),
+      log: app.log,
+    })
+    app.decorate('unresolvedWrites', unresolved)
+    app.addHook('preClose', async () => {
+      unsent.close()
+      unresolved.close()
     })
     await app.register(soldOutPlugin, { ttlMs: config.SOLD_OUT_CACHE_MS })
     await app.register(idempotencyPlugin, {

@@ -116,6 +116,7 @@ export async function placeOrder(
       throw unavailable('The order database')
     case 'unknown':
       outcome.inc({ outcome: 'write_unknown' })
+      app.unresolvedWrites.watch(orderUuid)
       log.error(
         { err: written.error, order_uuid: orderUuid, reservation_id: reservation.reservation_id },
         'order write unresolved; its reservation is left to the sweeper',
@@ -139,8 +140,9 @@ async function sendOrLeaveToSweep(
     app.orderMetrics.outcomes.inc({ outcome: 'accepted_unsent' })
     input.log.warn(
       { err: error, order_uuid: row.order_uuid },
-      'order accepted unsent; left to the stale sweep',
+      'order accepted unsent; re-sent in the background',
     )
+    app.unsentOrders.keep(toOrderMessage(row, input.requestId), input.requestId)
   }
 }
 

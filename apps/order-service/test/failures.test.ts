@@ -1,7 +1,18 @@
 import { createServer } from 'node:net'
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs'
+import { ensureQueues, startSqsEmulator } from '@flash/queue'
 import { sql } from 'kysely'
 import t from 'tap'
-import { available, createProduct, createWorld, metric, newBuyer, order, startApp } from './helpers.ts'
+import {
+  available,
+  createProduct,
+  createWorld,
+  eventually,
+  metric,
+  newBuyer,
+  order,
+  startApp,
+} from './helpers.ts'
 
 // Every failure after the reservation must leave nothing behind: no row, stock back in inventory.
 const world = await createWorld(t, 'failures')
@@ -97,4 +108,33 @@ t.test('SQS stops: the order is still accepted, its row pending for the stale sw
   t.equal(await countRows(buyer.id), 2)
   t.equal(await available(world, product), 1, 'both orders hold their units')
   t.equal(await metric(app, 'order_compensations_total', 'step="send"'), 0, 'nothing undone')
+
+  // SQS comes back (same endpoint, its queues recreated): the instance re-sends on its own, without
+  // waiting for the finalizer's stale-pending sweep.
+  const emulator = await startSqsEmulator({ port: world.emulator.port })
+  t.teardown(() => emulator.stop())
+  await ensureQueues(world.sqs, {
+    queueName: world.env.ORDERS_QUEUE_NAME!,
+    dlqName: world.env.ORDERS_DLQ_NAME!,
+  })
+  const bodies: string[] = []
+  t.ok(
+    await eventually(
+      async () => {
+        const out = await world.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: world.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+          }),
+        )
+        for (const m of out.Messages ?? []) bodies.push(m.Body ?? '')
+        return bodies.some((b) => b.includes(res.json().order_uuid))
+      },
+      100,
+      100,
+    ),
+    'the order accepted during the outage reached the queue',
+  )
+  t.equal(await metric(app, 'order_intake_total', 'outcome="resent"'), 1)
 })
