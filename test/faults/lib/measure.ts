@@ -75,7 +75,7 @@ export async function measure(
 
   const rows = await fs.db
     .selectFrom('orders')
-    .select(['order_uuid', 'user_id', 'status', 'quantity'])
+    .select(['order_uuid', 'user_id', 'status', 'quantity', 'idempotency_key'])
     .where('product_id', '=', productId)
     .execute()
   const product = await fs.db
@@ -109,7 +109,18 @@ export async function measure(
   notes.push(
     `MySQL: ${rows.length} rows, stock ${product.stock}, supplied ${product.supplied}, completed ${completedUnits}`,
   )
-  if (extraRows) notes.push(`${extraRows} order row(s) beyond one per Idempotency-Key`)
+  if (extraRows) {
+    // A few examples, for whoever fixes it: which statuses, and whether the key reached the rows.
+    const examples = [...rowsPerBuyer]
+      .filter(([, n]) => n > 1)
+      .slice(0, 3)
+      .map(([user, n]) => {
+        const mine = rows.filter((r) => r.user_id === user)
+        const keys = new Set(mine.map((r) => r.idempotency_key ?? 'null'))
+        return `user ${user}: ${n} rows (${mine.map((r) => r.status).join(', ')}; key column ${[...keys].join(' / ')})`
+      })
+    notes.push(`${extraRows} order row(s) beyond one per Idempotency-Key, e.g. ${examples.join('; ')}`)
+  }
   if (overDecrement) notes.push(`stock decremented ${overDecrement} beyond Σ completed`)
   const untold = rows.filter((r) => !acceptedBy.has(r.order_uuid))
   if (untold.length > 0) {
