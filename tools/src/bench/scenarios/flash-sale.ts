@@ -76,7 +76,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
       )
     ctx.say(describe('flash-sale', run.stats))
     ctx.say(
-      `flash-sale: ${accepted} accepted in ${Math.round(sellOutMs ?? 0)} ms; waiting for the queue to drain`,
+      `flash-sale: ${accepted} accepted${sellOutMs === null ? ' (not sold out)' : `, sold out in ${Math.round(sellOutMs)} ms`}; waiting for the queue to drain`,
     )
     const drained = await waitForDrain(sampler.latest, accepted, options.drainTimeoutS * 1000, ctx.signal)
     await sampler.stop()

@@ -86,7 +86,9 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --duration measures one`,
       )
     ctx.say(describe('naive', run.stats))
-    ctx.say(`naive: ${accepted} accepted in ${Math.round(sellOutMs ?? 0)} ms`)
+    ctx.say(
+      `naive: ${accepted} accepted${sellOutMs === null ? ' (not sold out)' : `, sold out in ${Math.round(sellOutMs)} ms`}`,
+    )
     // Synchronous: every 201 is already a completed order; the same invariants must hold.
     const checks = saleChecks({
       initialStock: FLASH_STOCK,
