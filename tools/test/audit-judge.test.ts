@@ -1,6 +1,6 @@
 import type { StockState } from '@flash/contracts'
 import t from 'tap'
-import { judgeStock } from '../src/audit/index.ts'
+import { describeRepairs, judgeStock } from '../src/audit/index.ts'
 
 const state = (
   mysql: Partial<StockState['mysql']>,
@@ -18,6 +18,10 @@ const state = (
     reserved_units: 0,
     user_units: 100,
     tombstones: 100,
+    counted: 0,
+    repairs: 0,
+    last_repair_delta: null,
+    last_repair_at: null,
     ...redis,
   },
 })
@@ -46,4 +50,12 @@ t.test('a leak is caught only when nothing is in flight', async (t) => {
     },
   )
   t.same(verdict(state({}, { available: null })), { I1: true, I2: true }, 'a cold product has no Redis side')
+})
+
+t.test("the reconciler's repairs are reported, and nothing when there were none", async (t) => {
+  t.equal(describeRepairs(state({})), undefined)
+  t.equal(
+    describeRepairs(state({}, { repairs: 2, last_repair_delta: -3, last_repair_at: Date.UTC(2026, 11, 1) })),
+    'product 1: 2 repair(s) by the reconciler, last -3 unit(s) at 2026-12-01T00:00:00.000Z',
+  )
 })

@@ -8,6 +8,8 @@ export interface AuditOptions {
   serviceToken: string
   /** Bound on the number of products read (pages of 100). */
   maxProducts?: number
+  /** Each product's state as read (e.g. to report the reconciler's repairs). */
+  onState?: (state: StockState) => void
 }
 
 async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
@@ -22,6 +24,7 @@ export async function auditStock({
   inventoryUrl,
   serviceToken,
   maxProducts = 100_000,
+  onState,
 }: AuditOptions): Promise<AuditFinding[]> {
   const base = inventoryUrl.replace(/\/$/, '')
   const findings: AuditFinding[] = []
@@ -34,6 +37,7 @@ export async function auditStock({
       const state = await getJson<StockState>(`${base}/internal/products/${product.id}/stock-state`, {
         authorization: `Bearer ${serviceToken}`,
       })
+      onState?.(state)
       findings.push(...judgeStock(state))
     }
     seen += page.data.length

@@ -39,3 +39,15 @@ export function judgeStock(state: StockState): AuditFinding[] {
   }
   return findings
 }
+
+/**
+ * What the reconciler repaired on this product since its last rebuild (drift a fault left between
+ * Redis and MySQL): not a failure — the invariants above are judged after the repair — but what an
+ * operator wants to see after an incident. Undefined when nothing was repaired.
+ */
+export function describeRepairs(state: StockState): string | undefined {
+  const { repairs, last_repair_delta: delta, last_repair_at: at } = state.redis
+  if (!repairs) return undefined
+  const when = at ? new Date(at).toISOString() : 'unknown time'
+  return `product ${state.product_id}: ${repairs} repair(s) by the reconciler, last ${delta! > 0 ? '+' : ''}${delta} unit(s) at ${when}`
+}

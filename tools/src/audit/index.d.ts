@@ -1,0 +1,2 @@
+export { type AuditOptions, auditStock } from './audit.ts'
+export { type AuditFinding, judgeStock } from './judge.ts'
