@@ -5,10 +5,7 @@ import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL } from '@flas
 import type { Kysely } from 'kysely'
 import { buildApp } from '../src/app.ts'
 import type { PasswordHasherOptions } from '../src/password.ts'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
+import type { Teardown } from '@flash/test-kit'
 
 /** One test file's world: its own database, Redis prefix and signing key pair. */
 export interface TestWorld {

@@ -9,10 +9,7 @@ import { exportJWK, importPKCS8, importSPKI, SignJWT } from 'jose'
 import type { Kysely } from 'kysely'
 import { type AppOverrides, buildApp } from '../src/app.ts'
 import { productKeys } from '../src/stock/index.ts'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
+import type { Teardown } from '@flash/test-kit'
 
 export const SERVICE_TOKEN = 'test-service-token-0123456789'
 export const internal = { authorization: `Bearer ${SERVICE_TOKEN}` }

@@ -9,10 +9,7 @@ import { generateSigningKeyPair, type ServiceApp } from '@flash/service-kit'
 import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL, uniqueName } from '@flash/test-kit'
 import type { Kysely } from 'kysely'
 import { type AppOverrides, buildApp } from '../src/app.ts'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
+import type { Teardown } from '@flash/test-kit'
 
 export const SERVICE_TOKEN = 'test-service-token-0123456789'
 

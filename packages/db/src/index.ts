@@ -19,3 +19,4 @@ export {
   statementNotApplied,
 } from './errors.ts'
 export { retryOnDeadlock, transactionWithRetry } from './retry.ts'
+export type { Db } from './executor.ts'

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest } from '@flash/db'
 import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
+import type { Teardown } from './teardown.ts'
 
 /** The MySQL server tests use; override with TEST_MYSQL_URL (no database in the path). */
 export const TEST_MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'
@@ -10,10 +11,6 @@ export interface TestDatabase {
   url: string
   db: Kysely<Database>
   drop(): Promise<void>
-}
-
-interface Teardown {
-  teardown(fn: () => unknown): void
 }
 
 /** A uniquely named tag for data a test file owns: databases, key prefixes, queue names. */

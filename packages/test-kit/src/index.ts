@@ -2,3 +2,4 @@ export { createTestDatabase, TEST_MYSQL_SERVER, uniqueName, type TestDatabase } 
 export { createTestRedisPrefix, deleteKeysByPrefix, TEST_REDIS_URL } from './redis.ts'
 export { eventually, inParallel, metricValue } from './wait.ts'
 export { TcpProxy, type ProxyTarget } from './tcp-proxy.ts'
+export type { Teardown } from './teardown.ts'

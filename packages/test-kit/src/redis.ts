@@ -1,11 +1,8 @@
 import { Redis } from 'ioredis'
 import { uniqueName } from './database.ts'
+import type { Teardown } from './teardown.ts'
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
 
 /** Deletes every key under `prefix` with SCAN (never FLUSHALL: other test files share the server). */
 export async function deleteKeysByPrefix(redis: Redis, prefix: string): Promise<number> {

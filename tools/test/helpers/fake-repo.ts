@@ -2,10 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ServiceName } from '@flash/routes'
 import { tempDir } from './temp-dir.ts'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
+import type { Teardown } from '@flash/test-kit'
 
 /**
  * A stand-in for a service's server.ts: listens on PORT/HOST like the real ones, answers /ready,

@@ -1,10 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
+import type { Teardown } from '@flash/test-kit'
 
 /** A fresh directory under the OS temp dir, removed on teardown. */
 export async function tempDir(t: Teardown, label: string): Promise<string> {

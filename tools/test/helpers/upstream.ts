@@ -1,8 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
+import type { Teardown } from '@flash/test-kit'
 
 export interface TestUpstream {
   url: string

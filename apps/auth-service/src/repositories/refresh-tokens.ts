@@ -1,7 +1,5 @@
-import type { Database, RefreshToken } from '@flash/db'
-import type { Kysely, Transaction } from 'kysely'
-
-type Db = Kysely<Database> | Transaction<Database>
+import type { Database, Db, RefreshToken } from '@flash/db'
+import type { Transaction } from 'kysely'
 
 export interface NewRefreshTokenInput {
   familyId: string

@@ -1,8 +1,5 @@
-import type { Database, Role, User } from '@flash/db'
+import type { Db, Role, User } from '@flash/db'
 import type { UserView } from '@flash/contracts'
-import type { Kysely, Transaction } from 'kysely'
-
-type Db = Kysely<Database> | Transaction<Database>
 
 /** Emails are stored lower-cased: the unique key then makes them unique case-insensitively. */
 export const normalizeEmail = (email: string) => email.toLowerCase()

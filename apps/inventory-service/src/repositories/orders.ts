@@ -1,9 +1,8 @@
-import { type Database, newUuid, type OrderStatus } from '@flash/db'
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Database, type Db, newUuid, type OrderStatus } from '@flash/db'
+import { type Kysely, sql } from 'kysely'
 
 // inventory-service reads orders to rebuild, sweep and audit stock state, and writes one kind of row
 // only: the fence of a reservation it gives up on (see `fenceReservation`).
-type Db = Kysely<Database> | Transaction<Database>
 
 /** `failed_reason` of a fence row: the order was never accepted (its intake answered 503). */
 export const ABANDONED = 'abandoned'

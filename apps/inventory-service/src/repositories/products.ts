@@ -1,8 +1,6 @@
 import type { Product } from '@flash/contracts'
-import type { Database, Product as ProductRow } from '@flash/db'
-import { type Kysely, sql, type Transaction } from 'kysely'
-
-type Db = Kysely<Database> | Transaction<Database>
+import type { Database, Db, Product as ProductRow } from '@flash/db'
+import { type Kysely, sql } from 'kysely'
 
 /** What every product view needs besides live stock; what the in-process cache holds. */
 export type ProductInfo = Pick<ProductRow, 'id' | 'name' | 'price_cents' | 'max_per_user'>

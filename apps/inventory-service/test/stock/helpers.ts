@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { StockStore } from '../../src/stock/index.ts'
+import type { Teardown } from '@flash/test-kit'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
 
 export interface StockFixture {
   prefix: string

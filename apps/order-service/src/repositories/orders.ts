@@ -1,8 +1,5 @@
 import type { Order } from '@flash/contracts'
-import type { Database, OrderRow } from '@flash/db'
-import type { Kysely, Transaction } from 'kysely'
-
-type Db = Kysely<Database> | Transaction<Database>
+import type { Db, OrderRow } from '@flash/db'
 
 export async function findOrderByUuid(db: Db, orderUuid: string): Promise<OrderRow | undefined> {
   return db.selectFrom('orders').selectAll().where('order_uuid', '=', orderUuid).executeTakeFirst()
