@@ -48,7 +48,8 @@ async function report(): Promise<void> {
     '',
     'All columns but the last must be 0. "lost": accepted but not visible to its owner or not terminal; ' +
       '"double-charged": order rows beyond one per Idempotency-Key plus stock decremented beyond Σ completed; ' +
-      '"leaked": units by which Redis differs from stock − Σ pending plus units left reserved.',
+      '"leaked": units by which Redis differs from stock − Σ pending plus units left reserved; ' +
+      '"charged, told no": buyers whose retried key ended in a 4xx refusal although their order completed.',
     '',
     renderNotes(rows),
     '',
@@ -88,6 +89,7 @@ for (const [i, scenario] of scenarios.entries()) {
         doubleCharged: Number.NaN,
         leaked: Number.NaN,
         failed: Number.NaN,
+        chargedToldNo: Number.NaN,
         seconds: 0,
         converged: false,
         notes: [`harness error: ${(error as Error).message}`],
@@ -103,5 +105,6 @@ for (const [i, scenario] of scenarios.entries()) {
     t.equal(row.doubleCharged, 0, 'one order per Idempotency-Key, stock down by Σ completed only (I2, I5)')
     t.equal(row.leaked, 0, 'Redis agrees with MySQL, no reservation left (I4)')
     t.equal(row.failed, 0, 'no accepted order failed (I6)')
+    t.equal(row.chargedToldNo, 0, 'no buyer refused on a key whose order completed (I5)')
   })
 }

@@ -14,6 +14,8 @@ export interface MatrixRow {
   doubleCharged: number
   leaked: number
   failed: number
+  /** Buyers refused (4xx) on their key although an order of theirs completed: charged, told no. */
+  chargedToldNo: number
   seconds: number
   converged: boolean
   /** What the numbers do not say: answers seen, self-crashes, why it did not converge … */
@@ -31,7 +33,10 @@ const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filt
  * - double-charged (I2, I5): order rows beyond one per Idempotency-Key (each buyer sent one key),
  *   plus units MySQL stock went down by beyond Σ completed;
  * - leaked (I4): Redis available ≠ stock − Σ pending, plus units still reserved;
- * - failed (I6): accepted orders that ended `failed`.
+ * - failed (I6): accepted orders that ended `failed`;
+ * - charged, told no (I5, beyond the issue's columns): a buyer's last answer for its key was a
+ *   refusal (4xx such as 409 out_of_stock) although an order of that buyer completed — a replay
+ *   must return the original answer, never a "no" for an order that is being charged.
  * MySQL is read directly and Redis through inventory's stock-state, never through a faulty proxy.
  */
 export async function measure(
@@ -85,6 +90,16 @@ export async function measure(
     .executeTakeFirstOrThrow()
   const completedUnits = rows.filter((r) => r.status === 'completed').reduce((s, r) => s + r.quantity, 0)
   const oversold = Math.max(0, completedUnits - product.supplied) + Math.max(0, -product.stock)
+
+  const completedOf = new Set(rows.filter((r) => r.status === 'completed').map((r) => r.user_id))
+  const chargedToldNo = count(
+    logs.map((log, i) => ({ log, buyer: buyers[i]! })),
+    ({ log, buyer }) =>
+      log.outcome.kind === 'refused' &&
+      log.outcome.status >= 400 &&
+      log.outcome.status < 500 &&
+      completedOf.has(buyer.userId),
+  )
 
   const rowsPerBuyer = new Map<number, number>()
   for (const r of rows) rowsPerBuyer.set(r.user_id, (rowsPerBuyer.get(r.user_id) ?? 0) + 1)
@@ -147,6 +162,7 @@ export async function measure(
     doubleCharged: extraRows + overDecrement,
     leaked,
     failed,
+    chargedToldNo,
     seconds: convergence.seconds,
     converged: convergence.converged,
     notes,

@@ -8,6 +8,7 @@ const HEADER = [
   'double-charged',
   'leaked',
   'failed orders',
+  'charged, told no',
   's to converge',
 ]
 
@@ -22,7 +23,7 @@ export function renderTable(rows: readonly MatrixRow[]): string {
   for (const r of rows) {
     const seconds = r.converged ? r.seconds.toFixed(1) : `> ${r.seconds.toFixed(0)} (no)`
     lines.push(
-      `| ${[r.fault, r.accepted, r.lost, r.oversold, r.doubleCharged, r.leaked, r.failed].map((v) => (typeof v === 'number' ? cell(v) : v)).join(' | ')} | ${seconds} |`,
+      `| ${[r.fault, r.accepted, r.lost, r.oversold, r.doubleCharged, r.leaked, r.failed, r.chargedToldNo].map((v) => (typeof v === 'number' ? cell(v) : v)).join(' | ')} | ${seconds} |`,
     )
   }
   return lines.join('\n')
@@ -34,4 +35,10 @@ export function renderNotes(rows: readonly MatrixRow[]): string {
 
 /** True when the row keeps the contract: all zero but the seconds, and converged within the bound. */
 export const rowHolds = (r: MatrixRow) =>
-  r.converged && r.lost === 0 && r.oversold === 0 && r.doubleCharged === 0 && r.leaked === 0 && r.failed === 0
+  r.converged &&
+  r.lost === 0 &&
+  r.oversold === 0 &&
+  r.doubleCharged === 0 &&
+  r.leaked === 0 &&
+  r.failed === 0 &&
+  r.chargedToldNo === 0
