@@ -8,7 +8,7 @@ export const InventoryEnv = Type.Object({
   ...tokenVerifierEnv,
   ...serviceCredentialEnv,
   /** A reservation not committed or released by then is swept (unless its order is still pending). */
-  RESERVATION_TTL_SECONDS: Type.Integer({ minimum: 5, maximum: 86_400, default: 300 }),
+  RESERVATION_TTL_SECONDS: Type.Integer({ minimum: 5, maximum: 86_400, default: 60 }),
   SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
   /**
    * After Redis lost its data, rebuilds of stock state wait this long (answering 503 + Retry-After), so
