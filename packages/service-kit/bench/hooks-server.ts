@@ -2,7 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { errorHandlerPlugin, sendProblem } from '../src/error-handler.ts'
-import { loggerOptions } from '../src/logger.ts'
+import { lazyChildLogger, loggerOptions } from '../src/logger.ts'
 import { metricsPlugin } from '../src/metrics.ts'
 import { requestIdPlugin } from '../src/request-id.ts'
 import { RequestLog } from '../src/request-log.ts'
@@ -14,7 +14,9 @@ const variant = Number(process.argv[2])
 const logger = variant === 0 ? false : loggerOptions('bench', 'info')
 const app: FastifyInstance = Fastify({
   logger,
-  ...(variant >= 2 ? { logController: new RequestLog(DEFAULT_REQUEST_LOG) } : {}),
+  ...(variant >= 2
+    ? { logController: new RequestLog(DEFAULT_REQUEST_LOG), childLoggerFactory: lazyChildLogger }
+    : {}),
 })
 app.setValidatorCompiler(validatorCompiler())
 if (variant >= 3) await app.register(requestIdPlugin)

@@ -11,7 +11,7 @@ import autocannon from 'autocannon'
 export const VARIANTS = [
   'bare', // Fastify, no logger: the ceiling (variants 1 and 2 are compared with it, the rest with the one before)
   'logger: Fastify default (2 info lines per request)',
-  'logger: kit RequestLog (5xx/slow only)',
+  'logger: kit (RequestLog 5xx/slow only, lazy child)',
   '+ request id header',
   '+ problem+json answer',
   '+ shedding (under-pressure)',

@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DestinationStream } from 'pino'
 import { errorHandlerPlugin } from './error-handler.ts'
-import { loggerOptions } from './logger.ts'
+import { lazyChildLogger, loggerOptions } from './logger.ts'
 import { metricsPlugin } from './metrics.ts'
 import { openApiPlugin } from './openapi.ts'
 import { genReqId, requestIdPlugin } from './request-id.ts'
@@ -83,6 +83,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
   const app = Fastify({
     logger: options.logStream ? { ...logger, stream: options.logStream } : logger,
     logController: new RequestLog(options.requestLog ?? DEFAULT_REQUEST_LOG),
+    childLoggerFactory: lazyChildLogger,
     genReqId,
     requestIdHeader: false,
     bodyLimit: options.bodyLimit ?? 16 * 1024,

@@ -30,6 +30,16 @@ async function build(t: Test, logLevel: string, maxLinesPerSecond = 50) {
   app.get('/boom', async () => {
     throw new Error('kaput')
   })
+  app.get('/chatty', async (request) => {
+    request.log.info({ step: 1 }, 'handler line')
+    request.log.child({ part: 'inner' }).warn('child line')
+    request.log.debug('not at info')
+    return { ok: true }
+  })
+  app.get('/quiet', { logLevel: 'silent' }, async (request) => {
+    request.log.error('never written')
+    throw new Error('silenced route')
+  })
   t.teardown(() => app.close())
   return { app, lines }
 }
@@ -59,6 +69,28 @@ t.test('5xx and slow requests are logged with their request id', async (t) => {
     'every line about a request names it',
   )
 })
+
+t.test(
+  "a handler's own lines (and its child logger's) carry the request id; route log levels hold",
+  async (t) => {
+    const { app, lines } = await build(t, 'info')
+    await app.inject({ url: '/chatty', headers: { 'x-request-id': 'req-chat' } })
+    await app.inject({ url: '/quiet', headers: { 'x-request-id': 'req-quiet' } })
+    t.match(
+      lines.find((l) => l.msg === 'handler line'),
+      { reqId: 'req-chat', step: 1, level: 30 },
+    )
+    t.match(
+      lines.find((l) => l.msg === 'child line'),
+      { reqId: 'req-chat', part: 'inner', level: 40 },
+    )
+    t.notOk(lines.some((l) => l.msg === 'not at info'))
+    t.notOk(
+      lines.some((l) => l.reqId === 'req-quiet'),
+      "a silent route's logger writes nothing",
+    )
+  },
+)
 
 t.test('at debug every request is logged, as Fastify does by default', async (t) => {
   const { app, lines } = await build(t, 'debug')
