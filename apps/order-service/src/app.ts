@@ -21,7 +21,6 @@ import { soldOutPlugin } from './plugins/sold-out.ts'
 import { createOrderRoute } from './routes/create-order.ts'
 import { getOrderRoute } from './routes/get-order.ts'
 import { OrderInserter } from './repositories/order-inserter.ts'
-import { findOrderByUuid } from './repositories/orders.ts'
 import { listOrdersRoute } from './routes/list-orders.ts'
 import { UnresolvedWrites } from './unresolved-writes.ts'
 import { UnsentOrders } from './unsent-orders.ts'
@@ -43,7 +42,7 @@ export interface AppOverrides {
   sqsClient?: SQSClient
   /** Deadline of one SendMessageBatch call (default 3 s). */
   sqsTimeoutMs?: number
-  /** How long an Idempotency-Key stays "in flight" before a retry may take it over (default 30 s). */
+  /** Wins over IDEMPOTENCY_LEASE_MS. */
   idempotencyLeaseMs?: number
 }
 
@@ -93,9 +92,23 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
     })
     app.decorate('unsentOrders', unsent)
     const unresolved = new UnresolvedWrites({
-      find: (orderUuid) => findOrderByUuid(app.db, orderUuid),
-      send: (row) =>
-        unsent.keep(toOrderMessage(row, row.request_id ?? 'unresolved-write'), row.request_id ?? ''),
+      db: app.db,
+      send: (row) => unsent.keep(toOrderMessage(row, row.request_id ?? ''), row.request_id ?? ''),
+      release: (row) =>
+        app.inventory
+          .settle(
+            [
+              {
+                reservation_id: row.reservation_id,
+                product_id: Number(row.product_id),
+                user_id: Number(row.user_id),
+                quantity: Number(row.quantity),
+                outcome: 'release',
+              },
+            ],
+            row.request_id ?? '',
+          )
+          .then(() => {}),
       log: app.log,
     })
     app.decorate('unresolvedWrites', unresolved)
@@ -106,7 +119,7 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
     await app.register(soldOutPlugin, { ttlMs: config.SOLD_OUT_CACHE_MS })
     await app.register(idempotencyPlugin, {
       ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-      leaseMs: overrides.idempotencyLeaseMs ?? 30_000,
+      leaseMs: overrides.idempotencyLeaseMs ?? config.IDEMPOTENCY_LEASE_MS,
     })
     await app.register(healthPlugin, {
       checks: {

@@ -8,7 +8,9 @@ import {
   productNotFound,
   type Refusal,
   unavailable,
+  WriteUnresolved,
 } from './errors.ts'
+import { ABANDONED } from './unresolved-writes.ts'
 import { writeOrderRow } from './write-order.ts'
 
 export interface PlaceOrder {
@@ -114,14 +116,14 @@ export async function placeOrder(
       // Inventory gave the reservation up (and released it) before this row could be written.
       outcome.inc({ outcome: 'fenced' })
       throw unavailable('The order database')
-    case 'unknown':
+    case 'unknown': {
       outcome.inc({ outcome: 'write_unknown' })
-      app.unresolvedWrites.watch(orderUuid)
       log.error(
         { err: written.error, order_uuid: orderUuid, reservation_id: reservation.reservation_id },
-        'order write unresolved; its reservation is left to the sweeper',
+        'order write unresolved; resolved as soon as MySQL answers',
       )
-      throw unavailable('The order database', written.error)
+      throw new WriteUnresolved(orderUuid, app.unresolvedWrites.resolve(row), written.error)
+    }
   }
 
   await sendOrLeaveToSweep(app, row, input)
@@ -159,6 +161,10 @@ async function resumeExisting(
   release: (step: string) => Promise<void>,
 ): Promise<OrderAccepted> {
   await release('resume')
+  if (existing.status === 'failed' && existing.failed_reason === ABANDONED) {
+    // The uuid is held by the fence of an earlier attempt that never wrote its row: not an order.
+    throw unavailable('The order database')
+  }
   if (input.idempotency && existing.idempotency_fp && existing.idempotency_fp !== input.idempotency.fp) {
     throw idempotencyKeyReused()
   }

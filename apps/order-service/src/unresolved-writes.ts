@@ -1,24 +1,36 @@
-import type { OrderRow } from '@flash/db'
+import type { Db, NewOrder } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
+import { fenceOrder, findOrderByReservation } from './repositories/orders.ts'
+
+/** `written`: the row is there (sent if pending). `fenced`: it never will be (reservation released). */
+export type Resolution = 'written' | 'fenced' | 'gave_up'
+
+type Unresolved = NewOrder & { order_uuid: string; reservation_id: string }
 
 export interface UnresolvedWritesOptions {
-  /** Reads the row by order uuid (undefined: not there, yet or ever). */
-  find: (orderUuid: string) => Promise<OrderRow | undefined>
+  db: Db
   /** Hands a row that did land, still pending, to the queue. */
-  send: (row: OrderRow) => void
+  send: (row: Unresolved) => void
+  /** Gives back the reservation of a row that was fenced off (it will never exist). */
+  release: (row: Unresolved) => Promise<void>
   log: FastifyBaseLogger
   intervalMs?: number
-  maxChecks?: number
+  maxTries?: number
   maxWatched?: number
 }
 
+// A fence row: the order was never accepted (its buyer was answered 503). Same reason as inventory's.
+export const ABANDONED = 'abandoned'
+
 /**
  * Pending-row INSERTs whose outcome the intake could not learn (MySQL stalled or unreachable past
- * every deadline; the buyer was answered 503). Such a row may still land, and nobody would send its
- * message until the finalizer's stale-pending sweep. This instance looks for it once a second for a
- * minute: found pending → sent at once; found terminal (inventory's fence won, or it completed) or
- * never found → nothing to do (the sweeper fences the reservation). In memory on purpose: a crash
- * loses only the fast path.
+ * every deadline; the buyer was answered 503). Such a row may still land at any time, so nothing may
+ * be compensated until it is known never to land. As soon as MySQL answers again, this writes a fence
+ * for the same order uuid and reservation id (a `failed` row): the unique keys decide atomically —
+ * either the original is there (sent at once if pending) or the fence is (the original can never be
+ * written now, and the reservation is released). Until then the Idempotency-Key stays in flight, so a
+ * retry is told to wait rather than given an answer that could turn out false. In memory: after a
+ * crash inventory's sweeper does the same once the reservation's TTL is over.
  */
 export class UnresolvedWrites {
   readonly #options: Required<UnresolvedWritesOptions>
@@ -26,32 +38,47 @@ export class UnresolvedWrites {
   #closed = false
 
   constructor(options: UnresolvedWritesOptions) {
-    this.#options = { intervalMs: 1_000, maxChecks: 60, maxWatched: 10_000, ...options }
+    this.#options = { intervalMs: 500, maxTries: 120, maxWatched: 10_000, ...options }
   }
 
-  watch(orderUuid: string): void {
-    if (this.#closed || this.#timers.size >= this.#options.maxWatched) return
-    this.#check(orderUuid, 1)
+  get size(): number {
+    return this.#timers.size
   }
 
-  #check(orderUuid: string, attempt: number): void {
-    const timer = setTimeout(() => {
+  resolve(row: Unresolved): Promise<Resolution> {
+    if (this.#closed || this.#timers.size >= this.#options.maxWatched) return Promise.resolve('gave_up')
+    return new Promise((done) => this.#try(row, 1, done))
+  }
+
+  #try(row: Unresolved, attempt: number, done: (resolution: Resolution) => void): void {
+    const timer = setTimeout(async () => {
       this.#timers.delete(timer)
-      if (this.#closed) return
-      this.#options.find(orderUuid).then(
-        (row) => {
-          if (row?.status === 'pending') this.#options.send(row)
-          else if (!row && attempt < this.#options.maxChecks) this.#check(orderUuid, attempt + 1)
-        },
-        (error) => {
-          if (attempt < this.#options.maxChecks) this.#check(orderUuid, attempt + 1)
-          else
-            this.#options.log.warn({ err: error, order_uuid: orderUuid }, 'unresolved order write given up')
-        },
-      )
+      if (this.#closed) return done('gave_up')
+      try {
+        done(await this.#settle(row))
+      } catch (error) {
+        if (attempt < this.#options.maxTries) return this.#try(row, attempt + 1, done)
+        this.#options.log.warn(
+          { err: error, order_uuid: row.order_uuid },
+          'unresolved order write left to the sweeper',
+        )
+        done('gave_up')
+      }
     }, this.#options.intervalMs)
     timer.unref()
     this.#timers.add(timer)
+  }
+
+  async #settle(row: Unresolved): Promise<Resolution> {
+    await fenceOrder(this.#options.db, { ...row, failed_reason: ABANDONED })
+    // By reservation id: inventory's sweeper may have fenced it first under another order uuid.
+    const found = await findOrderByReservation(this.#options.db, row.reservation_id)
+    if (found && found.order_uuid === row.order_uuid && found.failed_reason !== ABANDONED) {
+      if (found.status === 'pending') this.#options.send(row)
+      return 'written'
+    }
+    await this.#options.release(row)
+    return 'fenced'
   }
 
   close(): void {

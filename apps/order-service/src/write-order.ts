@@ -2,6 +2,7 @@ import { isDuplicateKey, type NewOrder, type OrderRow, statementNotApplied } fro
 import type { FastifyInstance } from 'fastify'
 import { withDeadline } from './deadline.ts'
 import { findConflictingOrder } from './repositories/orders.ts'
+import { ABANDONED } from './unresolved-writes.ts'
 
 /**
  * What became of one pending-row INSERT, found out before anything is compensated:
@@ -58,6 +59,10 @@ async function resolveConflict(
     rows = await withDeadline(findConflictingOrder(app.db, row), timeoutMs, 'order lookup')
   } catch (lookupError) {
     return { kind: 'unknown', error: lookupError }
+  }
+  // A fence (by the sweeper, or by a resolver under this very uuid) means the order will never exist.
+  if (rows.some((r) => r.reservation_id === row.reservation_id && r.failed_reason === ABANDONED)) {
+    return { kind: 'fenced' }
   }
   if (rows.some((r) => r.order_uuid === row.order_uuid && r.reservation_id === row.reservation_id)) {
     return { kind: 'written' }

@@ -154,3 +154,76 @@ t.test(
     t.equal(await available(world, product), 4, "the replay's own reservation was given back")
   },
 )
+
+// The first attempt's INSERT landed but no reply ever came: a retry must never get a "no" for an
+// order that is being charged. The key stays in flight until MySQL says what happened.
+t.test('an unanswered write that did land: the key waits, then replays the 202', async (t) => {
+  const app = await start(t)
+  const product = await createProduct(world, { stock: 1 })
+  const buyer = await newBuyer(world)
+  proxy.dropReplies()
+  let healed = false
+  t.teardown(() => {
+    if (!healed) proxy.resume()
+  })
+  const body = { product_id: product, quantity: 1 }
+  const first = await order(app, buyer, body, { 'idempotency-key': 'unanswered' })
+  t.equal(first.statusCode, 503, 'nothing could be learnt in time')
+  const early = await order(app, buyer, body, { 'idempotency-key': 'unanswered' })
+  t.equal(early.statusCode, 409, 'a retry while it is unresolved is told to wait…')
+  t.equal(early.json().code, 'idempotency_request_in_flight')
+  // The connections whose replies were eaten would wait for ever: break them, as TCP eventually does.
+  proxy.cut()
+  proxy.resume()
+  healed = true
+  let replay = early
+  t.ok(
+    await eventually(
+      async () => {
+        replay = await order(app, buyer, body, { 'idempotency-key': 'unanswered' })
+        return replay.statusCode === 202
+      },
+      100,
+      100,
+    ),
+    '…and, once MySQL answers, gets the order that was written',
+  )
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  const rows = await rowsOf(buyer.id)
+  t.equal(rows.length, 1, 'one order, no fence: the original won')
+  t.equal(rows[0]?.order_uuid, replay.json().order_uuid)
+  t.equal(await available(world, product), 0, 'its unit stays sold')
+})
+
+t.test('an unanswered write that never landed: fenced and released at once, the retry buys', async (t) => {
+  const app = await start(t)
+  const product = await createProduct(world, { stock: 1 })
+  const buyer = await newBuyer(world)
+  proxy.stall()
+  let healed = false
+  t.teardown(() => {
+    if (!healed) proxy.resume()
+  })
+  const body = { product_id: product, quantity: 1 }
+  const first = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
+  t.equal(first.statusCode, 503)
+  // The held INSERTs die with their connections: they can never reach MySQL now.
+  proxy.cut()
+  proxy.resume()
+  healed = true
+  let retry = first
+  t.ok(
+    await eventually(
+      async () => {
+        retry = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
+        return retry.statusCode === 202
+      },
+      100,
+      100,
+    ),
+    'the unit came back long before the reservation TTL, and the retry bought it',
+  )
+  const rows = await rowsOf(buyer.id)
+  t.same(rows.map((r) => r.status).sort(), ['failed', 'pending'], "the first attempt's fence, the order")
+  t.equal(rows.find((r) => r.status === 'failed')?.failed_reason, 'abandoned')
+})

@@ -31,7 +31,9 @@ const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filt
  *   or see terminal after convergence;
  * - oversold (I1): completed units beyond the stock ever supplied, plus any stock below 0;
  * - double-charged (I2, I5): order rows beyond one per Idempotency-Key (each buyer sent one key),
- *   plus units MySQL stock went down by beyond Σ completed;
+ *   plus units MySQL stock went down by beyond Σ completed. Fence rows (`failed`, `abandoned`: an
+ *   intake or the sweeper claimed a reservation whose order was never written, its buyer was told
+ *   503) are not orders anyone is charged for, and are reported apart;
  * - leaked (I4): Redis available ≠ stock − Σ pending, plus units still reserved;
  * - failed (I6): accepted orders that ended `failed`;
  * - charged, told no (I5, beyond the issue's columns): a buyer's last answer for its key was a
@@ -80,7 +82,7 @@ export async function measure(
 
   const rows = await fs.db
     .selectFrom('orders')
-    .select(['order_uuid', 'user_id', 'status', 'quantity', 'idempotency_key'])
+    .select(['order_uuid', 'user_id', 'status', 'quantity', 'idempotency_key', 'failed_reason'])
     .where('product_id', '=', productId)
     .execute()
   const product = await fs.db
@@ -101,8 +103,10 @@ export async function measure(
       completedOf.has(buyer.userId),
   )
 
+  const isFence = (r: (typeof rows)[number]) => r.status === 'failed' && r.failed_reason === 'abandoned'
+  const fences = count(rows, isFence)
   const rowsPerBuyer = new Map<number, number>()
-  for (const r of rows) rowsPerBuyer.set(r.user_id, (rowsPerBuyer.get(r.user_id) ?? 0) + 1)
+  for (const r of rows) if (!isFence(r)) rowsPerBuyer.set(r.user_id, (rowsPerBuyer.get(r.user_id) ?? 0) + 1)
   const extraRows = [...rowsPerBuyer.values()].reduce((s, n) => s + Math.max(0, n - 1), 0)
   const overDecrement = Math.max(0, product.supplied - product.stock - completedUnits)
 
@@ -137,6 +141,7 @@ export async function measure(
     notes.push(`${extraRows} order row(s) beyond one per Idempotency-Key, e.g. ${examples.join('; ')}`)
   }
   if (overDecrement) notes.push(`stock decremented ${overDecrement} beyond Σ completed`)
+  if (fences) notes.push(`${fences} fence row(s) for reservations whose order was never written`)
   const untold = rows.filter((r) => !acceptedBy.has(r.order_uuid))
   if (untold.length > 0) {
     const by = new Map<string, number>()

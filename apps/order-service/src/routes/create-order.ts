@@ -8,7 +8,7 @@ import {
 } from '@flash/contracts'
 import { newUuid } from '@flash/db'
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
-import { idempotencyKeyReused, type Refusal, sendRefusal } from '../errors.ts'
+import { idempotencyKeyReused, type Refusal, sendRefusal, unavailable, WriteUnresolved } from '../errors.ts'
 import { type IntakeTimeouts, placeOrder } from '../place-order.ts'
 import { IdempotencyStore, type StoredAnswer } from '../plugins/idempotency.ts'
 import { findOrderByIdempotencyKey } from '../repositories/orders.ts'
@@ -86,7 +86,13 @@ export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async
       if (key === undefined) return answer(reply, await placeOrder(app, input, timeouts))
 
       const fp = IdempotencyStore.fingerprint(request.body)
-      const begun = await app.idempotency.begin(user.id, key, fp, newUuid())
+      let begun: Awaited<ReturnType<typeof app.idempotency.begin>>
+      try {
+        begun = await app.idempotency.begin(user.id, key, fp, newUuid())
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode) throw error // 409 in flight, 422 reused
+        throw unavailable('The idempotency store', error)
+      }
       if (begun.kind === 'replay') {
         reply.header('idempotent-replayed', 'true')
         const stored = begun.answer
@@ -108,6 +114,21 @@ export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async
           }
         }
       } catch (error) {
+        if (error instanceof WriteUnresolved) {
+          // The order may still be written: keep the key in flight (a retry is told to wait) until
+          // MySQL says which, then record the 202 or free the key.
+          void error.resolution
+            .then((resolution) =>
+              resolution === 'written'
+                ? app.idempotency.complete(user.id, key, begun.owner, fp, {
+                    status: 202,
+                    body: { order_uuid: error.orderUuid, status: 'pending' },
+                  })
+                : app.idempotency.release(user.id, key, begun.owner),
+            )
+            .catch((cause) => request.log.warn({ err: cause }, 'idempotency record not settled'))
+          throw error
+        }
         // 5xx (and a 422 found in MySQL): free the key so the client's retry runs afresh. The order
         // row, if one was written, still holds the key: that retry finds it instead of doubling it.
         await app.idempotency.release(user.id, key, begun.owner).catch(() => false)

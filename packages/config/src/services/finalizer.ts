@@ -25,7 +25,7 @@ export const FinalizerEnv = Type.Object({
    * is the intake's outbox: an order accepted while SQS was down waits here at most this long plus
    * STALE_SWEEP_INTERVAL_MS. Keep it above the queue's normal backlog, or busy sales re-send for nothing.
    */
-  STALE_PENDING_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 30 }),
+  STALE_PENDING_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 10 }),
   STALE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
   /** How often the dead-letter queue is drained to mark its orders failed. */
   DLQ_POLL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }),

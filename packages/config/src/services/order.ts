@@ -20,6 +20,11 @@ export const OrderEnv = Type.Object({
   ORDER_WRITE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
   /** A product seen sold out is refused locally for this long (cleared at once on restock). */
   SOLD_OUT_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
+  /**
+   * How long an Idempotency-Key stays "in flight" before a retry may take it over (its holder is
+   * presumed dead): longer than the longest request (inventory + two writes + the send).
+   */
+  IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
   /** Idempotency-Key records are kept this long (IETF draft: 24 h). */
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 604_800, default: 86_400 }),
   /** Sends to SQS are batched (SendMessageBatch) for up to this long or 10 messages. */
