@@ -8,7 +8,7 @@ import { request } from 'undici'
 import { auditStock } from '@flash/tools'
 import { eventually, inParallel, startE2eStack } from '../src/index.ts'
 
-// DESIGN §4 end to end: the whole stack as separate processes, two instances of each order-path
+// The correctness contract (docs/correctness.md) end to end: the whole stack as separate processes, two instances of each order-path
 // service, a flash sale with demand far above supply, then I1–I6 checked against MySQL and Redis.
 // Failed attempts retry at once and the DLQ is polled often, so the poison test ends quickly.
 const e2e = await startE2eStack(t, {}, { RETRY_BASE_SECONDS: '0', DLQ_POLL_MS: '300' })

@@ -9,7 +9,7 @@ import { renderNotes, renderTable, rowHolds } from './lib/table.ts'
 import { StackKeeper } from './lib/stack-keeper.ts'
 import { SCENARIOS } from './scenarios/index.ts'
 
-// The fault matrix (issue 6, DESIGN §4 "Under faults"): one scenario per fault, each on a fresh stack
+// The fault matrix (issue 6, docs/correctness.md ("Under faults")): one scenario per fault, each on a fresh stack
 // of real processes behind proxies, a flash sale running while the fault strikes, then the
 // correctness contract audited. Scenarios run one after the other: each needs both cores.
 //   FAULTS=mysql-cut,redis-down   only these scenarios (ids in scenarios/*.ts)

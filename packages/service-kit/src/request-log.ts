@@ -13,7 +13,7 @@ export interface RequestLogOptions {
 
 /**
  * Which requests get a log line of their own. Fastify's default writes two info lines per request,
- * which halved the sold-out path (TOOLCHAIN.md, issue 9). Here a request is logged only when it
+ * which halved the sold-out path (measured: docs/benchmarks.md, issue 9). Here a request is logged only when it
  * failed (5xx, or an error Fastify saw) or was slow; at `debug` every request is logged as before.
  * Counts and latencies of everything else are in /metrics. Lines keep the request's child logger,
  * so each carries its `reqId`. The per-second cap stops an overload from writing a line per request

@@ -8,7 +8,7 @@ export interface AuditFinding {
 }
 
 /**
- * The invariants of DESIGN §4 that one product's stock-state can prove. I4 (Redis = MySQL, no
+ * The invariants of docs/correctness.md that one product's stock-state can prove. I4 (Redis = MySQL, no
  * reservation left) only holds when nothing is in flight, so it is judged only then; a cold product
  * (no Redis state) trivially agrees — the next warm-up rebuilds it from MySQL.
  */

@@ -1,4 +1,4 @@
-// The reference of DESIGN §3's ratios: a bare Fastify 5 POST handler with the same JSON body schema as
+// The reference of the speed targets' ratios (docs/benchmarks.md): a bare Fastify 5 POST handler with the same JSON body schema as
 // POST /api/orders, answering 409 like a sold-out order, no auth, no I/O. Run as its own process by the
 // bench: `HOST=127.0.0.1 PORT=… node tools/src/bench/baseline-server.ts`.
 import { CreateOrderBody } from '@flash/contracts'

@@ -1,4 +1,4 @@
-// DESIGN §4 invariants after a flash sale has drained, judged from MySQL and inventory-service (pure).
+// The invariants of docs/correctness.md after a flash sale has drained, judged from MySQL and inventory-service (pure).
 import type { Check } from './report/types.ts'
 
 export interface SaleState {

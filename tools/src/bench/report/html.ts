@@ -67,7 +67,7 @@ export function benchPage(report: Report): Page {
     },
     sections: [
       {
-        title: 'Targets (DESIGN §3, ratios from this run)',
+        title: 'Targets (docs/benchmarks.md, ratios from this run)',
         html: htmlTable(
           ['target', 'goal', 'measured', 'result', 'context'],
           report.targets.map((t) => [t.label, t.goal, t.measured, verdict(t.pass), t.context ?? '']),

@@ -63,7 +63,7 @@ export function renderMarkdown(report: Report): string {
     '',
     resultsTable(report.results),
     '',
-    '## Targets (DESIGN §3, ratios from this run)',
+    '## Targets (docs/benchmarks.md, ratios from this run)',
     '',
     report.targets.length ? targetsTable(report.targets) : '_no target could be evaluated_',
   ]

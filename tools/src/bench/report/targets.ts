@@ -1,4 +1,4 @@
-// The DESIGN §3 targets judged from one run's numbers, and the ratios they are made of (pure).
+// The platform's speed targets (docs/benchmarks.md) judged from one run's numbers, and the ratios they are made of (pure).
 import { fmtNum, fmtPct, fmtTimes } from './format.ts'
 import type { LoadStats, Results, ScenarioResult, Target } from './types.ts'
 
@@ -31,7 +31,7 @@ function atMost(value: number | null | undefined, goal: number): boolean | null 
 /** Answered requests per second of a flash sale (every status counts: a 409 is an answer). */
 const answeredPerS = (r: ScenarioResult | undefined) => r?.load?.rps
 
-/** DESIGN §3 and the brief's targets, each judged from this run's numbers (null = could not be judged). */
+/** The speed targets (docs/benchmarks.md), each judged from this run's numbers (null = could not be judged). */
 export function evaluateTargets(results: Results): Target[] {
   const targets: Target[] = []
   const baseline = results.baseline

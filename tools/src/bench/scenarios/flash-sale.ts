@@ -1,7 +1,7 @@
 // 4. flash-sale: one hot product, 10,000 units, every buyer hammering it for the whole run (demand ≫
 // stock). With --open-after the units arrive by an admin restock while the load runs (the sale opens).
 // Requests answered per second, accepted orders per second from the opening to the last 202; then,
-// after the queue drained, the DESIGN §4 invariants from MySQL and inventory-service.
+// after the queue drained, the invariants of docs/correctness.md from MySQL and inventory-service.
 import { saleChecks } from '../checks.ts'
 import { commitRates } from '../finalizer-rate.ts'
 import { orderCounts, productRow, sampleCounts, waitForDrain } from '../orders-db.ts'

@@ -1,4 +1,4 @@
-// The post-run checks of DESIGN §4 that the public API can prove (pure, unit-tested).
+// The post-run checks of docs/correctness.md that the public API can prove (pure, unit-tested).
 import type { Check } from './types.ts'
 
 export interface SaleFacts {
