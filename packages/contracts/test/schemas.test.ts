@@ -12,7 +12,7 @@ import {
   ReserveResult,
 } from '../src/index.ts'
 
-t.test('register limits follow the public API's', async (t) => {
+t.test('register limits follow the public API (docs/architecture.md)', async (t) => {
   const ok = { name: 'Ada', email: 'ada@example.com', password: 'x'.repeat(8) }
   t.ok(Value.Check(RegisterBody, ok))
   t.notOk(Value.Check(RegisterBody, { ...ok, name: '' }), 'name 1..100')
