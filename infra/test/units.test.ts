@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib'
-import { FinalizerEnv } from '@flash/config'
+import { FinalizerEnv } from '@flash/order-finalizer'
 import { ROUTE_TABLE, SERVICES } from '@flash/routes'
 import t from 'tap'
 import { listenerRules, MAX_PATHS_PER_RULE } from '../src/listener-rules.ts'

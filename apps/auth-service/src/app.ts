@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import type { AuthConfig } from '@flash/config'
+import type { AuthConfig } from './config.ts'
 import {
   createServiceApp,
   dbPlugin,

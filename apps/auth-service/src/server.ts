@@ -1,4 +1,5 @@
-import { AuthEnv, loadConfig } from '@flash/config'
+import { loadConfig } from '@flash/config'
+import { AuthEnv } from './config.ts'
 import { boot, listenWithGrace } from '@flash/service-kit'
 import { buildApp } from './app.ts'
 

@@ -1,4 +1,5 @@
-import { type AuthConfig, AuthEnv, loadConfig } from '@flash/config'
+import { loadConfig } from '@flash/config'
+import { type AuthConfig, AuthEnv } from '../src/config.ts'
 import type { Database } from '@flash/db'
 import { generateSigningKeyPair, type ServiceApp } from '@flash/service-kit'
 import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL } from '@flash/test-kit'

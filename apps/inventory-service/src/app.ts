@@ -1,4 +1,4 @@
-import type { InventoryConfig } from '@flash/config'
+import type { InventoryConfig } from './config.ts'
 import {
   createServiceApp,
   serviceAppConfig,

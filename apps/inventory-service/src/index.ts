@@ -1,2 +1,3 @@
 export { buildApp, type AppOverrides } from './app.ts'
 export { StockState } from './schemas.ts'
+export { InventoryEnv, type InventoryConfig } from './config.ts'

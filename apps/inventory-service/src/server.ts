@@ -1,4 +1,5 @@
-import { InventoryEnv, loadConfig } from '@flash/config'
+import { loadConfig } from '@flash/config'
+import { InventoryEnv } from './config.ts'
 import { boot, listenWithGrace } from '@flash/service-kit'
 import { buildApp } from './app.ts'
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type InventoryConfig, InventoryEnv, loadConfig } from '@flash/config'
+import { loadConfig } from '@flash/config'
+import { type InventoryConfig, InventoryEnv } from '../src/config.ts'
 import type { Database, NewOrder } from '@flash/db'
 import { createRedis, generateSigningKeyPair, type ServiceApp } from '@flash/service-kit'
 import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL } from '@flash/test-kit'

@@ -1,2 +1,3 @@
 export { buildApp, type AppOverrides } from './app.ts'
 export { POISON_HIDE_SECONDS } from './workers/dlq-worker.ts'
+export { FinalizerEnv, type FinalizerConfig } from './config.ts'

@@ -1,4 +1,5 @@
-import { FinalizerEnv, loadConfig } from '@flash/config'
+import { loadConfig } from '@flash/config'
+import { FinalizerEnv } from './config.ts'
 import { boot, listenWithGrace } from '@flash/service-kit'
 import { buildApp } from './app.ts'
 

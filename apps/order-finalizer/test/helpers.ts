@@ -1,14 +1,15 @@
 import type { AddressInfo } from 'node:net'
 import { GetQueueAttributesCommand, type SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs'
-import { type FinalizerConfig, FinalizerEnv, InventoryEnv, loadConfig } from '@flash/config'
+import { loadConfig } from '@flash/config'
 import type { OrderMessage } from '@flash/contracts'
 import { type Database, newUuid } from '@flash/db'
-import { buildApp as buildInventory } from '@flash/inventory-service'
+import { buildApp as buildInventory, InventoryEnv } from '@flash/inventory-service'
 import { createSqsClient, ensureQueues, type SqsClient, startSqsEmulator } from '@flash/queue'
 import type { ServiceApp } from '@flash/service-kit'
 import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL, uniqueName } from '@flash/test-kit'
 import type { Kysely } from 'kysely'
 import { type AppOverrides, buildApp } from '../src/app.ts'
+import { type FinalizerConfig, FinalizerEnv } from '../src/config.ts'
 import { insertPendingOrder } from './fixtures.ts'
 
 interface Teardown {

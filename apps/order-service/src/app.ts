@@ -1,6 +1,6 @@
 import { toOrderMessage } from '@flash/contracts'
 import type { SQSClient } from '@aws-sdk/client-sqs'
-import type { OrderConfig } from '@flash/config'
+import type { OrderConfig } from './config.ts'
 import { createSqsClient } from '@flash/queue'
 import {
   createServiceApp,

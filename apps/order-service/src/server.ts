@@ -1,4 +1,5 @@
-import { loadConfig, OrderEnv } from '@flash/config'
+import { loadConfig } from '@flash/config'
+import { OrderEnv } from './config.ts'
 import { boot, listenWithGrace } from '@flash/service-kit'
 import { buildApp } from './app.ts'
 

@@ -1,8 +1,9 @@
-import { ConfigError, loadConfig, OrderEnv } from '@flash/config'
+import { ConfigError, loadConfig } from '@flash/config'
 import { dropDatabase, ensureDatabase } from '@flash/db'
 import { uniqueName } from '@flash/test-kit'
 import t from 'tap'
 import { buildApp } from '../src/app.ts'
+import { OrderEnv } from '../src/config.ts'
 import { createWorld, startApp } from './helpers.ts'
 
 const world = await createWorld(t, 'boot')

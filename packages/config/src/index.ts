@@ -1,6 +1,12 @@
+// The pieces every service's environment schema is composed from, and the loader. Each app's own
+// schema lives in its folder (`apps/<service>/src/config.ts`), next to the code that reads it.
 export { ConfigError, loadConfig } from './load-config.ts'
-export { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, sqsEnv, tokenVerifierEnv } from './common.ts'
-export { AuthEnv, type AuthConfig } from './services/auth.ts'
-export { InventoryEnv, type InventoryConfig } from './services/inventory.ts'
-export { OrderEnv, type OrderConfig } from './services/order.ts'
-export { FinalizerEnv, type FinalizerConfig } from './services/finalizer.ts'
+export {
+  mysqlEnv,
+  Port,
+  redisEnv,
+  serverEnv,
+  serviceCredentialEnv,
+  sqsEnv,
+  tokenVerifierEnv,
+} from './common.ts'

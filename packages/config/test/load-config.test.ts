@@ -1,5 +1,15 @@
 import t from 'tap'
-import { AuthEnv, ConfigError, loadConfig } from '../src/index.ts'
+import { Type } from 'typebox'
+import { ConfigError, loadConfig, mysqlEnv, serverEnv } from '../src/index.ts'
+
+// A schema composed the way every app composes its own (apps/<service>/src/config.ts).
+const AuthEnv = Type.Object({
+  ...serverEnv(3001),
+  ...mysqlEnv,
+  JWT_PRIVATE_KEY: Type.String({ pattern: '-----BEGIN PRIVATE KEY-----' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
+  ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+})
 
 const key = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIE\n-----END PRIVATE KEY-----\n'
 

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs'
-import type { FinalizerConfig } from '@flash/config'
+import type { FinalizerConfig } from '../config.ts'
 import { consumerClient, queueUrl, SqsJsonClient } from '@flash/queue'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'

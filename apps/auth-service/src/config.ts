@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, tokenVerifierEnv } from '../common.ts'
+import { mysqlEnv, redisEnv, serverEnv, tokenVerifierEnv } from '@flash/config'
 
 export const AuthEnv = Type.Object({
   ...serverEnv(3001),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, tokenVerifierEnv } from '../common.ts'
+import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, tokenVerifierEnv } from '@flash/config'
 
 export const InventoryEnv = Type.Object({
   ...serverEnv(3002),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, serverEnv, serviceCredentialEnv, sqsEnv } from '../common.ts'
+import { mysqlEnv, serverEnv, serviceCredentialEnv, sqsEnv } from '@flash/config'
 
 export const FinalizerEnv = Type.Object({
   ...serverEnv(3004),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, sqsEnv, tokenVerifierEnv } from '../common.ts'
+import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, sqsEnv, tokenVerifierEnv } from '@flash/config'
 
 export const OrderEnv = Type.Object({
   ...serverEnv(3003),
