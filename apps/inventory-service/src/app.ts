@@ -9,7 +9,6 @@ import {
   tokenAuthPlugin,
 } from '@flash/service-kit'
 import type { JWTVerifyGetKey } from 'jose'
-import { sql } from 'kysely'
 import { eventsPlugin } from './plugins/events.ts'
 import { inventoryMetricsPlugin } from './plugins/metrics.ts'
 import { stockPlugin } from './plugins/stock.ts'
@@ -65,15 +64,8 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
     await app.register(reconcilerPlugin, {
       intervalMs: overrides.sweeper === false ? 0 : config.RECONCILE_INTERVAL_MS,
     })
-    await app.register(healthPlugin, {
-      checks: {
-        mysql: () => sql`select 1`.execute(app.db),
-        redis: () => app.redis.ping(),
-        revocations: async () => {
-          if (!app.revocations.ready) throw new Error('revocation list not loaded')
-        },
-      },
-    })
+    // mysql, redis and revocations: each registered its own check.
+    await app.register(healthPlugin)
     await app.register(routes, { serviceToken: config.SERVICE_TOKEN, reservationTtlMs })
     return app
   } catch (error) {

@@ -1,16 +1,15 @@
 import type { SQSClient } from '@aws-sdk/client-sqs'
-import type { FinalizerConfig } from './config.ts'
-import { createSqsClient, queueUrl } from '@flash/queue'
 import {
   createServiceApp,
   dbPlugin,
   healthPlugin,
+  inventoryClientPlugin,
   type ServiceApp,
   serviceAppConfig,
 } from '@flash/service-kit'
-import { sql } from 'kysely'
-import { InventoryInternalClient } from '@flash/api-client'
+import type { FinalizerConfig } from './config.ts'
 import { createFinalizerMetrics } from './metrics.ts'
+import { sqsPlugin } from './plugins/sqs.ts'
 import { consumersPlugin } from './workers/consumers.ts'
 
 export interface AppOverrides {
@@ -41,40 +40,29 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
     ...serviceAppConfig(config),
     logLevel: overrides.logLevel ?? config.LOG_LEVEL,
   })
-  const sqs =
-    overrides.sqsClient ?? createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION })
-  const inventory = new InventoryInternalClient({
-    url: config.INVENTORY_URL,
-    serviceToken: config.SERVICE_TOKEN,
-    timeoutMs: config.INVENTORY_TIMEOUT_MS,
-  })
-  app.addHook('onClose', async () => {
-    await inventory.close()
-    if (!overrides.sqsClient) sqs.destroy()
-  })
   try {
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
-    const queueCheck = (name: string) => () => queueUrl(sqs, name, { timeoutMs: 1_000 })
-    await app.register(healthPlugin, {
-      checks: {
-        mysql: () => sql`select 1`.execute(app.db),
-        inventory: () => inventory.ping(),
-        orders_queue: queueCheck(config.ORDERS_QUEUE_NAME),
-        dead_letter_queue: queueCheck(config.ORDERS_DLQ_NAME),
-        consumers: async () => {
-          if (!app.consumersRunning()) throw new Error('consumers stopped')
-        },
-      },
+    await app.register(inventoryClientPlugin, {
+      url: config.INVENTORY_URL,
+      serviceToken: config.SERVICE_TOKEN,
+      timeoutMs: config.INVENTORY_TIMEOUT_MS,
+    })
+    await app.register(sqsPlugin, {
+      endpoint: config.SQS_ENDPOINT,
+      region: config.AWS_REGION,
+      queueName: config.ORDERS_QUEUE_NAME,
+      dlqName: config.ORDERS_DLQ_NAME,
+      ...(overrides.sqsClient ? { client: overrides.sqsClient } : {}),
     })
     await app.register(consumersPlugin, {
       config,
-      sqs,
-      inventory,
       metrics: createFinalizerMetrics(app),
       waitTimeSeconds: overrides.waitTimeSeconds ?? 5,
       staleAfterMs: overrides.staleAfterMs ?? config.STALE_PENDING_SECONDS * 1000,
       staleSweepIntervalMs: overrides.staleSweepIntervalMs ?? config.STALE_SWEEP_INTERVAL_MS,
     })
+    // mysql, inventory, orders_queue, dead_letter_queue, consumers: each plugin registered its own check.
+    await app.register(healthPlugin)
     return app
   } catch (error) {
     await app.close().catch(() => {})

@@ -6,15 +6,14 @@ import {
   createServiceApp,
   dbPlugin,
   healthPlugin,
+  inventoryClientPlugin,
   redisPlugin,
   type ServiceApp,
   serviceAppConfig,
   tokenAuthPlugin,
 } from '@flash/service-kit'
 import type { JWTVerifyGetKey } from 'jose'
-import { sql } from 'kysely'
 import { idempotencyPlugin } from './plugins/idempotency.ts'
-import { inventoryPlugin } from './plugins/inventory-client.ts'
 import { orderMetricsPlugin } from './plugins/order-metrics.ts'
 import { orderQueuePlugin } from './plugins/order-queue.ts'
 import { soldOutPlugin } from './plugins/sold-out.ts'
@@ -69,8 +68,11 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       ...(overrides.tokenKeys ? { keys: overrides.tokenKeys } : {}),
+      // Unchanged: order-service's /ready never waited for the revocation list (it is loaded before
+      // the app is built, and its Redis is asked as `redis`).
+      readinessCheck: false,
     })
-    await app.register(inventoryPlugin, {
+    await app.register(inventoryClientPlugin, {
       url: config.INVENTORY_URL,
       serviceToken: config.SERVICE_TOKEN,
       timeoutMs: config.INVENTORY_TIMEOUT_MS,
@@ -121,14 +123,8 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
       ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
       leaseMs: overrides.idempotencyLeaseMs ?? config.IDEMPOTENCY_LEASE_MS,
     })
-    await app.register(healthPlugin, {
-      checks: {
-        mysql: () => sql`select 1`.execute(app.db),
-        redis: () => app.redis.ping(),
-        inventory: () => app.inventory.ping(),
-        sqs: () => app.orderQueue.check(),
-      },
-    })
+    // mysql, redis, inventory and sqs: each client plugin registered its own check.
+    await app.register(healthPlugin)
     await app.register(createOrderRoute, { writeMs: config.ORDER_WRITE_TIMEOUT_MS })
     for (const route of [getOrderRoute, listOrdersRoute]) await app.register(route)
     return app

@@ -1,13 +1,15 @@
 import { Health, Ready } from '@flash/contracts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { type ReadinessCheck, readinessOf } from './readiness.ts'
 import { NOT_SHED } from './shedding.ts'
 
-export type ReadinessCheck = () => Promise<unknown>
-
 export interface HealthOptions {
-  /** Each dependency's check; `/ready` is 200 only when all succeed within the timeout. */
-  checks: Record<string, ReadinessCheck>
+  /**
+   * Checks of the app's own state (e.g. its workers are running), asked after those the client
+   * plugins registered in `app.readiness`. `/ready` is 200 only when all succeed within the timeout.
+   */
+  checks?: Record<string, ReadinessCheck>
   timeoutMs?: number
 }
 
@@ -31,7 +33,8 @@ async function within(check: ReadinessCheck, timeoutMs: number): Promise<boolean
  * `/ready`: its dependencies answer (shed under pressure, like any other request).
  */
 export const healthPlugin = fp<HealthOptions>(
-  async (app: FastifyInstance, { checks, timeoutMs = 1000 }) => {
+  async (app: FastifyInstance, { checks = {}, timeoutMs = 1000 }) => {
+    const readiness = readinessOf(app)
     app.get('/health', { schema: { hide: true, response: { 200: Health } }, config: NOT_SHED }, async () => ({
       status: 'ok' as const,
     }))
@@ -39,10 +42,11 @@ export const healthPlugin = fp<HealthOptions>(
       '/ready',
       { schema: { hide: true, response: { 200: Ready, 503: Ready } } },
       async (_req, reply) => {
-        const names = Object.keys(checks)
-        const results = await Promise.all(names.map((n) => within(checks[n]!, timeoutMs)))
+        // Read per request: a plugin registered after this one still has its check asked.
+        const all = [...readiness.entries(), ...Object.entries(checks)]
+        const results = await Promise.all(all.map(([, check]) => within(check, timeoutMs)))
         const report: Ready = { status: 'ready', checks: {} }
-        names.forEach((name, i) => {
+        all.forEach(([name], i) => {
           report.checks[name] = results[i] ? 'up' : 'down'
         })
         if (results.every(Boolean)) return report

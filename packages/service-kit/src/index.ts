@@ -8,7 +8,8 @@ export {
 } from './create-app.ts'
 export { ProblemError, problemTypeUri, type ProblemOptions } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
-export { healthPlugin, type HealthOptions, type ReadinessCheck } from './health.ts'
+export { healthPlugin, type HealthOptions } from './health.ts'
+export { Readiness, type ReadinessCheck, readinessOf } from './readiness.ts'
 export { metricsPlugin } from './metrics.ts'
 export { openApiPlugin } from './openapi.ts'
 export { loggerOptions, REDACTED_PATHS } from './logger.ts'
@@ -25,6 +26,7 @@ export { requireServiceCredential } from './auth/service-credential.ts'
 export { generateSigningKeyPair } from './auth/signing-keys.ts'
 export { createRedis, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'
 export { dbPlugin, type DbPluginOptions } from './clients/db.ts'
+export { inventoryClientPlugin } from './clients/inventory.ts'
 export {
   BEARER,
   BODY_PROBLEMS,

@@ -1,10 +1,9 @@
-import type { SQSClient } from '@aws-sdk/client-sqs'
-import type { FinalizerConfig } from '../config.ts'
-import { consumerClient, queueUrl, SqsJsonClient } from '@flash/queue'
+import { consumerClient, queueUrl } from '@flash/queue'
+import { readinessOf } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Consumer } from 'sqs-consumer'
-import type { SettleClient } from '../inventory.ts'
+import type { FinalizerConfig } from '../config.ts'
 import type { FinalizerMetrics } from '../metrics.ts'
 import { createLoop, stopLoop } from './consumer-loop.ts'
 import { dlqBatchHandler } from './dlq-worker.ts'
@@ -13,8 +12,6 @@ import { sweepStalePending } from './stale-sweep.ts'
 
 export interface ConsumersOptions {
   config: FinalizerConfig
-  sqs: SQSClient
-  inventory: SettleClient
   metrics: FinalizerMetrics
   /** Long-poll length; a graceful stop waits for the poll in progress. */
   waitTimeSeconds: number
@@ -22,21 +19,17 @@ export interface ConsumersOptions {
   staleSweepIntervalMs: number
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    consumersRunning: () => boolean
-  }
-}
-
 /**
  * CONSUMERS receive loops on the orders queue, one on the DLQ (every DLQ_POLL_MS) and the
  * stale-pending sweep; started when the app is ready, stopped — in-flight batches finished — when it
- * closes. Receives, deletes and visibility changes go through the lean JSON-protocol client.
+ * closes. Receives, deletes and visibility changes go through the lean JSON-protocol client
+ * (`app.sqs`), settles through `app.inventory`. `/ready` asks whether they run, as `consumers`.
  */
 export const consumersPlugin = fp<ConsumersOptions>(
   async (app: FastifyInstance, options) => {
-    const { config, inventory, metrics, waitTimeSeconds } = options
-    const sqs = new SqsJsonClient(options.sqs, { endpoint: config.SQS_ENDPOINT })
+    const { config, metrics, waitTimeSeconds } = options
+    const { inventory } = app
+    const sqs = app.sqs.api
     const consumers: Consumer[] = []
     let sweepTimer: NodeJS.Timeout | undefined
     const log = app.log.child({ worker: 'finalizer' })
@@ -45,8 +38,8 @@ export const consumersPlugin = fp<ConsumersOptions>(
 
     app.addHook('onReady', async () => {
       const [ordersUrl, dlqUrl] = await Promise.all([
-        queueUrl(options.sqs, config.ORDERS_QUEUE_NAME),
-        queueUrl(options.sqs, config.ORDERS_DLQ_NAME),
+        queueUrl(app.sqs.client, config.ORDERS_QUEUE_NAME),
+        queueUrl(app.sqs.client, config.ORDERS_DLQ_NAME),
       ])
       const loop = { sqs: consumerClient(sqs), waitTimeSeconds, graceMs, log }
       const retryBaseSeconds = config.RETRY_BASE_SECONDS
@@ -105,9 +98,11 @@ export const consumersPlugin = fp<ConsumersOptions>(
       clearTimeout(sweepTimer)
       sweepTimer = undefined
       await Promise.all(consumers.map((c) => stopLoop(c, graceMs)))
-      await sqs.destroy()
     })
-    app.decorate('consumersRunning', () => consumers.length > 0 && consumers.every((c) => c.status.isRunning))
+    readinessOf(app).add('consumers', async () => {
+      if (consumers.length === 0 || !consumers.every((c) => c.status.isRunning))
+        throw new Error('consumers stopped')
+    })
   },
-  { name: 'finalizer-consumers', dependencies: ['flash-db'] },
+  { name: 'finalizer-consumers', dependencies: ['flash-db', 'finalizer-sqs', 'flash-inventory-client'] },
 )

@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs'
 import type { OrderMessage } from '@flash/contracts'
 import { queueUrl as lookUp, SqsJsonClient } from '@flash/queue'
 import type { FastifyInstance } from 'fastify'
+import { readinessOf } from '@flash/service-kit'
 import fp from 'fastify-plugin'
 import { BatchSender } from '../sqs/batch-sender.ts'
 
@@ -19,8 +20,6 @@ export interface OrderQueueOptions {
 export interface OrderQueue {
   /** Resolves with the SQS message id once this message is durably queued. */
   send(message: OrderMessage, requestId: string): Promise<string>
-  /** GetQueueUrl: the queue exists and SQS answers (readiness). */
-  check(): Promise<void>
 }
 
 declare module 'fastify' {
@@ -29,7 +28,10 @@ declare module 'fastify' {
   }
 }
 
-/** The orders queue as order-service sees it: batched sends, the queue URL looked up once. */
+/**
+ * The orders queue as order-service sees it: batched sends, the queue URL looked up once; `/ready`
+ * asks it as `sqs`.
+ */
 export const orderQueuePlugin = fp<OrderQueueOptions>(
   async (app: FastifyInstance, { client, endpoint, queueName, windowMs, timeoutMs, ownsClient }) => {
     const lookup = () => lookUp(client, queueName, { timeoutMs })
@@ -53,10 +55,9 @@ export const orderQueuePlugin = fp<OrderQueueOptions>(
     })
     app.decorate('orderQueue', {
       send: (message: OrderMessage, requestId: string) => sender.send(JSON.stringify(message), requestId),
-      check: async () => {
-        await lookup()
-      },
     })
+    // GetQueueUrl: the queue exists and SQS answers.
+    readinessOf(app).add('sqs', lookup)
     app.addHook('onClose', async () => {
       await sender.drain()
       await fast.destroy()

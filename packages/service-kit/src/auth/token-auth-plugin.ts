@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { JWTVerifyGetKey } from 'jose'
+import { readinessOf } from '../readiness.ts'
 import { authPlugin } from './auth-plugin.ts'
 import { RevocationList } from './revocation-list.ts'
 import { TokenVerifier } from './token-verifier.ts'
@@ -18,6 +19,8 @@ export interface TokenAuthOptions {
   jwksUrl?: string
   /** Instead of a JWKS URL: auth-service passes its own key, tests their own key pair. */
   keys?: JWTVerifyGetKey
+  /** Whether `/ready` waits for the revocation list (as `revocations`). Default true. */
+  readinessCheck?: boolean
 }
 
 /**
@@ -28,7 +31,7 @@ export interface TokenAuthOptions {
  * request. Needs the `flash-redis` and `flash-db` plugins.
  */
 export const tokenAuthPlugin = fp<TokenAuthOptions>(
-  async (app: FastifyInstance, { issuer, audience, jwksUrl, keys }) => {
+  async (app: FastifyInstance, { issuer, audience, jwksUrl, keys, readinessCheck = true }) => {
     const revocations = new RevocationList({
       redis: app.redis,
       db: app.db,
@@ -44,6 +47,12 @@ export const tokenAuthPlugin = fp<TokenAuthOptions>(
       await revocations.stop()
     })
     app.decorate('revocations', revocations)
+    // Not ready until the list is loaded and its subscriber connected: a token logged out elsewhere
+    // would otherwise be accepted here.
+    if (readinessCheck)
+      readinessOf(app).add('revocations', async () => {
+        if (!revocations.ready) throw new Error('revocation list not loaded')
+      })
     const verifier = new TokenVerifier(
       keys ? { keys, issuer, audience } : { jwksUrl: jwksUrl!, issuer, audience },
     )

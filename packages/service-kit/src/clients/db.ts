@@ -1,7 +1,8 @@
 import { assertSchemaCurrent, createDb, type Database } from '@flash/db'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+import { readinessOf } from '../readiness.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,7 +15,10 @@ export interface DbPluginOptions {
   poolSize: number
 }
 
-/** The Kysely pool; refuses to boot when the schema does not match this build's migrations. */
+/**
+ * The Kysely pool; refuses to boot when the schema does not match this build's migrations. `/ready`
+ * asks it as `mysql`.
+ */
 export const dbPlugin = fp<DbPluginOptions>(
   async (app: FastifyInstance, { url, poolSize }) => {
     const db = createDb({ url, poolSize })
@@ -25,6 +29,7 @@ export const dbPlugin = fp<DbPluginOptions>(
       throw error
     }
     app.decorate('db', db)
+    readinessOf(app).add('mysql', () => sql`select 1`.execute(db))
     app.addHook('onClose', async () => {
       await db.destroy()
     })

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
+import { readinessOf } from '../readiness.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,12 +25,13 @@ export function createRedis({ url, keyPrefix }: RedisPluginOptions): Redis {
   })
 }
 
-/** One ioredis connection per instance, closed with the app. */
+/** One ioredis connection per instance, closed with the app; `/ready` asks it as `redis`. */
 export const redisPlugin = fp<RedisPluginOptions>(
   async (app: FastifyInstance, options) => {
     const redis = createRedis(options)
     await redis.connect()
     app.decorate('redis', redis)
+    readinessOf(app).add('redis', () => redis.ping())
     app.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect())
     })

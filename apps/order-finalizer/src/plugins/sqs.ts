@@ -1,0 +1,49 @@
+import type { SQSClient } from '@aws-sdk/client-sqs'
+import { createSqsClient, queueUrl, SqsJsonClient } from '@flash/queue'
+import { readinessOf } from '@flash/service-kit'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+export interface FinalizerSqs {
+  /** The SDK client: queue URL lookups; its signer and credentials are the JSON client's too. */
+  client: SQSClient
+  /** Receives, deletes and visibility changes: one lean JSON-protocol POST per call. */
+  api: SqsJsonClient
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sqs: FinalizerSqs
+  }
+}
+
+export interface SqsPluginOptions {
+  /** SQS_ENDPOINT: the emulator; unset in AWS. */
+  endpoint: string | undefined
+  region: string
+  queueName: string
+  dlqName: string
+  /** A client the caller owns (tests): used as it is and never destroyed. */
+  client?: SQSClient
+}
+
+/**
+ * The finalizer's SQS clients, closed with the app (after the consumers stopped: they are registered
+ * later, and Fastify closes in reverse). `/ready` asks SQS for both queues, as `orders_queue` and
+ * `dead_letter_queue`.
+ */
+export const sqsPlugin = fp<SqsPluginOptions>(
+  async (app: FastifyInstance, { endpoint, region, queueName, dlqName, client: lent }) => {
+    const client = lent ?? createSqsClient({ endpoint, region })
+    const api = new SqsJsonClient(client, { endpoint })
+    app.decorate('sqs', { client, api })
+    const exists = (name: string) => () => queueUrl(client, name, { timeoutMs: 1_000 })
+    readinessOf(app).add('orders_queue', exists(queueName))
+    readinessOf(app).add('dead_letter_queue', exists(dlqName))
+    app.addHook('onClose', async () => {
+      await api.destroy()
+      if (!lent) client.destroy()
+    })
+  },
+  { name: 'finalizer-sqs' },
+)
