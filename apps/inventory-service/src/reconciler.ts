@@ -1,6 +1,7 @@
 import type { Database } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
+import { orderStatusByReservation } from './repositories/orders.ts'
 import { readReconcileBooks } from './repositories/products.ts'
 import type { StockStore } from './stock/index.ts'
 
@@ -15,7 +16,7 @@ export interface ReconcileCounts {
   /** Warm, quiet products compared with MySQL. */
   checked: number
   repaired: number
-  /** Skipped: cold, a live reservation, or changed since the probe. */
+  /** Skipped: cold, a live reservation or a counted order in flight, or changed since the probe. */
   skipped: number
 }
 
@@ -43,9 +44,17 @@ export async function reconcileProducts(
   const counts: ReconcileCounts = { checked: 0, repaired: 0, skipped: 0 }
   if (productIds.length === 0) return counts
   const probes = await deps.stock.probe(productIds)
-  const quiet = productIds
-    .map((id, i) => ({ id, probe: probes[i]! }))
-    .filter(({ probe }) => probe.available !== null && probe.live_reservations === 0)
+  const probed = productIds.map((id, i) => ({ id, probe: probes[i]! }))
+  // Orders a rebuild counted are in flight too (their settle will move units): first settle the ones
+  // MySQL has already finished — a settle lost to a crash — and compare the product on a later pass.
+  for (const { id, probe } of probed) {
+    if (probe.available !== null && probe.live_reservations === 0 && probe.counted > 0) {
+      await settleFinishedCounted(deps, id, nowMs)
+    }
+  }
+  const quiet = probed.filter(
+    ({ probe }) => probe.available !== null && probe.live_reservations === 0 && probe.counted === 0,
+  )
   counts.skipped = productIds.length - quiet.length
   if (quiet.length === 0) return counts
   const books = await readReconcileBooks(
@@ -76,4 +85,18 @@ export async function reconcileProducts(
     }
   }
   return counts
+}
+
+/** Applies the settle MySQL already decided for counted orders that are terminal (idempotent scripts). */
+async function settleFinishedCounted(deps: ReconcileDeps, productId: number, nowMs: number): Promise<void> {
+  const counted = await deps.stock.countedOrders(productId)
+  const statuses = await orderStatusByReservation(
+    deps.db,
+    counted.map((c) => c.reservationId),
+  )
+  for (const c of counted) {
+    const status = statuses.get(c.reservationId)
+    if (status === 'completed') await deps.stock.commit(productId, c.reservationId, nowMs)
+    else if (status === 'failed') await deps.stock.release(productId, c.reservationId, c.qty, c.userId, nowMs)
+  }
 }

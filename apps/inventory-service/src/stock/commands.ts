@@ -19,7 +19,7 @@ declare module 'ioredis' {
     stockWarm(
       ...args: [Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
     ): Result<ScriptReply, Context>
-    stockProbe(...args: [Key, Key, Key]): Result<ScriptReply, Context>
+    stockProbe(...args: [Key, Key, Key, Key]): Result<ScriptReply, Context>
     stockReconcile(...args: [Key, Key, Key, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
     stockRestock(...args: [Key, Key, Arg]): Result<ScriptReply, Context>
     stockSetMeta(...args: [Key, Key, Arg, Arg]): Result<number, Context>
@@ -40,7 +40,7 @@ const DEFINITIONS = {
   stockCommit: { numberOfKeys: 6, lua: lua('commit.lua') },
   stockRelease: { numberOfKeys: 8, lua: lua('release.lua') },
   stockWarm: { numberOfKeys: 6, lua: lua('warm.lua') },
-  stockProbe: { numberOfKeys: 3, lua: lua('probe.lua') },
+  stockProbe: { numberOfKeys: 4, lua: lua('probe.lua') },
   stockReconcile: { numberOfKeys: 3, lua: lua('reconcile.lua') },
   stockRestock: { numberOfKeys: 2, lua: lua('restock.lua') },
   stockSetMeta: { numberOfKeys: 2, lua: lua('set-meta.lua') },

@@ -302,7 +302,7 @@ export class StockStore {
     const pipeline = this.redis.pipeline()
     for (const productId of productIds) {
       const k = productKeys(productId)
-      pipeline.stockProbe(k.available, k.meta, k.res)
+      pipeline.stockProbe(k.available, k.meta, k.res, k.counted)
     }
     const replies = (await pipeline.exec()) ?? []
     return replies.map(([error, value]) => {
@@ -313,7 +313,19 @@ export class StockStore {
         seq: String(r[1]),
         live_reservations: Number(r[2]),
         warmed_at: r[3] == null ? null : Number(r[3]),
+        counted: Number(r[4]),
       }
+    })
+  }
+
+  /** The pending orders the last rebuild counted and nobody has settled since: id → qty and user. */
+  async countedOrders(
+    productId: ProductId,
+  ): Promise<{ reservationId: string; qty: number; userId: string }[]> {
+    const all = await this.redis.hgetall(productKeys(productId).counted)
+    return Object.entries(all).map(([reservationId, record]) => {
+      const [qty, userId] = record.split(':')
+      return { reservationId, qty: Number(qty), userId: userId ?? '0' }
     })
   }
 

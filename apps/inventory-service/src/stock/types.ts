@@ -119,6 +119,8 @@ export interface StockProbe {
   seq: string
   live_reservations: number
   warmed_at: number | null
+  /** Orders the last rebuild counted as pending and no settle has reached since. */
+  counted: number
 }
 
 export type ReconcileResult =
