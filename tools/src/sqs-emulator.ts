@@ -1,8 +1,10 @@
 // The SQS emulator as a process, for containers: `node tools/src/sqs-emulator.ts`.
 // SQS_HOST (default 127.0.0.1; 0.0.0.0 in a container), SQS_PORT (4566). It also creates the orders
-// queue and its DLQ (ORDERS_QUEUE_NAME, ORDERS_DLQ_NAME, MAX_ATTEMPTS, VISIBILITY_TIMEOUT_SECONDS),
-// so services can start against it at once. Stops on SIGINT/SIGTERM.
-import { loadConfig, sqsEnv } from '@flash/config'
+// queue and its DLQ from the finalizer's own variables (ORDERS_QUEUE_NAME, ORDERS_DLQ_NAME,
+// MAX_ATTEMPTS, VISIBILITY_TIMEOUT_SECONDS: its ordersQueueEnv), so services can start against it at
+// once. Stops on SIGINT/SIGTERM.
+import { loadConfig } from '@flash/config'
+import { ordersQueueEnv, ordersQueueSetup } from '@flash/order-finalizer'
 import { createSqsClient, ensureQueues, startSqsEmulator } from '@flash/queue'
 import { Type } from 'typebox'
 
@@ -10,23 +12,14 @@ const config = loadConfig(
   Type.Object({
     SQS_HOST: Type.String({ default: '127.0.0.1' }),
     SQS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4566 }),
-    AWS_REGION: sqsEnv.AWS_REGION,
-    ORDERS_QUEUE_NAME: sqsEnv.ORDERS_QUEUE_NAME,
-    ORDERS_DLQ_NAME: sqsEnv.ORDERS_DLQ_NAME,
-    MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
-    VISIBILITY_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 43_200, default: 60 }),
+    ...ordersQueueEnv,
   }),
   process.env,
 )
 
 const emulator = await startSqsEmulator({ port: config.SQS_PORT, host: config.SQS_HOST })
 const sqs = createSqsClient({ endpoint: emulator.endpoint, region: config.AWS_REGION })
-const queues = await ensureQueues(sqs, {
-  queueName: config.ORDERS_QUEUE_NAME,
-  dlqName: config.ORDERS_DLQ_NAME,
-  maxReceiveCount: config.MAX_ATTEMPTS,
-  visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
-})
+const queues = await ensureQueues(sqs, ordersQueueSetup(config))
 sqs.destroy()
 console.log(
   JSON.stringify({ msg: 'sqs emulator ready', host: config.SQS_HOST, port: emulator.port, ...queues }),

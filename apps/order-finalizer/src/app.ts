@@ -52,6 +52,7 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
       region: config.AWS_REGION,
       queueName: config.ORDERS_QUEUE_NAME,
       dlqName: config.ORDERS_DLQ_NAME,
+      maxAttempts: config.MAX_ATTEMPTS,
       ...(overrides.sqsClient ? { client: overrides.sqsClient } : {}),
     })
     await app.register(consumersPlugin, {

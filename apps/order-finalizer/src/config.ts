@@ -1,19 +1,32 @@
 import { type Static, Type } from 'typebox'
 import { mysqlEnv, serverEnv, serviceCredentialEnv, sqsEnv } from '@flash/config'
+import type { QueueSetup } from '@flash/queue'
+
+/**
+ * The orders queue and its DLQ as the finalizer consumes them. Whatever creates the queues locally
+ * (the dev stack, the emulator process, tests: `ordersQueueSetup`) validates these same variables, so
+ * the redrive count and the finalizer's attempt budget are one value; in AWS infra passes its QUEUE
+ * settings to both.
+ */
+export const ordersQueueEnv = {
+  ...sqsEnv,
+  /** Deliveries before SQS moves a message to the DLQ: the queue's redrive maxReceiveCount. */
+  MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+  /** Must exceed the worst-case handling time of a batch so two workers never hold one message. */
+  VISIBILITY_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 43_200, default: 60 }),
+}
+export const OrdersQueueEnv = Type.Object(ordersQueueEnv)
+export type OrdersQueueConfig = Static<typeof OrdersQueueEnv>
 
 export const FinalizerEnv = Type.Object({
   ...serverEnv(3004),
   ...mysqlEnv,
   ...serviceCredentialEnv,
-  ...sqsEnv,
+  ...ordersQueueEnv,
   INVENTORY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
   INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 5_000 }),
-  /** Deliveries before SQS moves a message to the DLQ (must equal the queue's maxReceiveCount). */
-  MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
   /** Backoff for retry n is RETRY_BASE_SECONDS × 2^(n−1) (5, 10, 20 s by default), via message visibility. */
   RETRY_BASE_SECONDS: Type.Integer({ minimum: 0, maximum: 900, default: 5 }),
-  /** Must exceed the worst-case handling time of a batch so two workers never hold one message. */
-  VISIBILITY_TIMEOUT_SECONDS: Type.Integer({ minimum: 1, maximum: 43_200, default: 60 }),
   /**
    * Parallel receive loops per instance (each handles batches of up to 10 messages). A loop waits on
    * round trips (receive, transaction, settle, delete), not on CPU, and concurrent batches share one
@@ -31,3 +44,13 @@ export const FinalizerEnv = Type.Object({
   DLQ_POLL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }),
 })
 export type FinalizerConfig = Static<typeof FinalizerEnv>
+
+/** The queues `ordersQueueEnv` describes, as `ensureQueues` creates them: one value per setting. */
+export function ordersQueueSetup(config: OrdersQueueConfig): QueueSetup {
+  return {
+    queueName: config.ORDERS_QUEUE_NAME,
+    dlqName: config.ORDERS_DLQ_NAME,
+    maxReceiveCount: config.MAX_ATTEMPTS,
+    visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
+  }
+}

@@ -6,15 +6,17 @@ import { type Database, newUuid } from '@flash/db'
 import { buildApp as buildInventory, InventoryEnv } from '@flash/inventory-service'
 import { createSqsClient, ensureQueues, type SqsClient, startSqsEmulator } from '@flash/queue'
 import type { ServiceApp } from '@flash/service-kit'
-import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL, uniqueName } from '@flash/test-kit'
+import {
+  createTestDatabase,
+  createTestRedisPrefix,
+  TEST_REDIS_URL,
+  type Teardown,
+  uniqueName,
+} from '@flash/test-kit'
 import type { Kysely } from 'kysely'
 import { type AppOverrides, buildApp } from '../src/app.ts'
-import { type FinalizerConfig, FinalizerEnv } from '../src/config.ts'
+import { type FinalizerConfig, FinalizerEnv, OrdersQueueEnv, ordersQueueSetup } from '../src/config.ts'
 import { insertPendingOrder } from './fixtures.ts'
-
-interface Teardown {
-  teardown(fn: () => unknown): void
-}
 
 export const SERVICE_TOKEN = 'test-service-token-0123456789'
 
@@ -50,11 +52,14 @@ export async function createWorld(t: Teardown, label: string, maxAttempts = 3): 
   const sqs = createSqsClient({ endpoint: emulator.endpoint, region: 'us-east-1' })
   t.teardown(() => sqs.destroy())
   const names = { queueName: uniqueName(`${label}-q`), dlqName: uniqueName(`${label}-dlq`) }
-  const { queueUrl, dlqUrl } = await ensureQueues(sqs, {
-    ...names,
-    maxReceiveCount: maxAttempts,
-    visibilityTimeoutSeconds: 5,
-  })
+  const queueEnv = {
+    ORDERS_QUEUE_NAME: names.queueName,
+    ORDERS_DLQ_NAME: names.dlqName,
+    MAX_ATTEMPTS: String(maxAttempts),
+    VISIBILITY_TIMEOUT_SECONDS: '5',
+  }
+  // Created from the variables the finalizer reads, as the dev stack does.
+  const { queueUrl, dlqUrl } = await ensureQueues(sqs, ordersQueueSetup(loadConfig(OrdersQueueEnv, queueEnv)))
   const base = { DATABASE_URL: url, DB_POOL_SIZE: '5', LOG_LEVEL: 'silent', SERVICE_TOKEN }
   const inventoryEnv = { ...base, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, PRODUCT_CACHE_MS: '0' }
   const { app: inventory, url: inventoryUrl } = await startInventory(t, { inventoryEnv })
@@ -63,10 +68,8 @@ export async function createWorld(t: Teardown, label: string, maxAttempts = 3): 
     INVENTORY_URL: inventoryUrl,
     INVENTORY_TIMEOUT_MS: '1000',
     SQS_ENDPOINT: emulator.endpoint,
-    ...{ ORDERS_QUEUE_NAME: names.queueName, ORDERS_DLQ_NAME: names.dlqName },
-    MAX_ATTEMPTS: String(maxAttempts),
+    ...queueEnv,
     RETRY_BASE_SECONDS: '0',
-    VISIBILITY_TIMEOUT_SECONDS: '5',
     DLQ_POLL_MS: '100',
     SHUTDOWN_GRACE_MS: '3000',
   }

@@ -1,3 +1,5 @@
+import { loadConfig } from '@flash/config'
+import { OrdersQueueEnv, ordersQueueSetup } from '@flash/order-finalizer'
 import { createSqsClient, type EnsuredQueues, ensureQueues, startSqsEmulator } from '@flash/queue'
 import type { Env } from './plan.ts'
 import { assertPortFree } from './ports.ts'
@@ -20,6 +22,8 @@ export async function setUpSqs(opts: {
   host: string
   env: Env
 }): Promise<SqsSetup> {
+  // Validated as the finalizer validates them: a bad MAX_ATTEMPTS stops here, naming the variable.
+  const queue = loadConfig(OrdersQueueEnv, opts.env)
   let endpoint = opts.endpoint
   let stop = async () => {}
   if (!endpoint) {
@@ -28,14 +32,9 @@ export async function setUpSqs(opts: {
     endpoint = emulator.endpoint
     stop = () => emulator.stop()
   }
-  const sqs = createSqsClient({ endpoint, region: opts.env.AWS_REGION ?? 'us-east-1' })
+  const sqs = createSqsClient({ endpoint, region: queue.AWS_REGION })
   try {
-    const queues = await ensureQueues(sqs, {
-      queueName: opts.env.ORDERS_QUEUE_NAME ?? 'orders',
-      dlqName: opts.env.ORDERS_DLQ_NAME ?? 'orders-dlq',
-      maxReceiveCount: Number(opts.env.MAX_ATTEMPTS ?? 3),
-      visibilityTimeoutSeconds: Number(opts.env.VISIBILITY_TIMEOUT_SECONDS ?? 60),
-    })
+    const queues = await ensureQueues(sqs, ordersQueueSetup(queue))
     return { endpoint, queues, stop }
   } catch (error) {
     await stop()

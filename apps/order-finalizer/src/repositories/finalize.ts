@@ -1,7 +1,5 @@
-import type { Database, OrderStatus } from '@flash/db'
+import type { Database, Db, OrderStatus } from '@flash/db'
 import { type Kysely, sql, type Transaction } from 'kysely'
-
-type Db = Kysely<Database> | Transaction<Database>
 
 /** What the transaction found or decided for one order (row values, never the message's). */
 export interface SettledOrder {
