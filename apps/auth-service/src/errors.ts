@@ -1,8 +1,10 @@
 import { ProblemError } from '@flash/service-kit'
 
 /**
- * The auth-specific problems, in one place. Codes and statuses live in `@flash/contracts`
- * (ERROR_CODES); this file only fixes the wording, so every path says the same thing.
+ * Every problem auth-service answers, in one place, so every path says the same thing.
+ * Codes and statuses stay in `@flash/contracts` (ERROR_CODES): they are part of the public API contract
+ * that the typed api-client and the OpenAPI documents are built from. Building the problems is this
+ * service's own business: nothing outside this file constructs one.
  */
 export const invalidCredentials = () =>
   // One message for "no such email" and "wrong password": the answer must not reveal which.
@@ -33,3 +35,7 @@ export const hashingOverloaded = (retryAfter: number) =>
   new ProblemError('overloaded', 'Too many sign-ins are being processed right now; retry shortly', {
     retryAfter,
   })
+
+/** register/login/refresh over AUTH_RATE_LIMIT_MAX for this client address (@fastify/rate-limit). */
+export const rateLimited = (after: string, retryAfter: number) =>
+  new ProblemError('rate_limited', `Too many requests; retry in ${after}`, { retryAfter })

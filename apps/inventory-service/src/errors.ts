@@ -3,8 +3,10 @@ import { STOCK_LIMIT } from './repositories/products.ts'
 import { WarmSettling } from './warm-settle.ts'
 
 /**
- * The inventory-specific problems, in one place. Codes and statuses live in `@flash/contracts`
- * (ERROR_CODES); this file only fixes the wording, so every path says the same thing.
+ * Every problem inventory-service answers, in one place, so every path says the same thing.
+ * Codes and statuses stay in `@flash/contracts` (ERROR_CODES): they are part of the public API contract
+ * that the typed api-client and the OpenAPI documents are built from. Building the problems is this
+ * service's own business: nothing outside this file constructs one.
  */
 export const productNotFound = (id: number) =>
   new ProblemError('product_not_found', `Product ${id} does not exist`)
@@ -22,6 +24,11 @@ export const unavailable = (what: string, cause: unknown, retryAfter = 1) =>
   new ProblemError('dependency_unavailable', `${what} is unavailable; retry shortly`, {
     retryAfter,
     cause,
+  })
+
+export const blankName = () =>
+  new ProblemError('validation_failed', 'body.name must not be blank', {
+    errors: [{ path: 'body.name', message: 'must not be blank' }],
   })
 
 export const stockLimitExceeded = (id: number, quantity: number) =>

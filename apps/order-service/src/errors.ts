@@ -4,6 +4,9 @@ import type { FastifyReply } from 'fastify'
 
 /**
  * Every problem order-service answers, in one place, so routes and the OpenAPI descriptions agree.
+ * Codes and statuses stay in `@flash/contracts` (ERROR_CODES): they are part of the public API contract
+ * that the typed api-client and the OpenAPI documents are built from. Building the problems is this
+ * service's own business: nothing outside this file constructs one.
  * 503s carry Retry-After: the failure is ours (a dependency), the client should simply try again.
  */
 export const RETRY_AFTER_SECONDS = 1

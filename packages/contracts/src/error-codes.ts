@@ -1,7 +1,9 @@
 /**
  * Every stable problem `code` a client can see, with its HTTP status, in one list, so the API docs,
- * the typed client and the services agree. Codes are snake_case as in the public API
- * (`409 out_of_stock`); the owning service is the comment above each group.
+ * the typed client and the services agree. They stay here, not in each app, because they are part of
+ * the public API contract: the typed api-client narrows on them and every service's OpenAPI document
+ * lists them. Each app builds its own problems from them in its `src/errors.ts`. Codes are snake_case
+ * as in the public API (`409 out_of_stock`); the owning service is the comment above each group.
  */
 export const ERROR_CODES = {
   // any service (service-kit)

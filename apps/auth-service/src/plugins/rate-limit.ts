@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
-import { ProblemError } from '@flash/service-kit'
+import { rateLimited } from '../errors.ts'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { FallbackRateLimitStore } from './rate-limit-store.ts'
@@ -41,9 +41,7 @@ export const rateLimitPlugin = fp<AuthRateLimitOptions>(
         }
       },
       errorResponseBuilder: (_request, context) =>
-        new ProblemError('rate_limited', `Too many requests; retry in ${context.after}`, {
-          retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)),
-        }),
+        rateLimited(context.after, Math.max(1, Math.ceil(context.ttl / 1000))),
     })
   },
   { name: 'auth-rate-limit', dependencies: ['flash-redis'] },

@@ -1,6 +1,6 @@
 import { isTransientDbError } from '@flash/db'
-import { ProblemError } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
+import { unavailable } from '../errors.ts'
 import { productsAdminRoutes } from './products-admin.ts'
 import { productsReadRoutes } from './products-read.ts'
 import { reservationRoutes } from './reservations.ts'
@@ -18,12 +18,7 @@ export interface RoutesOptions {
  */
 export async function routes(app: FastifyInstance, options: RoutesOptions): Promise<void> {
   app.setErrorHandler((error) => {
-    if (isTransientDbError(error)) {
-      throw new ProblemError('dependency_unavailable', 'The database is unavailable; retry shortly', {
-        retryAfter: 1,
-        cause: error,
-      })
-    }
+    if (isTransientDbError(error)) throw unavailable('The database', error)
     throw error
   })
   await app.register(productsReadRoutes)

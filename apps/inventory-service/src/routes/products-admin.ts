@@ -1,15 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { CreateProductBody, Product, ProductParams, RestockBody } from '@flash/contracts'
-import { ProblemError } from '@flash/service-kit'
-import { productNotFound, stockLimitExceeded, viaRedis } from '../errors.ts'
+import { blankName, productNotFound, stockLimitExceeded, viaRedis } from '../errors.ts'
 import { insertProduct, restockProduct, STOCK_LIMIT, toProduct } from '../repositories/products.ts'
 import { applyRestock } from '../restock.ts'
 import { BEARER, BODY_PROBLEMS, codes, PUBLIC_TAGS, problems } from '../schemas.ts'
-
-const blankName = () =>
-  new ProblemError('validation_failed', 'body.name must not be blank', {
-    errors: [{ path: 'body.name', message: 'must not be blank' }],
-  })
 
 const ADMIN_CODES = codes('unauthorized', 'token_revoked', 'forbidden', 'validation_failed')
 
