@@ -3,3 +3,10 @@ export { createTestRedisPrefix, deleteKeysByPrefix, TEST_REDIS_URL } from './red
 export { eventually, inParallel, metricValue } from './wait.ts'
 export { TcpProxy, type ProxyTarget } from './tcp-proxy.ts'
 export type { Teardown } from './teardown.ts'
+export {
+  configTableProblems,
+  type DocumentedVariable,
+  documentedDefault,
+  type EnvSchemaShape,
+  readConfigTable,
+} from './readme-config.ts'

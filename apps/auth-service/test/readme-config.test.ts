@@ -1,0 +1,9 @@
+import { fileURLToPath } from 'node:url'
+import { configTableProblems, readConfigTable } from '@flash/test-kit'
+import t from 'tap'
+import { AuthEnv } from '../src/config.ts'
+
+t.test('the README documents every variable of the schema, with its default, and nothing else', async (t) => {
+  const rows = await readConfigTable(fileURLToPath(new URL('../README.md', import.meta.url)))
+  t.same(configTableProblems(AuthEnv, rows), [])
+})
