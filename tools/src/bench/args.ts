@@ -19,22 +19,31 @@ export interface BenchOptions {
   /** Extra environment for every service (`--env KEY=VALUE`, repeatable): experiments, recorded in the report. */
   serviceEnv: Record<string, string>
   outDir: string
+  /** sold-out-rate: fixed offered req/s; undefined = half the same run's baseline req/s. */
+  rate: number | undefined
+  /** auth-storm: users who register and log in, and their arrivals per second. */
+  stormUsers: number
+  stormRate: number
 }
 
 /** Connections per scenario unless `--connections` says otherwise (see docs/benchmarks.md for why). */
 export const DEFAULT_CONNECTIONS: Record<ScenarioName, number> = {
   baseline: 1000,
   'sold-out': 1000,
+  // Enough connections that half the bare handler's rate is reachable at a few ms per answer.
+  'sold-out-rate': 200,
   accepted: 100,
   'flash-sale': 1000,
   naive: 1000,
+  // The storm's keep-alive pool: at 100 arrivals/s and ≤ 3 s per answer, well above what is in flight.
+  'auth-storm': 400,
 }
 
 export const USAGE = `npm run bench -- [options]
 
   --duration <s>        seconds of load per scenario (default 10)
   --connections <n>     connections for every scenario (default: baseline/sold-out/flash-sale/naive
-                        1000, accepted 100)
+                        1000, sold-out-rate 200, accepted 100, auth-storm 400 pooled)
   --only <list>         comma-separated scenarios: ${SCENARIOS.join(', ')}
   --instances <spec>    instances per service: a number for all (default 1), or
                         service=n,… (e.g. order-service=2,inventory-service=2)
@@ -44,6 +53,9 @@ export const USAGE = `npm run bench -- [options]
   --open-after <s>      flash-sale/naive: the hot product starts at stock 0 and gets its 10,000 units
                         this many seconds into the load, once every connection is open (default 2,
                         at most half of --duration; 0: created with its stock before the load)
+  --rate <n>            sold-out-rate: offered req/s (default: half the baseline's req/s of the run)
+  --storm-users <n>     auth-storm: users who register and log in (default 1000)
+  --storm-rate <n>      auth-storm: user arrivals per second (default 100)
   --via-gateway         send the load through the dev gateway instead of straight to the services
   --env KEY=VALUE       extra environment for every service, repeatable (recorded in the report),
                         e.g. --env SOLD_OUT_CACHE_MS=5000
@@ -117,6 +129,9 @@ export function parseBenchArgs(
       'via-gateway': { type: 'boolean', default: false },
       env: { type: 'string', multiple: true },
       out: { type: 'string' },
+      rate: { type: 'string' },
+      'storm-users': { type: 'string' },
+      'storm-rate': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
@@ -136,6 +151,9 @@ export function parseBenchArgs(
     serviceEnv: parseEnv(values.env ?? []),
     openAfterS: 0,
     outDir: values.out ?? 'tmp/bench',
+    rate: values.rate === undefined ? undefined : positiveInt('rate', values.rate, 1, 1_000_000),
+    stormUsers: positiveInt('storm-users', values['storm-users'], 1000, 100_000),
+    stormRate: positiveInt('storm-rate', values['storm-rate'], 100, 10_000),
   }
   const given = values['open-after']
   // Default 2 s, but at most half the run so a short run still has a sale in it.
@@ -148,6 +166,11 @@ export function parseBenchArgs(
   const sale = options.scenarios.includes('flash-sale') || options.scenarios.includes('naive')
   if (sale && options.openAfterS >= options.durationS)
     throw new Error('--open-after must be shorter than --duration')
+  // The offered rate is derived from the bare handler's throughput measured in the same run.
+  if (options.scenarios.includes('sold-out-rate') && !options.scenarios.includes('baseline') && !options.rate)
+    throw new Error(
+      'sold-out-rate needs baseline in the same run (its rate is half the baseline req/s) or --rate',
+    )
   return { help: false, options }
 }
 

@@ -52,3 +52,17 @@ export function commitRates(samples: readonly CountSample[], loadEndedAtMs: numb
   }
   return { commitsPerS, drainCommitsPerS, drainMs }
 }
+
+/**
+ * From `endMs` (the last request of the load) until every order was terminal: the first sample from
+ * which on none is pending and the count no longer moves, minus `endMs` (0 if that was before the end).
+ * Null when the last sample still had pending orders (the drain timed out). Rounded up by at most one
+ * sampling interval.
+ */
+export function terminalAfterMs(samples: readonly CountSample[], endMs: number): number | null {
+  const last = samples.at(-1)
+  if (!last || last.pending > 0) return null
+  let i = samples.length - 1
+  while (i > 0 && samples[i - 1]!.pending === 0 && terminal(samples[i - 1]!) === terminal(last)) i--
+  return Math.max(0, samples[i]!.atMs - endMs)
+}

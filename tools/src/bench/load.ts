@@ -11,6 +11,8 @@ export interface LoadSpec {
   urls: readonly string[]
   connections: number
   durationS: number
+  /** Fixed overall request rate (autocannon overallRate): an open-ish loop at a chosen load. */
+  rate?: number | undefined
   body: string
   /** Bearer tokens, rotating per request (each connection over its own window of them). */
   tokens: readonly string[]
@@ -103,6 +105,7 @@ function autocannonRun(spec: LoadSpec): Promise<LoadRun> {
         headers: { 'content-type': 'application/json' },
         body: spec.body,
         timeout: 10,
+        ...(spec.rate ? { overallRate: spec.rate } : {}),
         setupClient: (c) => c.setRequests(requestsFor(tokenWindow(spec.tokens, client++, spec.connections))),
       },
       (error, result) => {

@@ -38,8 +38,11 @@ export async function productRow(db: Kysely<Database>, productId: number) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** How often the order counts are sampled: the resolution of commit rates and drain times. */
+export const COUNT_SAMPLE_MS = 250
+
 /** Samples the product's order counts every `intervalMs` until stopped (one query in flight at most). */
-export function sampleCounts(db: Kysely<Database>, productId: number, intervalMs = 250) {
+export function sampleCounts(db: Kysely<Database>, productId: number, intervalMs = COUNT_SAMPLE_MS) {
   const samples: CountSample[] = []
   let running = true
   let lastError: string | undefined

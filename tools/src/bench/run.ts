@@ -24,14 +24,18 @@ import type { ScenarioContext } from './scenarios/context.ts'
 import { flashSale } from './scenarios/flash-sale.ts'
 import { naive } from './scenarios/naive.ts'
 import { soldOut } from './scenarios/sold-out.ts'
+import { soldOutRate } from './scenarios/sold-out-rate.ts'
+import { authStorm } from './scenarios/auth-storm.ts'
 import { ServiceLog } from './service-log.ts'
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Results[ScenarioName]>> = {
   baseline,
   'sold-out': soldOut,
+  'sold-out-rate': soldOutRate,
   accepted,
   'flash-sale': flashSale,
   naive,
+  'auth-storm': authStorm,
 }
 
 /** Pause between scenarios: longer than the services' inventory timeout (2 s). */
@@ -120,6 +124,7 @@ try {
     signal: controller.signal,
     log,
     say,
+    results,
     problem: (line) => {
       problems.push(line)
       say(`PROBLEM ${line}`)
@@ -128,7 +133,11 @@ try {
   for (const name of options.scenarios) {
     if (controller.signal.aborted) break
     log.phase = name
-    say(`${name}: ${options.durationS} s at ${connectionsFor(options, name)} connections`)
+    say(
+      name === 'auth-storm'
+        ? `${name}: ${options.stormUsers} users arriving at ${options.stormRate}/s`
+        : `${name}: ${options.durationS} s at ${connectionsFor(options, name)} connections`,
+    )
     try {
       const result = await RUNNERS[name](ctx)
       const other = result?.load?.cpu?.other ?? 0
@@ -174,6 +183,10 @@ try {
       warmup_s: options.warmupS,
       connections: Object.fromEntries(options.scenarios.map((s) => [s, connectionsFor(options, s)])),
       buyers: options.buyers,
+      ...(options.scenarios.includes('sold-out-rate') && options.rate ? { rate: options.rate } : {}),
+      ...(options.scenarios.includes('auth-storm')
+        ? { storm_users: options.stormUsers, storm_rate: options.stormRate }
+        : {}),
       instances: options.instances,
       via_gateway: options.viaGateway,
       ...(Object.keys(options.serviceEnv).length ? { service_env: options.serviceEnv } : {}),

@@ -1,4 +1,4 @@
-// Collects what the stack's processes print (LOG_LEVEL=warn: only warnings, errors and crashes), tagged
+// Collects the warnings, errors and crashes the stack's processes print (at the default log level), tagged
 // with the scenario running at the time, for the report's "problems" section.
 import type { OutputSink } from '../stack/output.ts'
 import type { ServiceProblem } from './report/types.ts'

@@ -11,7 +11,8 @@ export const fmtNum = (n: number | null | undefined, digits = 0): string =>
 export const fmtPct = (r: number | null) => (r == null ? 'n/a' : `${(r * 100).toFixed(1)} %`)
 export const fmtTimes = (r: number | null) => (r == null ? 'n/a' : `${r.toFixed(1)}×`)
 
-export const verdict = (pass: boolean | null) => (pass == null ? 'n/a' : pass ? 'MET' : 'MISSED')
+export const verdict = (pass: boolean | null, info = false) =>
+  info ? 'info' : pass == null ? 'n/a' : pass ? 'MET' : 'MISSED'
 
 /** A Markdown table with padded columns: valid Markdown and readable in a terminal. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

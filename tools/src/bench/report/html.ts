@@ -70,7 +70,7 @@ export function benchPage(report: Report): Page {
         title: 'Targets (docs/benchmarks.md, ratios from this run)',
         html: htmlTable(
           ['target', 'goal', 'measured', 'result', 'context'],
-          report.targets.map((t) => [t.label, t.goal, t.measured, verdict(t.pass), t.context ?? '']),
+          report.targets.map((t) => [t.label, t.goal, t.measured, verdict(t.pass, t.info), t.context ?? '']),
         ),
       },
       ...SCENARIOS.flatMap((s) => (report.results[s] ? [scenarioSection(report.results[s])] : [])),

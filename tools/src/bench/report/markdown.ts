@@ -19,7 +19,7 @@ export function resultsTable(results: Results): string {
     if (r.error || !r.load)
       return [[name, '—', '—', '—', '—', '—', '—', `error: ${r.error ?? 'no load result'}`]]
     const l = r.load
-    const accepted = name === 'baseline' || name === 'sold-out' ? '—' : `${fmtNum(r.acceptedPerS)}/s`
+    const accepted = r.acceptedPerS === undefined ? '—' : `${fmtNum(r.acceptedPerS)}/s`
     return [
       [
         name,
@@ -39,7 +39,7 @@ export function resultsTable(results: Results): string {
 export function targetsTable(targets: readonly Target[]): string {
   return table(
     ['target', 'goal', 'measured', 'result', 'context (same run)'],
-    targets.map((t) => [t.label, t.goal, t.measured, verdict(t.pass), t.context ?? '']),
+    targets.map((t) => [t.label, t.goal, t.measured, verdict(t.pass, t.info), t.context ?? '']),
   )
 }
 

@@ -3,7 +3,15 @@ import type { Distribution, LatencySummary } from '../../load/latency.ts'
 import type { Series } from '../../load/recorder.ts'
 import type { CpuUse } from '../host-stats.ts'
 
-export const SCENARIOS = ['baseline', 'sold-out', 'accepted', 'flash-sale', 'naive'] as const
+export const SCENARIOS = [
+  'baseline',
+  'sold-out',
+  'sold-out-rate',
+  'accepted',
+  'flash-sale',
+  'naive',
+  'auth-storm',
+] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 /** Numbers straight from autocannon for one load run. */
@@ -61,13 +69,48 @@ export interface FinalizerStats {
   drainCpu?: CpuUse | undefined
 }
 
+export interface AuthStormStats {
+  users: number
+  /** Arrivals per second (fixed schedule). */
+  rate: number
+  usersIn: number
+  gaveUp: number
+  /** Shed answers (429/503 + Retry-After) the polite clients received. */
+  shed: number
+  /** From the first arrival until the last user was in (null: nobody got in). */
+  allInAfterMs: number | null
+  /** How long a user may keep retrying shed answers: the bound on "every user in". */
+  boundMs: number
+  maxAttempts: number
+  /** Successful logins per second, from the first arrival until the last user was in. */
+  loginsPerS: number | null
+  /** auth-service CPU during the storm (cores): logins/s per core = loginsPerS / this. */
+  authCores: number | null
+  /** Arrival → logged in, per user who got in (ms). */
+  timeInP50Ms: number | null
+  timeInP99Ms: number | null
+  timeInMaxMs: number | null
+  /** auth-service's password hashing parameters in effect (its defaults unless --env set them). */
+  passwordParams: string
+}
+
 export interface ScenarioResult {
   name: ScenarioName
   load?: LoadStats
   /** 202 answers per second (over the load for `accepted`, over the time to sell out for flash sales). */
   acceptedPerS?: number
-  /** Flash sales: from the start of the load to the last 202. */
+  /** Flash sales: from the opening of the sale to the last 2xx (null: did not sell out within the run). */
   sellOutMs?: number | null
+  /**
+   * flash-sale: from the end of the load (the last request sent) until no order of the product was
+   * pending any more (0 when that was already so; null when the drain timed out). MySQL counts are
+   * sampled every `terminalSampleMs`, so this is rounded up by at most that much.
+   */
+  terminalAfterLoadMs?: number | null
+  terminalSampleMs?: number
+  /** sold-out-rate: the fixed request rate offered (autocannon overallRate), req/s. */
+  offeredRate?: number
+  authStorm?: AuthStormStats
   finalizer?: FinalizerStats
   checks?: Check[]
   /** Service counters that moved during the measured run (order_intake_total{outcome=…} …). */
@@ -86,6 +129,8 @@ export interface Target {
   /** Measured value, as displayed; null when a scenario it depends on did not run. */
   measured: string
   pass: boolean | null
+  /** Shown for information, not judged (e.g. the closed-loop p99, bounded by Little's law). */
+  info?: boolean
   /** What the number should be read against (the same run's reference numbers). */
   context?: string
 }

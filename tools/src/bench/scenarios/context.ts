@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Platform } from '../platform.ts'
 import { formatStatuses } from '../report/format.ts'
 import { unexpectedStatuses } from '../report/targets.ts'
-import type { LoadStats, ScenarioName } from '../report/types.ts'
+import type { LoadStats, Results, ScenarioName } from '../report/types.ts'
 import type { ServiceLog } from '../service-log.ts'
 
 export interface ScenarioContext {
@@ -15,6 +15,8 @@ export interface ScenarioContext {
   signal: AbortSignal
   log: ServiceLog
   say: (line: string) => void
+  /** The scenarios that already ran (sold-out-rate derives its rate from baseline). */
+  results: Results
   /** Something a human should look at (5xx, errors, crashes): goes to the report's problems list. */
   problem: (line: string) => void
 }

@@ -3,8 +3,8 @@
 // Requests answered per second, accepted orders per second from the opening to the last 202; then,
 // after the queue drained, the invariants of docs/correctness.md from MySQL and inventory-service.
 import { saleChecks } from '../checks.ts'
-import { commitRates } from '../finalizer-rate.ts'
-import { orderCounts, productRow, sampleCounts, waitForDrain } from '../orders-db.ts'
+import { commitRates, terminalAfterMs } from '../finalizer-rate.ts'
+import { COUNT_SAMPLE_MS, orderCounts, productRow, sampleCounts, waitForDrain } from '../orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
   acceptedTracker,
@@ -80,6 +80,11 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     )
     const drained = await waitForDrain(sampler.latest, accepted, options.drainTimeoutS * 1000, ctx.signal)
     await sampler.stop()
+    // "Every order terminal ≤ 5 s after the last request": the load's end is its last request.
+    const terminalAfterLoadMs = drained ? terminalAfterMs(sampler.samples, run.endedAtMs) : null
+    ctx.say(
+      `flash-sale: every order terminal ${terminalAfterLoadMs === null ? 'n/a' : `${Math.round(terminalAfterLoadMs)} ms`} after the last request`,
+    )
     if (!drained) ctx.problem(`flash-sale: the queue did not drain within ${options.drainTimeoutS} s`)
     const orders = await orderCounts(platform.db, product.id)
     const row = await productRow(platform.db, product.id)
@@ -103,6 +108,8 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
       // Not sold out: the rate over the rest of the run, from the opening to the end of the load.
       acceptedPerS: (accepted * 1000) / Math.max(1, sellOutMs ?? run.endedAtMs - openedAtMs),
       sellOutMs,
+      terminalAfterLoadMs,
+      terminalSampleMs: COUNT_SAMPLE_MS,
       finalizer: { completed: orders.completed, failed: orders.failed, drained, ...rates },
       checks,
       counters: await counters(),
