@@ -7,6 +7,7 @@ import { diffCounters, parseCounters } from '../src/bench/counters.ts'
 import { commitRates, terminalAfterMs } from '../src/bench/finalizer-rate.ts'
 import { cpuUse, hostTicks, processTicks, tcpExtCounter } from '../src/bench/host-stats.ts'
 import { tokenWindow } from '../src/bench/load.ts'
+import { saleOver } from '../src/bench/scenarios/sale-end.ts'
 import { offeredRate } from '../src/bench/scenarios/sold-out-rate.ts'
 import { percentile } from '../src/bench/timeline.ts'
 import { Recorder } from '../src/load/recorder.ts'
@@ -502,3 +503,17 @@ t.test(
     t.notMatch(html, /<script[^>]+src=/)
   },
 )
+
+t.test('a flash sale runs --duration, then until sold out (+1 s), at most --sale-max', async (t) => {
+  const at = (elapsedMs: number, soldOutAtMs?: number) =>
+    saleOver({ elapsedMs, minMs: 10_000, maxMs: 60_000, soldOutAtMs })
+  t.equal(at(5_000, 3_000), false, 'never before --duration')
+  t.equal(at(10_000, 3_000), true, 'sold out long ago: at --duration')
+  t.equal(at(10_000), false, 'not sold out: goes on')
+  t.equal(at(20_500, 20_000), false, 'a second of refusals after the sell-out')
+  t.equal(at(21_000, 20_000), true)
+  t.equal(at(60_000), true, 'the cap')
+  const flags = parseBenchArgs(['--duration', '90'])
+  if (flags.help) throw new Error('unexpected help')
+  t.equal(flags.options.saleMaxS, 90, 'never shorter than --duration')
+})

@@ -16,6 +16,8 @@ export interface BenchOptions {
   warmupS: number
   /** Flash sales: seconds into the load at which the stock is made available (0: before the load). */
   openAfterS: number
+  /** Flash sales: the load goes on past --duration until sold out, at most this long (s). */
+  saleMaxS: number
   /** Extra environment for every service (`--env KEY=VALUE`, repeatable): experiments, recorded in the report. */
   serviceEnv: Record<string, string>
   outDir: string
@@ -56,6 +58,8 @@ export const USAGE = `npm run bench -- [options]
   --rate <n>            sold-out-rate: offered req/s (default: half the baseline's req/s of the run)
   --storm-users <n>     auth-storm: users who register and log in (default 1000)
   --storm-rate <n>      auth-storm: user arrivals per second (default 100)
+  --sale-max <s>        flash-sale/naive: run past --duration until the units are sold out (plus 1 s),
+                        at most this long (default 60)
   --via-gateway         send the load through the dev gateway instead of straight to the services
   --env KEY=VALUE       extra environment for every service, repeatable (recorded in the report),
                         e.g. --env SOLD_OUT_CACHE_MS=5000
@@ -130,6 +134,7 @@ export function parseBenchArgs(
       env: { type: 'string', multiple: true },
       out: { type: 'string' },
       rate: { type: 'string' },
+      'sale-max': { type: 'string' },
       'storm-users': { type: 'string' },
       'storm-rate': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -149,6 +154,7 @@ export function parseBenchArgs(
     drainTimeoutS: positiveInt('drain-timeout', values['drain-timeout'], 180, 3600),
     warmupS: values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 2, 60),
     serviceEnv: parseEnv(values.env ?? []),
+    saleMaxS: positiveInt('sale-max', values['sale-max'], 60, 3600),
     openAfterS: 0,
     outDir: values.out ?? 'tmp/bench',
     rate: values.rate === undefined ? undefined : positiveInt('rate', values.rate, 1, 1_000_000),
@@ -166,6 +172,7 @@ export function parseBenchArgs(
   const sale = options.scenarios.includes('flash-sale') || options.scenarios.includes('naive')
   if (sale && options.openAfterS >= options.durationS)
     throw new Error('--open-after must be shorter than --duration')
+  options.saleMaxS = Math.max(options.saleMaxS, options.durationS)
   // The offered rate is derived from the bare handler's throughput measured in the same run.
   if (options.scenarios.includes('sold-out-rate') && !options.scenarios.includes('baseline') && !options.rate)
     throw new Error(

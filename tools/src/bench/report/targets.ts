@@ -167,7 +167,7 @@ function flashSaleTargets(results: Results): Target[] {
       context:
         `sold out in ${fmtNum(flash.sellOutMs)} vs ${fmtNum(naive?.sellOutMs)} ms; ` +
         `accepted/s ${fmtNum(flash.acceptedPerS)} vs ${fmtNum(naive?.acceptedPerS)}` +
-        (notSold.length ? `; not sold out within the run: ${notSold.join(', ')} (a longer --duration)` : ''),
+        (notSold.length ? `; not sold out within the run: ${notSold.join(', ')} (a longer --sale-max)` : ''),
     },
     {
       scenario: 'flash-sale',

@@ -16,7 +16,7 @@ import { connections, type ScenarioContext } from './context.ts'
 /** After the last arrival, how long a user may still be waiting out shed answers: "within a bounded time". */
 export const STORM_GRACE_MS = 30_000
 /** Attempts per call (register, login), shed ones included: a polite client does not retry forever. */
-export const STORM_MAX_ATTEMPTS = 20
+export const STORM_MAX_ATTEMPTS = 30
 /** A single auth answer slower than this is a client timeout (an error, not an answer). */
 const CALL_TIMEOUT_MS = 30_000
 

@@ -4,7 +4,8 @@ import { diffCounters, scrapeCounters } from '../counters.ts'
 import { type LoadRun, type LoadSpec, runLoad } from '../load.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Platform } from '../platform.ts'
-import { formatStatuses } from '../report/format.ts'
+import { saleOver } from './sale-end.ts'
+import { fmtNum, formatStatuses } from '../report/format.ts'
 import { unexpectedStatuses } from '../report/targets.ts'
 import type { LoadStats, Results, ScenarioName } from '../report/types.ts'
 import type { ServiceLog } from '../service-log.ts'
@@ -70,6 +71,8 @@ export function acceptedTracker() {
     lastAtMs: undefined as number | undefined,
     openedAtMs: undefined as number | undefined,
     soldOut: false,
+    /** `performance.now()` of the first answer that showed the sale sold out. */
+    soldOutAtMs: undefined as number | undefined,
   }
   return {
     state: t,
@@ -79,6 +82,7 @@ export function acceptedTracker() {
         t.lastAtMs = atMs
       } else if (status === 409 && t.openedAtMs !== undefined && atMs - latencyMs > t.openedAtMs) {
         t.soldOut = true
+        t.soldOutAtMs ??= atMs
       }
     },
   }
@@ -91,7 +95,7 @@ export const twoXx = (stats: LoadStats) =>
   )
 
 export function describe(name: string, stats: LoadStats): string {
-  return `${name}: ${Math.round(stats.rps)} req/s, p50 ${stats.p50Ms} ms, p99 ${stats.p99Ms} ms, ${formatStatuses(stats.statuses, stats.errors)}`
+  return `${name}: ${Math.round(stats.rps)} req/s, p50 ${fmtNum(stats.p50Ms, 1)} ms, p99 ${fmtNum(stats.p99Ms, 1)} ms, ${formatStatuses(stats.statuses, stats.errors)}`
 }
 
 /** Snapshot of the order-service and finalizer counters; call the result for the change since. */
@@ -115,34 +119,55 @@ export interface SaleRun {
 /**
  * The load of a flash sale. With --open-after > 0 the product has no stock when the load starts: every
  * connection is open and being refused when `open()` makes the units available, so the sell-out time
- * measures the sale, not a thousand TCP handshakes.
+ * measures the sale, not a thousand TCP handshakes. The load lasts --duration, longer if the sale has not
+ * sold out by then (see sale-end.ts), at most --sale-max.
  */
 export async function saleLoad(
   ctx: ScenarioContext,
   spec: LoadSpec,
-  open?: () => Promise<void>,
+  open: (() => Promise<void>) | undefined,
   /** Told when the units are for sale (after the restock answered, or at the start without one). */
-  onOpened?: (atMs: number) => void,
+  onOpened: (atMs: number) => void,
+  /** `performance.now()` at which the sale was seen sold out, if it was. */
+  soldOutAtMs: () => number | undefined,
 ): Promise<SaleRun> {
-  if (!open) {
-    onOpened?.(performance.now())
-    const run = await runLoad(spec)
-    return { run, openedAtMs: run.startedAtMs }
-  }
-  const failed = new AbortController()
-  const signals = [failed.signal, ...(spec.signal ? [spec.signal] : [])]
-  const running = runLoad({ ...spec, signal: AbortSignal.any(signals) })
+  const ended = new AbortController()
+  const signals = [ended.signal, ...(spec.signal ? [spec.signal] : [])]
+  const startMs = performance.now()
+  const watch = setInterval(() => {
+    const soldOut = soldOutAtMs()
+    const over = saleOver({
+      elapsedMs: performance.now() - startMs,
+      minMs: spec.durationS * 1000,
+      maxMs: ctx.options.saleMaxS * 1000,
+      soldOutAtMs: soldOut === undefined ? undefined : soldOut - startMs,
+    })
+    if (over) ended.abort()
+  }, 100)
+  // autocannon's own duration is only the backstop: the watch above ends the load.
+  const running = runLoad({
+    ...spec,
+    durationS: ctx.options.saleMaxS + 1,
+    signal: AbortSignal.any(signals),
+  })
   try {
+    if (!open) {
+      onOpened(startMs)
+      const run = await running
+      return { run, openedAtMs: run.startedAtMs }
+    }
     await sleep(ctx.options.openAfterS * 1000, undefined, { signal: ctx.signal })
     const openedAtMs = performance.now()
     await open()
     const openTookMs = performance.now() - openedAtMs
-    onOpened?.(openedAtMs + openTookMs)
+    onOpened(openedAtMs + openTookMs)
     return { run: await running, openedAtMs, openTookMs }
   } catch (error) {
     // Never leave the load running behind a failed opening.
-    failed.abort()
+    ended.abort()
     await running.catch(() => {})
     throw error
+  } finally {
+    clearInterval(watch)
   }
 }

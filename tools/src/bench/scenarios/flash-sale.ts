@@ -64,6 +64,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
       (at) => {
         tracker.state.openedAtMs = at
       },
+      () => tracker.state.soldOutAtMs,
     )
     if (openTookMs !== undefined)
       notes.push(`the restock that opened the sale took ${Math.round(openTookMs)} ms`)
@@ -72,7 +73,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     const sellOutMs = lastAtMs === undefined || !soldOut ? null : lastAtMs - openedAtMs
     if (!soldOut)
       notes.push(
-        `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --duration measures one`,
+        `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
       )
     ctx.say(describe('flash-sale', run.stats))
     ctx.say(
