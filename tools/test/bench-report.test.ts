@@ -7,6 +7,7 @@ import { diffCounters, parseCounters } from '../src/bench/counters.ts'
 import { commitRates, terminalAfterMs } from '../src/bench/finalizer-rate.ts'
 import { cpuUse, hostTicks, processTicks, tcpExtCounter } from '../src/bench/host-stats.ts'
 import { tokenWindow } from '../src/bench/load.ts'
+import { acceptedTracker } from '../src/bench/scenarios/context.ts'
 import { saleOver } from '../src/bench/scenarios/sale-end.ts'
 import { offeredRate } from '../src/bench/scenarios/sold-out-rate.ts'
 import { percentile } from '../src/bench/timeline.ts'
@@ -516,4 +517,18 @@ t.test('a flash sale runs --duration, then until sold out (+1 s), at most --sale
   const flags = parseBenchArgs(['--duration', '90'])
   if (flags.help) throw new Error('unexpected help')
   t.equal(flags.options.saleMaxS, 90, 'never shorter than --duration')
+})
+
+t.test('sold out when every unit was accepted, not at the first 409', async (t) => {
+  const tracker = acceptedTracker(3)
+  tracker.state.openedAtMs = 100
+  tracker.onResponse(409, 150)
+  tracker.onResponse(202, 200)
+  tracker.onResponse(202, 210)
+  t.equal(tracker.state.soldOut, false, 'a 409 from a stale mark after the opening is not a sell-out')
+  tracker.onResponse(202, 300)
+  tracker.onResponse(409, 310)
+  t.equal(tracker.state.soldOut, true)
+  t.equal(tracker.state.soldOutAtMs, 300)
+  t.equal(tracker.state.accepted, 3)
 })

@@ -61,28 +61,28 @@ export async function warmUp(
 }
 
 /**
- * Counts 2xx answers and remembers when the last one arrived (a flash sale's sell-out time). Once
- * `openedAtMs` is set, a 409 to a request *sent* after it means the units ran out: the sale sold out
- * within the run (before the opening every answer is a 409, so those do not count).
+ * Counts 2xx answers and remembers when the last one arrived. Each order is for one unit, so the sale
+ * has sold out when `units` orders were accepted: that answer's time is the sell-out time. (A 409 is
+ * no proof: right after the opening a refusal can still come from a sold-out mark not yet cleared.)
  */
-export function acceptedTracker() {
+export function acceptedTracker(units: number) {
   const t = {
     accepted: 0,
     lastAtMs: undefined as number | undefined,
     openedAtMs: undefined as number | undefined,
     soldOut: false,
-    /** `performance.now()` of the first answer that showed the sale sold out. */
+    /** `performance.now()` of the answer that accepted the last unit. */
     soldOutAtMs: undefined as number | undefined,
   }
   return {
     state: t,
-    onResponse: (status: number, atMs: number, latencyMs = 0) => {
-      if (status >= 200 && status < 300) {
-        t.accepted++
-        t.lastAtMs = atMs
-      } else if (status === 409 && t.openedAtMs !== undefined && atMs - latencyMs > t.openedAtMs) {
+    onResponse: (status: number, atMs: number) => {
+      if (status < 200 || status >= 300) return
+      t.accepted++
+      t.lastAtMs = atMs
+      if (t.accepted >= units && !t.soldOut) {
         t.soldOut = true
-        t.soldOutAtMs ??= atMs
+        t.soldOutAtMs = atMs
       }
     },
   }

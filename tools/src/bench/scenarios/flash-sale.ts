@@ -55,7 +55,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
       : undefined
   const sampler = sampleCounts(platform.db, product.id)
   try {
-    const tracker = acceptedTracker()
+    const tracker = acceptedTracker(FLASH_STOCK)
     const counters = await countersSince(ctx)
     const { run, openedAtMs, openTookMs } = await saleLoad(
       ctx,
@@ -69,8 +69,8 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     if (openTookMs !== undefined)
       notes.push(`the restock that opened the sale took ${Math.round(openTookMs)} ms`)
     flagStatuses(ctx, 'flash-sale', run.stats, [202, 409])
-    const { accepted, lastAtMs, soldOut } = tracker.state
-    const sellOutMs = lastAtMs === undefined || !soldOut ? null : lastAtMs - openedAtMs
+    const { accepted, soldOutAtMs, soldOut } = tracker.state
+    const sellOutMs = soldOutAtMs === undefined ? null : soldOutAtMs - openedAtMs
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,

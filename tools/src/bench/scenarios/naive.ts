@@ -67,7 +67,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
             .execute()
         }
       : undefined
-    const tracker = acceptedTracker()
+    const tracker = acceptedTracker(FLASH_STOCK)
     const { run, openedAtMs, openTookMs } = await saleLoad(
       ctx,
       { ...base, body: orderBody(productId), onResponse: tracker.onResponse },
@@ -80,8 +80,8 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     const notes =
       openTookMs === undefined ? [] : [`the UPDATE that opened the sale took ${Math.round(openTookMs)} ms`]
     flagStatuses(ctx, 'naive', run.stats, [201, 409])
-    const { accepted, lastAtMs, soldOut } = tracker.state
-    const sellOutMs = lastAtMs === undefined || !soldOut ? null : lastAtMs - openedAtMs
+    const { accepted, soldOutAtMs, soldOut } = tracker.state
+    const sellOutMs = soldOutAtMs === undefined ? null : soldOutAtMs - openedAtMs
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
