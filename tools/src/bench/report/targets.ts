@@ -182,6 +182,7 @@ function flashSaleTargets(results: Results): Target[] {
       pass: terminal == null ? (flash.finalizer?.drained === false ? false : null) : terminal <= 5000,
       context:
         `end of the load → no order pending (MySQL sampled every ${fmtNum(flash.terminalSampleMs)} ms); ` +
+        `from the sell-out: ${fmtNum(flash.terminalAfterSellOutMs)} ms; ` +
         `${fmtNum(flash.finalizer?.completed)} completed, ${fmtNum(flash.finalizer?.failed)} failed`,
     },
     {

@@ -107,6 +107,8 @@ export interface ScenarioResult {
    * sampled every `terminalSampleMs`, so this is rounded up by at most that much.
    */
   terminalAfterLoadMs?: number | null
+  /** flash-sale: the same, from the sell-out (the last unit accepted) instead: the finalizer's lag. */
+  terminalAfterSellOutMs?: number | null
   terminalSampleMs?: number
   /** sold-out-rate: the fixed request rate offered (autocannon overallRate), req/s. */
   offeredRate?: number

@@ -83,6 +83,8 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     await sampler.stop()
     // "Every order terminal ≤ 5 s after the last request": the load's end is its last request.
     const terminalAfterLoadMs = drained ? terminalAfterMs(sampler.samples, run.endedAtMs) : null
+    const terminalAfterSellOutMs =
+      drained && soldOutAtMs !== undefined ? terminalAfterMs(sampler.samples, soldOutAtMs) : null
     ctx.say(
       `flash-sale: every order terminal ${terminalAfterLoadMs === null ? 'n/a' : `${Math.round(terminalAfterLoadMs)} ms`} after the last request`,
     )
@@ -110,6 +112,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
       acceptedPerS: (accepted * 1000) / Math.max(1, sellOutMs ?? run.endedAtMs - openedAtMs),
       sellOutMs,
       terminalAfterLoadMs,
+      terminalAfterSellOutMs,
       terminalSampleMs: COUNT_SAMPLE_MS,
       finalizer: { completed: orders.completed, failed: orders.failed, drained, ...rates },
       checks,
