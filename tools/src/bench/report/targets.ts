@@ -224,7 +224,8 @@ function authStormTargets(results: Results): Target[] {
       context:
         `${fmtNum(r.load.responses)} answers: ${formatStatuses(r.load.statuses, r.load.errors)}; ` +
         `logins/s ${fmtNum(s.loginsPerS)}, per auth-service core ${fmtNum(perCore)} ` +
-        `(${s.authCores == null ? 'n/a' : s.authCores.toFixed(2)} cores)`,
+        `(${s.authCores == null ? 'n/a' : s.authCores.toFixed(2)} cores); password hashes served ${fmtNum(s.hashesPerS)}/s ` +
+        `= ${fmtNum(s.hashesPerS != null && s.authCores ? (s.authCores * 1000) / s.hashesPerS : null, 1)} ms of CPU each`,
     },
   ]
 }

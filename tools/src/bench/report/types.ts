@@ -84,6 +84,8 @@ export interface AuthStormStats {
   maxAttempts: number
   /** Successful logins per second, from the first arrival until the last user was in. */
   loginsPerS: number | null
+  /** Served register + login answers (2xx, one password hash each) per second over the same span. */
+  hashesPerS: number | null
   /** auth-service CPU during the storm (cores): logins/s per core = loginsPerS / this. */
   authCores: number | null
   /** Arrival → logged in, per user who got in (ms). */

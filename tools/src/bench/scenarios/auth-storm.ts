@@ -51,6 +51,10 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
     const allInAfterMs =
       tally.in === users && storm.lastInAtMs !== undefined ? storm.lastInAtMs - storm.startedAtMs : null
     const spanMs = (storm.lastInAtMs ?? storm.endedAtMs) - storm.startedAtMs
+    const served = Object.entries(run.statuses).reduce(
+      (sum, [status, n]) => (Number(status) >= 200 && Number(status) < 300 ? sum + n : sum),
+      0,
+    )
     const authCores = cpu?.procs['auth-service (storm)'] ?? null
     const timeIn = summarize(storm.timeIn)
     const stats: AuthStormStats = {
@@ -63,6 +67,7 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
       boundMs,
       maxAttempts: STORM_MAX_ATTEMPTS,
       loginsPerS: spanMs > 0 ? (tally.logins * 1000) / spanMs : null,
+      hashesPerS: spanMs > 0 ? (served * 1000) / spanMs : null,
       authCores,
       timeInP50Ms: timeIn.p50,
       timeInP99Ms: timeIn.p99,
