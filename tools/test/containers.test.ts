@@ -219,7 +219,7 @@ t.test('infrastructure services and start order', async (t) => {
   t.equal(services['auth-service']?.depends_on?.migrate?.condition, 'service_completed_successfully')
 })
 
-t.test('CI runs the tests before any deploy, and .ci/run is exactly npm ci + npm test', async (t) => {
+t.test('CI runs the tests and the fault matrix before any deploy, as .ci/run does', async (t) => {
   const ci = parse(await read('.github/workflows/ci.yml')) as {
     jobs: Record<string, { services?: object; steps: { run?: string }[] }>
   }
@@ -227,7 +227,7 @@ t.test('CI runs the tests before any deploy, and .ci/run is exactly npm ci + npm
   t.same(Object.keys(test.services ?? {}).sort(), ['mysql', 'redis'])
   t.same(
     test.steps.flatMap((s) => (s.run ? [s.run] : [])),
-    ['npm ci', 'npm test'],
+    ['npm ci', 'npm test', 'npm run test:faults'],
   )
   const deploy = parse(await read('.github/workflows/deploy.yml')) as {
     on: { workflow_run: { workflows: string[]; branches: string[] } }
@@ -241,5 +241,9 @@ t.test('CI runs the tests before any deploy, and .ci/run is exactly npm ci + npm
 
   await access(join(REPO_ROOT, '.ci/run'), constants.X_OK)
   const lines = (await read('.ci/run')).split('\n').filter((l) => l && !l.startsWith('#'))
-  t.same(lines, ['set -euo pipefail', 'npm ci', 'npm test'])
+  t.same(lines.slice(0, 3), ['set -euo pipefail', 'npm ci', 'npm test'], "the README's test command, first")
+  t.ok(
+    lines.some((l) => l.includes('npm run test:faults')),
+    'then the fault matrix',
+  )
 })
