@@ -12,9 +12,29 @@ function scenarioSection(r: ScenarioResult): Section {
   const h = l.hdr?.latency
   const rows: [string, string][] = [
     ['connections', String(l.connections)],
-    ['req/s (autocannon)', fmtNum(l.rps)],
+    [r.authStorm ? 'answers/s' : 'req/s (autocannon)', fmtNum(l.rps)],
     ...(r.acceptedPerS === undefined ? [] : [['accepted/s', fmtNum(r.acceptedPerS)] as [string, string]]),
     ...(r.sellOutMs == null ? [] : [['sold out in (ms)', fmtNum(r.sellOutMs)] as [string, string]]),
+    ...(r.offeredRate === undefined
+      ? []
+      : [['offered rate (req/s)', fmtNum(r.offeredRate)] as [string, string]]),
+    ...(r.terminalAfterLoadMs === undefined
+      ? []
+      : [
+          ['every order terminal after the last request (ms)', fmtNum(r.terminalAfterLoadMs)] as [
+            string,
+            string,
+          ],
+        ]),
+    ...(r.authStorm
+      ? [
+          [
+            'auth storm',
+            `${fmtNum(r.authStorm.usersIn)} of ${fmtNum(r.authStorm.users)} users in, ${fmtNum(r.authStorm.shed)} shed, ` +
+              `${fmtNum(r.authStorm.loginsPerS)} logins/s, ${r.authStorm.passwordParams}`,
+          ] as [string, string],
+        ]
+      : []),
     ['statuses', formatStatuses(l.statuses, l.errors)],
     [
       'autocannon p50 / p90 / p99 / max ms',
