@@ -4,14 +4,17 @@ import t from 'tap'
 import { createWorld, SERVICE_TOKEN } from './helpers.ts'
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+const PARENT_WATCH = fileURLToPath(new URL('../../../tools/src/stack/parent-watch.ts', import.meta.url))
 const world = await createWorld(t, 'inv-boot')
 
 /** Runs server.ts with exactly `env` (plus PATH) on this Node; killed at 20 s if it neither exits nor is stopped. */
 function runServer(env: Record<string, string>, onLine?: (line: string, stop: () => void) => void) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER], {
+    // With the dev stack's parent watch, as `npm start` runs it: if this test process dies (tap's
+    // timeout), the server goes too instead of keeping its port and database.
+    const child = spawn(process.execPath, ['--import', PARENT_WATCH, SERVER], {
       env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     const out = { stdout: '', stderr: '' }
     const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
