@@ -31,7 +31,7 @@ function runServer(env: Record<string, string>, onLine?: (line: string, stop: ()
     })
     const out = { stdout: '', stderr: '' }
     const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       const before = out.stdout
       out.stdout += chunk.toString()
       const lines = out.stdout
@@ -40,7 +40,7 @@ function runServer(env: Record<string, string>, onLine?: (line: string, stop: ()
         .slice(0, -1)
       for (const line of lines) onLine?.(line, () => child.kill('SIGTERM'))
     })
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       out.stderr += chunk.toString()
     })
     child.on('error', reject)

@@ -19,13 +19,13 @@ function runServer(env: Record<string, string>, onLine?: (line: string, stop: ()
     const out = { stdout: '', stderr: '' }
     const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
     let pending = ''
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       out.stdout += chunk.toString()
       const lines = (pending + chunk.toString()).split('\n')
       pending = lines.pop() ?? ''
       for (const line of lines) onLine?.(line, () => child.kill('SIGTERM'))
     })
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       out.stderr += chunk.toString()
     })
     child.on('error', reject)
