@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { runPeriodically } from '../periodic.ts'
 import { type ReconcileCounts, reconcileProducts } from '../reconciler.ts'
 import { listProductSupply } from '../repositories/products.ts'
 
@@ -54,26 +55,12 @@ export const reconcilerPlugin = fp<ReconcilerOptions>(
       }
     }
 
-    let timer: NodeJS.Timeout | undefined
-    let running: Promise<unknown> | undefined
-    let stopped = false
-    const schedule = () => {
-      if (stopped) return
-      timer = setTimeout(() => {
-        running = runOnce()
-          .catch((error) => app.log.warn({ err: error }, 'reconcile pass failed; retrying next tick'))
-          .finally(schedule)
-      }, intervalMs)
-      timer.unref()
-    }
-
     app.decorate('reconciler', { runOnce })
-    if (intervalMs > 0) app.addHook('onReady', async () => schedule())
-    app.addHook('preClose', async () => {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    })
+    if (intervalMs > 0) {
+      runPeriodically(app, intervalMs, runOnce, (error) =>
+        app.log.warn({ err: error }, 'reconcile pass failed; retrying next tick'),
+      )
+    }
   },
   { name: 'inventory-reconciler', dependencies: ['inventory-stock', 'inventory-metrics'] },
 )

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { runPeriodically } from '../periodic.ts'
 import { repairPass, type SweepDeps, sweepExpired } from '../sweeper.ts'
 
 declare module 'fastify' {
@@ -56,30 +57,13 @@ export const sweeperPlugin = fp<SweeperOptions>(
       }
     }
 
-    let timer: NodeJS.Timeout | undefined
-    let running: Promise<unknown> | undefined
-    let stopped = false
-    const schedule = () => {
-      if (stopped) return
-      timer = setTimeout(() => {
-        running = runOnce()
-          .catch((error) => {
-            sweeps.inc({ result: 'error' })
-            app.log.warn({ err: error }, 'sweep failed; retrying next tick')
-          })
-          .finally(schedule)
-      }, intervalMs)
-      timer.unref()
-    }
-
     app.decorate('sweeper', { runOnce })
-    if (autoStart) app.addHook('onReady', async () => schedule())
-    // preClose runs before any onClose, so the last tick finishes while Redis and MySQL are still open.
-    app.addHook('preClose', async () => {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    })
+    if (autoStart) {
+      runPeriodically(app, intervalMs, runOnce, (error) => {
+        sweeps.inc({ result: 'error' })
+        app.log.warn({ err: error }, 'sweep failed; retrying next tick')
+      })
+    }
   },
   { name: 'inventory-sweeper', dependencies: ['inventory-stock', 'inventory-metrics'] },
 )
