@@ -1,5 +1,5 @@
 import { type OrderAccepted, toOrderMessage } from '@flash/contracts'
-import { newUuid, type OrderRow } from '@flash/db'
+import { isFence, newUuid, type OrderRow } from '@flash/db'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import {
   idempotencyKeyReused,
@@ -10,7 +10,6 @@ import {
   unavailable,
   WriteUnresolved,
 } from './errors.ts'
-import { ABANDONED } from './unresolved-writes.ts'
 import { writeOrderRow } from './write-order.ts'
 
 export interface PlaceOrder {
@@ -161,7 +160,7 @@ async function resumeExisting(
   release: (step: string) => Promise<void>,
 ): Promise<OrderAccepted> {
   await release('resume')
-  if (existing.status === 'failed' && existing.failed_reason === ABANDONED) {
+  if (isFence(existing)) {
     // The uuid is held by the fence of an earlier attempt that never wrote its row: not an order.
     throw unavailable('The order database')
   }

@@ -1,6 +1,6 @@
-import type { Db, NewOrder } from '@flash/db'
+import { type Db, isFence, type NewOrder, writeFence } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
-import { fenceOrder, findOrderByReservation } from './repositories/orders.ts'
+import { findOrderByReservation } from './repositories/orders.ts'
 
 /** `written`: the row is there (sent if pending). `fenced`: it never will be (reservation released). */
 export type Resolution = 'written' | 'fenced' | 'gave_up'
@@ -18,9 +18,6 @@ export interface UnresolvedWritesOptions {
   maxTries?: number
   maxWatched?: number
 }
-
-// A fence row: the order was never accepted (its buyer was answered 503). Same reason as inventory's.
-export const ABANDONED = 'abandoned'
 
 /**
  * Pending-row INSERTs whose outcome the intake could not learn (MySQL stalled or unreachable past
@@ -70,10 +67,10 @@ export class UnresolvedWrites {
   }
 
   async #settle(row: Unresolved): Promise<Resolution> {
-    await fenceOrder(this.#options.db, { ...row, failed_reason: ABANDONED })
+    await writeFence(this.#options.db, row)
     // By reservation id: inventory's sweeper may have fenced it first under another order uuid.
     const found = await findOrderByReservation(this.#options.db, row.reservation_id)
-    if (found && found.order_uuid === row.order_uuid && found.failed_reason !== ABANDONED) {
+    if (found && found.order_uuid === row.order_uuid && !isFence(found)) {
       if (found.status === 'pending') this.#options.send(row)
       return 'written'
     }

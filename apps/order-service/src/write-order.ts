@@ -1,8 +1,7 @@
-import { isDuplicateKey, type NewOrder, type OrderRow, statementNotApplied } from '@flash/db'
+import { isDuplicateKey, isFence, type NewOrder, type OrderRow, statementNotApplied } from '@flash/db'
 import type { FastifyInstance } from 'fastify'
 import { withDeadline } from './deadline.ts'
 import { findConflictingOrder } from './repositories/orders.ts'
-import { ABANDONED } from './unresolved-writes.ts'
 
 /**
  * What became of one pending-row INSERT, found out before anything is compensated:
@@ -61,7 +60,7 @@ async function resolveConflict(
     return { kind: 'unknown', error: lookupError }
   }
   // A fence (by the sweeper, or by a resolver under this very uuid) means the order will never exist.
-  if (rows.some((r) => r.reservation_id === row.reservation_id && r.failed_reason === ABANDONED)) {
+  if (rows.some((r) => r.reservation_id === row.reservation_id && isFence(r))) {
     return { kind: 'fenced' }
   }
   if (rows.some((r) => r.order_uuid === row.order_uuid && r.reservation_id === row.reservation_id)) {

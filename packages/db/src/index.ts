@@ -20,3 +20,4 @@ export {
 } from './errors.ts'
 export { retryOnDeadlock, transactionWithRetry } from './retry.ts'
 export type { Db } from './executor.ts'
+export { ABANDONED, isFence, writeFence } from './fence.ts'

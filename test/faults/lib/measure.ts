@@ -1,3 +1,4 @@
+import { isFence } from '@flash/db'
 import { inParallel } from '@flash/test-kit'
 import type { OrderAttemptLog } from './buyer.ts'
 import type { Convergence } from './converge.ts'
@@ -103,7 +104,6 @@ export async function measure(
       completedOf.has(buyer.userId),
   )
 
-  const isFence = (r: (typeof rows)[number]) => r.status === 'failed' && r.failed_reason === 'abandoned'
   const fences = count(rows, isFence)
   const rowsPerBuyer = new Map<number, number>()
   for (const r of rows) if (!isFence(r)) rowsPerBuyer.set(r.user_id, (rowsPerBuyer.get(r.user_id) ?? 0) + 1)

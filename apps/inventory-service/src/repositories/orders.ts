@@ -1,38 +1,19 @@
-import { type Database, type Db, newUuid, type OrderStatus } from '@flash/db'
+import { type Database, type Db, type OrderStatus, writeFence } from '@flash/db'
 import { type Kysely, sql } from 'kysely'
 
 // inventory-service reads orders to rebuild, sweep and audit stock state, and writes one kind of row
 // only: the fence of a reservation it gives up on (see `fenceReservation`).
 
-/** `failed_reason` of a fence row: the order was never accepted (its intake answered 503). */
-export const ABANDONED = 'abandoned'
-
 /**
- * Before the sweeper releases a reservation that has no order row, it claims the reservation id in
- * MySQL with a `failed` row. The unique key on `orders.reservation_id` then decides, atomically, the
- * race with an intake whose INSERT is stalled somewhere (a failover, a lost connection): if that INSERT
- * landed first the fence is ignored and the order stays (pending: not released); if the fence landed
- * first the late INSERT fails as a duplicate and the intake answers 503. An order is never accepted on
- * a reservation that was released. Returns the status the reservation's order now has.
+ * Before the sweeper releases a reservation that has no order row, it fences the reservation id in
+ * MySQL (see `writeFence`): an order is never accepted on a reservation that was released. Returns the
+ * status the reservation's order now has (the intake's own, if its INSERT got there first).
  */
 export async function fenceReservation(
   db: Db,
   r: { reservation_id: string; product_id: number; user_id: number; quantity: number },
 ): Promise<OrderStatus> {
-  await db
-    .insertInto('orders')
-    .ignore()
-    .values({
-      order_uuid: newUuid(),
-      user_id: r.user_id,
-      product_id: r.product_id,
-      quantity: r.quantity,
-      total_price_cents: 0,
-      status: 'failed',
-      failed_reason: ABANDONED,
-      reservation_id: r.reservation_id,
-    })
-    .execute()
+  await writeFence(db, r)
   const row = await db
     .selectFrom('orders')
     .select('status')

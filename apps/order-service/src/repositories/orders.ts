@@ -1,5 +1,5 @@
 import type { Order } from '@flash/contracts'
-import type { Db, NewOrder, OrderRow } from '@flash/db'
+import type { Db, OrderRow } from '@flash/db'
 
 export async function findOrderByUuid(db: Db, orderUuid: string): Promise<OrderRow | undefined> {
   return db.selectFrom('orders').selectAll().where('order_uuid', '=', orderUuid).executeTakeFirst()
@@ -27,33 +27,6 @@ export async function findConflictingOrder(
       ]),
     )
     .orderBy('id')
-    .execute()
-}
-
-/**
- * Claims an order uuid and its reservation id with a `failed` row, unless a row already holds either:
- * whichever INSERT reaches MySQL first wins on the unique keys, so a stalled original arriving later
- * fails as a duplicate. The fence carries no Idempotency-Key (the buyer's retry must run afresh).
- */
-export async function fenceOrder(
-  db: Db,
-  row: Pick<NewOrder, 'order_uuid' | 'reservation_id' | 'user_id' | 'product_id' | 'quantity'> & {
-    failed_reason: string
-  },
-): Promise<void> {
-  await db
-    .insertInto('orders')
-    .ignore()
-    .values({
-      order_uuid: row.order_uuid,
-      reservation_id: row.reservation_id,
-      user_id: row.user_id,
-      product_id: row.product_id,
-      quantity: row.quantity,
-      total_price_cents: 0,
-      status: 'failed',
-      failed_reason: row.failed_reason,
-    })
     .execute()
 }
 
