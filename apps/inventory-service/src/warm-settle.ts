@@ -29,7 +29,6 @@ export class WarmSettling extends Error {
 export class WarmSettle {
   readonly #redis: Redis | Cluster
   readonly #settleMs: number
-  #since: number | undefined
 
   constructor(redis: Redis | Cluster, settleMs: number) {
     this.#redis = redis
@@ -39,14 +38,13 @@ export class WarmSettle {
   /** Throws WarmSettling while a rebuild must still wait. */
   async check(nowMs = Date.now()): Promise<void> {
     if (this.#settleMs <= 0) return
-    // Cached once past the window; re-read while inside it, and whenever the key may have gone.
+    // Read every time: only cold products get here, and the key may have gone since the last warm-up.
     const raw = await this.#redis.get(STATE_SINCE_KEY)
     let since = raw === null ? undefined : Number(raw)
     if (since === undefined) {
       await this.#redis.set(STATE_SINCE_KEY, String(nowMs), 'NX')
       since = Number((await this.#redis.get(STATE_SINCE_KEY)) ?? nowMs)
     }
-    this.#since = since
     const remaining = since + this.#settleMs - nowMs
     if (remaining > 0) throw new WarmSettling(remaining)
   }
@@ -66,9 +64,5 @@ export class WarmSettle {
       .executeTakeFirst()
     const recent = newest !== undefined && newest.created_at.getTime() > nowMs - 60_000
     await this.#redis.set(STATE_SINCE_KEY, String(recent ? nowMs : 0), 'NX')
-  }
-
-  get since(): number | undefined {
-    return this.#since
   }
 }
