@@ -1,5 +1,5 @@
 // The dev gateway as a process: `node tools/src/gateway.ts` (dev stack, compose). Configuration from the
-// environment: HOST, PORT (8080), LOG_LEVEL, UPSTREAM_TIMEOUT_MS, UPSTREAM_CONNECTIONS and one
+// environment: HOST, PORT (8080), LOG_LEVEL, HTTP_ACCEPTORS, UPSTREAM_TIMEOUT_MS, UPSTREAM_CONNECTIONS and one
 // <SERVICE>_URLS per service (e.g. ORDER_SERVICE_URLS=http://127.0.0.1:3003,http://127.0.0.1:3103).
 import { loadConfig } from '@flash/config'
 import { boot, listenWithGrace } from '@flash/service-kit'
@@ -13,5 +13,10 @@ await boot(async () => {
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     connectionsPerUpstream: config.UPSTREAM_CONNECTIONS,
   })
-  await listenWithGrace(app, { host: config.HOST, port: config.PORT, graceMs: config.SHUTDOWN_GRACE_MS })
+  await listenWithGrace(app, {
+    host: config.HOST,
+    port: config.PORT,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    acceptors: config.HTTP_ACCEPTORS,
+  })
 })

@@ -6,5 +6,10 @@ import { buildApp } from './app.ts'
 await boot(async () => {
   const config = loadConfig(AuthEnv, process.env)
   const app = await buildApp(config)
-  await listenWithGrace(app, { host: config.HOST, port: config.PORT, graceMs: config.SHUTDOWN_GRACE_MS })
+  await listenWithGrace(app, {
+    host: config.HOST,
+    port: config.PORT,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    acceptors: config.HTTP_ACCEPTORS,
+  })
 })

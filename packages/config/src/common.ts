@@ -41,6 +41,12 @@ export const serverEnv = (port: number) => ({
     default: 'loopback',
     description: "proxy-addr list: 'loopback', CIDRs, comma-separated",
   }),
+  /**
+   * Listening sockets on PORT (SO_REUSEPORT on Linux, one elsewhere). Node accepts one connection per
+   * event-loop turn and socket, and a saturated turn is 100+ ms: with one socket, clients of a busy
+   * instance waited seconds just to connect (docs/benchmarks.md). 1: a single ordinary socket.
+   */
+  HTTP_ACCEPTORS: Type.Integer({ minimum: 1, maximum: 256, default: 64 }),
   /** How long graceful shutdown may wait for in-flight work before the process exits anyway. */
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   ...requestLogEnv,
