@@ -69,6 +69,21 @@ t.test(
     t.equal(reserved.statusCode, 503)
     t.equal(reserved.headers['retry-after'], '1')
     t.match(reserved.json(), { code: 'dependency_unavailable', status: 503 })
+    const batch = await post(
+      app,
+      '/internal/reservations/batch',
+      {
+        items: [2, 3].map((user) => ({
+          reservation_id: crypto.randomUUID(),
+          product_id: id,
+          user_id: user,
+          quantity: 1,
+        })),
+      },
+      internal,
+    )
+    t.equal(batch.statusCode, 503, 'a batch fails whole')
+    t.equal(batch.headers['retry-after'], '1')
     const item = {
       reservation_id: crypto.randomUUID(),
       product_id: id,

@@ -20,6 +20,7 @@ import { soldOutPlugin } from './plugins/sold-out.ts'
 import { createOrderRoute } from './routes/create-order.ts'
 import { getOrderRoute } from './routes/get-order.ts'
 import { OrderInserter } from './repositories/order-inserter.ts'
+import { ReserveBatcher } from './reserve-batcher.ts'
 import { listOrdersRoute } from './routes/list-orders.ts'
 import { UnresolvedWrites } from './unresolved-writes.ts'
 import { UnsentOrders } from './unsent-orders.ts'
@@ -27,6 +28,7 @@ import { UnsentOrders } from './unsent-orders.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     orderInserter: OrderInserter
+    reservations: ReserveBatcher
     unsentOrders: UnsentOrders
     unresolvedWrites: UnresolvedWrites
   }
@@ -78,6 +80,7 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
       timeoutMs: config.INVENTORY_TIMEOUT_MS,
       connections: config.INVENTORY_CONNECTIONS,
     })
+    app.decorate('reservations', new ReserveBatcher(app.inventory))
     await app.register(orderQueuePlugin, {
       client:
         overrides.sqsClient ?? createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION }),

@@ -30,8 +30,8 @@ export interface IntakeTimeouts {
 }
 
 /**
- * The intake: local sold-out mark → reserve in inventory (one Redis round trip there) → one INSERT of
- * the pending row (batched with concurrent orders) → SQS send → 202.
+ * The intake: local sold-out mark → reserve in inventory (batched with concurrent orders, one Redis
+ * round trip there) → one INSERT of the pending row (batched too) → SQS send → 202.
  *
  * The pending row is the commitment. Before it exists, a failure releases the reservation — but only
  * once MySQL has said the row was not written: after an ambiguous error the intake writes the row
@@ -70,7 +70,7 @@ export async function placeOrder(
   app.orderMetrics.reserveCalls.inc()
   let reserved: Awaited<ReturnType<typeof app.inventory.reserve>>
   try {
-    reserved = await app.inventory.reserve(reservation, requestId)
+    reserved = await app.reservations.reserve(reservation, requestId)
   } catch (error) {
     app.soldOut.clear(productId)
     outcome.inc({ outcome: 'inventory_unavailable' })

@@ -32,6 +32,34 @@ export const ReserveResult = Type.Union([
 ])
 export type ReserveResult = Static<typeof ReserveResult>
 
+/** Most reservations in one batch call; the batching caller splits beyond it. */
+export const RESERVE_BATCH_MAX = 100
+
+/**
+ * Several reservations in one call (`POST /internal/reservations/batch`): order-service gathers the
+ * reserves of one event-loop turn, so a loaded intake makes one HTTP exchange per batch instead of
+ * one per order. Items are independent (each may succeed or be refused); a Redis failure fails the
+ * whole call with 503.
+ */
+export const ReserveBatchBody = Type.Object(
+  { items: Type.Array(ReserveBody, { minItems: 1, maxItems: RESERVE_BATCH_MAX }) },
+  { additionalProperties: false },
+)
+export type ReserveBatchBody = Static<typeof ReserveBatchBody>
+
+/** What the single call answers as 404 / 400 problems, per item here. */
+export const ReserveItemRefusal = Type.Object({
+  ok: Type.Literal(false),
+  reason: Type.Union([Type.Literal('product_not_found'), Type.Literal('reservation_settled')]),
+})
+export type ReserveItemRefusal = Static<typeof ReserveItemRefusal>
+
+export const ReserveBatchResult = Type.Object({
+  /** One per item, in the items' order. */
+  results: Type.Array(Type.Union([ReserveResult, ReserveItemRefusal])),
+})
+export type ReserveBatchResult = Static<typeof ReserveBatchResult>
+
 /** Commit (order completed) or release (order failed/abandoned); both idempotent by reservation id. */
 export const SettleBody = Type.Object(
   {

@@ -1,5 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ReserveBody, ReserveResult, SettleBatchBody, type SettleBody, SettleResult } from '@flash/contracts'
+import {
+  ReserveBatchBody,
+  ReserveBatchResult,
+  ReserveBody,
+  type ReserveItemRefusal,
+  ReserveResult,
+  SettleBatchBody,
+  type SettleBody,
+  SettleResult,
+} from '@flash/contracts'
 import { requireServiceCredential } from '@flash/service-kit'
 import { productNotFound, reservationSettled, unavailable, viaRedis } from '../errors.ts'
 import { BODY_PROBLEMS, codes, INTERNAL_TAGS, problems } from '../schemas.ts'
@@ -15,6 +24,42 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
 ) => {
   const { reserves, settles } = app.inventoryMetrics
   const internal = { preHandler: requireServiceCredential(options.serviceToken) }
+
+  /**
+   * One reservation, cold product warmed on the way. Refusals a caller handles per item come back as
+   * values; a Redis failure throws (503 for the whole call).
+   */
+  const reserveOne = async (body: ReserveBody): Promise<ReserveResult | ReserveItemRefusal> => {
+    const { reservation_id: reservationId, product_id: productId, user_id: userId, quantity } = body
+    const attempt = () =>
+      app.stock.reserve(productId, reservationId, userId, quantity, options.reservationTtlMs, Date.now())
+    let result = await viaRedis(app.redis, attempt)
+    if (!result.ok && result.reason === 'cold') {
+      reserves.inc({ outcome: 'cold' })
+      // Rebuild from MySQL (shared with concurrent callers), then try once more.
+      const available = await viaRedis(app.redis, () => app.warmer.warm(productId))
+      if (available === null) {
+        reserves.inc({ outcome: 'product_not_found' })
+        return { ok: false, reason: 'product_not_found' }
+      }
+      result = await viaRedis(app.redis, attempt)
+    }
+    if (result.ok) {
+      reserves.inc({ outcome: result.replayed ? 'replayed' : 'ok' })
+      return {
+        ok: true,
+        reservation_id: reservationId,
+        unit_price_cents: result.price_cents,
+        expires_at: new Date(result.expires_at_ms).toISOString(),
+      }
+    }
+    reserves.inc({ outcome: result.reason })
+    if (result.reason === 'settled') return { ok: false, reason: 'reservation_settled' }
+    // Cold again right after a warm-up: the state is being wiped (flush, failover) as we speak.
+    if (result.reason === 'cold')
+      throw unavailable('Stock storage', new Error('state still cold after warm-up'))
+    return { ok: false, reason: result.reason }
+  }
 
   app.post(
     '/internal/reservations',
@@ -32,36 +77,32 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
       },
     },
     async (request) => {
-      const { reservation_id: reservationId, product_id: productId, user_id: userId, quantity } = request.body
-      const attempt = () =>
-        app.stock.reserve(productId, reservationId, userId, quantity, options.reservationTtlMs, Date.now())
-      let result = await viaRedis(app.redis, attempt)
-      if (!result.ok && result.reason === 'cold') {
-        reserves.inc({ outcome: 'cold' })
-        // Rebuild from MySQL (shared with concurrent callers), then try once more.
-        const available = await viaRedis(app.redis, () => app.warmer.warm(productId))
-        if (available === null) {
-          reserves.inc({ outcome: 'product_not_found' })
-          throw productNotFound(productId)
-        }
-        result = await viaRedis(app.redis, attempt)
-      }
-      if (result.ok) {
-        reserves.inc({ outcome: result.replayed ? 'replayed' : 'ok' })
-        return {
-          ok: true as const,
-          reservation_id: reservationId,
-          unit_price_cents: result.price_cents,
-          expires_at: new Date(result.expires_at_ms).toISOString(),
-        }
-      }
-      reserves.inc({ outcome: result.reason })
-      if (result.reason === 'settled') throw reservationSettled(reservationId)
-      // Cold again right after a warm-up: the state is being wiped (flush, failover) as we speak.
-      if (result.reason === 'cold')
-        throw unavailable('Stock storage', new Error('state still cold after warm-up'))
-      return { ok: false as const, reason: result.reason }
+      const result = await reserveOne(request.body)
+      if (result.ok) return result
+      const { reason } = result
+      if (reason === 'product_not_found') throw productNotFound(request.body.product_id)
+      if (reason === 'reservation_settled') throw reservationSettled(request.body.reservation_id)
+      return { ok: false as const, reason }
     },
+  )
+
+  app.post(
+    '/internal/reservations/batch',
+    {
+      ...internal,
+      schema: {
+        tags: INTERNAL_TAGS,
+        summary: 'Reserve stock for several orders (service credential)',
+        description:
+          'The items of one call are independent reservations, answered in their order, each as the single ' +
+          'call would (a 404 or 400 of the single call is an item `{ ok: false, reason }` here). Their Redis ' +
+          'commands go out together. ' +
+          codes('unauthorized', 'validation_failed', 'dependency_unavailable'),
+        body: ReserveBatchBody,
+        response: { 200: ReserveBatchResult, ...problems(...BODY_PROBLEMS, 401, 503) },
+      },
+    },
+    async (request) => ({ results: await Promise.all(request.body.items.map(reserveOne)) }),
   )
 
   const settleOne = async (item: SettleBody, nowMs: number) => {

@@ -51,18 +51,25 @@ export class StockStore {
   ): Promise<ReserveResult> {
     const k = productKeys(productId)
     const expiresAt = int('nowMs', nowMs) + int('ttlMs', ttlMs, 1)
-    const reply = await this.redis.stockReserve(
-      k.available,
-      k.meta,
-      k.res,
-      k.exp,
-      k.users,
-      k.outcome,
-      id('reservationId', reservationId),
-      id('userId', userId),
-      int('qty', qty, 1),
-      expiresAt,
-    )
+    // The sweep mark goes out with the script, on the same connection right behind it (one round
+    // trip, and still after the script's exp entry, which refreshDue relies on). A refusal leaves a
+    // mark with nothing due (one idle sweeper visit); a replay's reservation expires earlier than
+    // this mark, so it is marked again below with its own expiry.
+    const [reply] = await Promise.all([
+      this.redis.stockReserve(
+        k.available,
+        k.meta,
+        k.res,
+        k.exp,
+        k.users,
+        k.outcome,
+        id('reservationId', reservationId),
+        id('userId', userId),
+        int('qty', qty, 1),
+        expiresAt,
+      ),
+      markDue(this.redis, productId, expiresAt),
+    ])
     if (reply[0] !== 1) {
       return {
         ok: false,
@@ -71,9 +78,9 @@ export class StockStore {
       }
     }
     const expiresAtMs = Number(reply[4])
-    // After the script, as its own command (another slot). Also on a replay: the first call may have
-    // died between the two. A crash in that gap leaves the reservation to the periodic refreshDue pass.
-    await markDue(this.redis, productId, expiresAtMs)
+    // A replay: the first call may have died between its script and its mark. A crash in that gap
+    // leaves the reservation to the periodic refreshDue pass.
+    if (expiresAtMs < expiresAt) await markDue(this.redis, productId, expiresAtMs)
     return {
       ok: true,
       price_cents: Number(reply[1]),

@@ -1,6 +1,7 @@
 import { type Database, type NewOrder, retryOnDeadlock } from '@flash/db'
 import type { Kysely } from 'kysely'
 import { withDeadline } from '../deadline.ts'
+import { TurnBatches } from '../turn-batches.ts'
 
 interface Pending {
   row: NewOrder
@@ -30,29 +31,21 @@ export interface OrderInserterOptions {
  */
 export class OrderInserter {
   readonly #db: Kysely<Database>
-  readonly #maxRows: number
-  readonly #maxInFlight: number
   readonly #timeoutMs: number
-  #queue: Pending[] = []
-  #inFlight = 0
-  #scheduled = false
+  readonly #batches: TurnBatches<Pending>
 
   constructor(
     db: Kysely<Database>,
     { maxRows = 100, maxInFlight = 4, timeoutMs = 2_000 }: OrderInserterOptions = {},
   ) {
     this.#db = db
-    this.#maxRows = maxRows
-    this.#maxInFlight = maxInFlight
     this.#timeoutMs = timeoutMs
+    this.#batches = new TurnBatches((batch) => this.#write(batch), { maxItems: maxRows, maxInFlight })
   }
 
   insert(row: NewOrder): Promise<void> {
     return this.#withDeadline(
-      new Promise<void>((resolve, reject) => {
-        this.#queue.push({ row, resolve, reject })
-        this.#schedule()
-      }),
+      new Promise<void>((resolve, reject) => this.#batches.add({ row, resolve, reject })),
     )
   }
 
@@ -63,22 +56,6 @@ export class OrderInserter {
 
   #withDeadline(write: Promise<void>): Promise<void> {
     return withDeadline(write, this.#timeoutMs, 'order insert')
-  }
-
-  #schedule(): void {
-    if (this.#scheduled || this.#inFlight >= this.#maxInFlight) return
-    this.#scheduled = true
-    // setImmediate: every row that arrives in this turn of the event loop joins the statement.
-    setImmediate(() => {
-      this.#scheduled = false
-      while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
-        this.#inFlight++
-        void this.#write(this.#queue.splice(0, this.#maxRows)).finally(() => {
-          this.#inFlight--
-          if (this.#queue.length > 0) this.#schedule()
-        })
-      }
-    })
   }
 
   // The pending insert can be a deadlock victim against the finalizer's order updates; InnoDB rolled
