@@ -1,5 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '@flash/contracts'
-import { ProblemError, sendProblem } from '@flash/service-kit'
+import { ProblemError, sendProblem, titleFor } from '@flash/service-kit'
 import type { FastifyReply } from 'fastify'
 
 /**
@@ -37,8 +37,7 @@ export const productNotFound = (productId: number): Refusal => ({
 
 /** A refusal (or a replayed 4xx) as the problem+json the central handler would have sent. */
 export function sendRefusal(reply: FastifyReply, code: ErrorCode, detail: string): FastifyReply {
-  const title = code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
-  return sendProblem(reply, { title, status: ERROR_CODES[code], detail, code })
+  return sendProblem(reply, { title: titleFor(code), status: ERROR_CODES[code], detail, code })
 }
 
 export const orderNotFound = () => new ProblemError('order_not_found', 'No such order')

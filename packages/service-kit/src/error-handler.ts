@@ -17,18 +17,23 @@ const FASTIFY_CODES: Record<string, { code: string; status: number; title: strin
   FST_ERR_CTP_EMPTY_TYPE: { code: 'unsupported_media_type', status: 415, title: 'Unsupported media type' },
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>
+
 export function sendProblem(
   reply: FastifyReply,
   problem: Omit<Problem, 'type' | 'instance' | 'request_id'>,
-  headers: Record<string, string> = {},
+  headers: Record<string, string> = NO_HEADERS,
 ): FastifyReply {
+  const url = reply.request.url
+  const query = url.indexOf('?')
   const body: Problem = {
     type: problemTypeUri(problem.code),
     ...problem,
-    instance: reply.request.url.split('?')[0],
+    instance: query === -1 ? url : url.slice(0, query),
     request_id: String(reply.request.id),
   }
-  return reply.code(problem.status).headers(headers).type('application/problem+json').send(body)
+  if (headers !== NO_HEADERS) reply.headers(headers)
+  return reply.code(problem.status).type('application/problem+json').send(body)
 }
 
 function toProblem(error: FastifyError | ProblemError, request: FastifyRequest) {

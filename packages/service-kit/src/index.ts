@@ -6,7 +6,7 @@ export {
   type ServiceAppOptions,
   serviceAppConfig,
 } from './create-app.ts'
-export { ProblemError, problemTypeUri, type ProblemOptions } from './problem.ts'
+export { ProblemError, problemTypeUri, type ProblemOptions, titleFor } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
 export { healthPlugin, type HealthOptions } from './health.ts'
 export { Readiness, type ReadinessCheck, readinessOf } from './readiness.ts'

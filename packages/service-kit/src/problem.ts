@@ -14,8 +14,17 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   dependency_unavailable: 'Service temporarily unavailable',
 }
 
-function titleFor(code: ErrorCode): string {
-  return TITLES[code] ?? code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
+const titles = new Map<string, string>()
+const typeUris = new Map<string, string>()
+
+/** The problem title of a code ('out_of_stock' → 'Out of stock'), made once per code. */
+export function titleFor(code: ErrorCode): string {
+  let title = titles.get(code)
+  if (title === undefined) {
+    title = TITLES[code] ?? code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
+    titles.set(code, title)
+  }
+  return title
 }
 
 /**
@@ -42,4 +51,12 @@ export class ProblemError extends Error {
   }
 }
 
-export const problemTypeUri = (code: string) => `https://flash-sale.dev/problems/${code.replace(/_/g, '-')}`
+/** The problem `type` of a code, made once per code: refusals are most answers in a flash sale. */
+export function problemTypeUri(code: string): string {
+  let uri = typeUris.get(code)
+  if (uri === undefined) {
+    uri = `https://flash-sale.dev/problems/${code.replace(/_/g, '-')}`
+    typeUris.set(code, uri)
+  }
+  return uri
+}
