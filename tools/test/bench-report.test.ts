@@ -195,6 +195,19 @@ t.test('a p99 at a rate that was not reached, a slow drain, users left out: miss
   t.match(notSold.context, /not sold out within the run: ours/)
 })
 
+t.test('the bare handler at the same fixed rate is shown next to the sold-out p99', async (t) => {
+  const r = results()
+  const label = (x: { label: string }) => x.label.startsWith('sold-out p99 at a fixed')
+  t.notMatch(evaluateTargets(r).find(label)!.context, /bare handler/, 'not measured: not shown')
+  r.baseline!.atRate = { rate: 20_000, load: load({ connections: 200, rps: 20_000, p50Ms: 3, p99Ms: 9 }) }
+  t.match(
+    evaluateTargets(r).find(label)!.context,
+    /the bare handler at the same rate: p99 9\.0 ms, p50 3\.0 ms/,
+  )
+  r.baseline!.atRate.rate = 15_000
+  t.notMatch(evaluateTargets(r).find(label)!.context, /bare handler/, 'another rate: not comparable')
+})
+
 t.test('a ratio whose reference did not run is n/a, not a pass or a miss', async (t) => {
   const r = results()
   delete r.baseline

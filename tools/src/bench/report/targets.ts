@@ -87,6 +87,11 @@ function soldOutRateTargets(results: Results): Target[] {
   const r = results['sold-out-rate']
   if (!r || r.error || !r.load) return []
   const l = r.load
+  const bare = results.baseline?.atRate
+  const bareAtRate =
+    bare && bare.rate === r.offeredRate
+      ? `; the bare handler at the same rate: p99 ${fmtNum(bare.load.p99Ms, 1)} ms, p50 ${fmtNum(bare.load.p50Ms, 1)} ms`
+      : ''
   const reached = r.offeredRate ? l.rps / r.offeredRate : null
   const p99ok = atMost(l.p99Ms, 20)
   return [
@@ -98,7 +103,8 @@ function soldOutRateTargets(results: Results): Target[] {
       pass: p99ok == null || reached == null ? null : p99ok && reached >= RATE_REACHED,
       context:
         `answered ${fmtNum(l.rps)} req/s = ${fmtPct(reached)} of the offered rate (≥ 90 % needed) over ` +
-        `${l.connections} connections; p50 ${fmtNum(l.p50Ms, 1)} ms, p99.9 ${fmtNum(l.hdr?.latency.p99_9, 1)} ms`,
+        `${l.connections} connections; p50 ${fmtNum(l.p50Ms, 1)} ms, p99.9 ${fmtNum(l.hdr?.latency.p99_9, 1)} ms` +
+        bareAtRate,
     },
   ]
 }

@@ -114,6 +114,12 @@ export interface ScenarioResult {
   terminalSampleMs?: number
   /** sold-out-rate: the fixed request rate offered (autocannon overallRate), req/s. */
   offeredRate?: number
+  /**
+   * baseline, when sold-out-rate runs too: the bare handler under sold-out-rate's load (same rate,
+   * connections and load generator), i.e. the latency this box and load generator give at that rate
+   * with no service code at all.
+   */
+  atRate?: { rate: number; load: LoadStats }
   authStorm?: AuthStormStats
   finalizer?: FinalizerStats
   checks?: Check[]

@@ -4,6 +4,7 @@ import { startChild } from '../child.ts'
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import { connections, describe, flagStatuses, orderBody, type ScenarioContext, warmUp } from './context.ts'
+import { offeredRate, withRecordedLatency } from './sold-out-rate.ts'
 
 export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
   const server = await startChild({
@@ -26,7 +27,16 @@ export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
     const run = await runLoad(spec)
     flagStatuses(ctx, 'baseline', run.stats, [409])
     ctx.say(describe('baseline', run.stats))
-    return { name: 'baseline', load: run.stats, notes: [] }
+    const result: ScenarioResult = { name: 'baseline', load: run.stats, notes: [] }
+    // The reference for sold-out-rate's latency: the same fixed-rate load on the bare handler.
+    const rate = offeredRate(ctx.options.rate, run.stats.rps)
+    if (ctx.options.scenarios.includes('sold-out-rate') && rate) {
+      const atRate = await runLoad({ ...spec, connections: connections(ctx, 'sold-out-rate'), rate })
+      const load = withRecordedLatency(atRate.stats)
+      ctx.say(`baseline at ${rate} req/s: ${describe('baseline', load)}`)
+      result.atRate = { rate, load }
+    }
+    return result
   } finally {
     await server.stop()
   }

@@ -24,7 +24,7 @@ export function offeredRate(rate: number | undefined, baselineRps: number | unde
  * Latency from the HDR recorder (every answer, any status): at a fixed rate autocannon's own
  * histogram leaves out non-2xx answers, and every answer here is a 409.
  */
-function withRecordedLatency(stats: LoadStats): LoadStats {
+export function withRecordedLatency(stats: LoadStats): LoadStats {
   const h = stats.hdr?.latency
   if (!h) return stats
   return { ...stats, p50Ms: h.p50 ?? NaN, p90Ms: h.p90 ?? NaN, p99Ms: h.p99 ?? NaN, maxMs: h.max ?? NaN }
