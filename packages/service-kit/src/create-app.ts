@@ -39,7 +39,7 @@ export interface ServiceAppOptions {
 /** The same values as the LOG_* and SHED_* defaults in @flash/config (serverEnv). */
 export const DEFAULT_REQUEST_LOG: RequestLogOptions = { slowMs: 1_000, maxLinesPerSecond: 50 }
 export const DEFAULT_SHEDDING: SheddingOptions = {
-  maxEventLoopDelayMs: 500,
+  maxEventLoopDelayMs: 1_000,
   maxEventLoopUtilization: 0,
   sampleIntervalMs: 250,
   retryAfterSeconds: 2,
