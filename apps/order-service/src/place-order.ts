@@ -68,6 +68,7 @@ export async function placeOrder(
   }
 
   app.orderMetrics.reserveCalls.inc()
+  const askedAt = app.soldOut.version()
   let reserved: Awaited<ReturnType<typeof app.inventory.reserve>>
   try {
     reserved = await app.reservations.reserve(reservation, requestId)
@@ -82,7 +83,7 @@ export async function placeOrder(
   if (!reserved.ok) {
     outcome.inc({ outcome: reserved.reason })
     if (reserved.reason === 'out_of_stock') {
-      app.soldOut.mark(productId, quantity)
+      app.soldOut.mark(productId, quantity, askedAt)
       return outOfStock(productId)
     }
     app.soldOut.clear(productId)

@@ -73,3 +73,27 @@ t.test('a zero TTL disables the cache', async (t) => {
   marks.mark(1, 1)
   t.notOk(marks.isSoldOut(1, 1))
 })
+
+t.test('a refusal asked for before a restock event cannot mark the product again', async (t) => {
+  // At a sale's opening, reserves sent just before the restock come back out_of_stock just after its
+  // event cleared the mark: they must not mark the product sold out while it has its new stock.
+  const marks = new SoldOutMarks(60_000)
+  marks.setLive(true)
+  const asked = marks.version()
+  marks.clear(3)
+  marks.mark(3, 1, asked)
+  t.notOk(marks.isSoldOut(3, 1), 'the stale refusal is ignored')
+  marks.mark(3, 1, marks.version())
+  t.ok(marks.isSoldOut(3, 1), 'a refusal asked after the restock marks it')
+
+  const before = marks.version()
+  marks.clear(4)
+  marks.mark(5, 1, before)
+  t.ok(marks.isSoldOut(5, 1), "another product's restock changes nothing")
+
+  const beforeReconnect = marks.version()
+  marks.setLive(false)
+  marks.setLive(true)
+  marks.mark(6, 1, beforeReconnect)
+  t.notOk(marks.isSoldOut(6, 1), 'nor a refusal asked before the subscription came back')
+})
