@@ -7,11 +7,11 @@ import { runLoad } from '../load.ts'
 import { sampleCounts, waitForDrain } from '../orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
-  connections,
   countersSince,
   describe,
   flagStatuses,
   orderBody,
+  orderLoad,
   type ScenarioContext,
   twoXx,
   warmUp,
@@ -28,15 +28,7 @@ export async function accepted(ctx: ScenarioContext): Promise<ScenarioResult> {
     stock: HUGE_STOCK,
     max_per_user: null,
   })
-  const spec = {
-    urls: platform.base.orders.map((u) => `${u}/api/orders`),
-    connections: connections(ctx, 'accepted'),
-    durationS: options.durationS,
-    body: orderBody(product.id),
-    tokens: await platform.tokensFor(options.durationS * 2),
-    signal: ctx.signal,
-    pids: platform.pids(),
-  }
+  const spec = { ...(await orderLoad(ctx, 'accepted')), body: orderBody(product.id) }
   const sampler = sampleCounts(platform.db, product.id)
   try {
     const warm = await warmUp(ctx, 'accepted', spec, [202])

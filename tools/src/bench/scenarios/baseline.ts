@@ -3,7 +3,15 @@
 import { startChild } from '../child.ts'
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import { connections, describe, flagStatuses, orderBody, type ScenarioContext, warmUp } from './context.ts'
+import {
+  connections,
+  describe,
+  flagStatuses,
+  orderBody,
+  orderLoad,
+  type ScenarioContext,
+  warmUp,
+} from './context.ts'
 import { offeredRate, withRecordedLatency } from './sold-out-rate.ts'
 
 export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
@@ -14,15 +22,8 @@ export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
     output: ctx.log.sink,
   })
   try {
-    const spec = {
-      urls: [`${server.url}/api/orders`],
-      connections: connections(ctx, 'baseline'),
-      durationS: ctx.options.durationS,
-      body: orderBody(1),
-      tokens: await ctx.platform.tokensFor(ctx.options.durationS * 2),
-      signal: ctx.signal,
-      pids: { ...ctx.platform.pids(), baseline: server.proc.pid },
-    }
+    const target = { url: server.url, label: 'baseline', pid: server.proc.pid }
+    const spec = { ...(await orderLoad(ctx, 'baseline', target)), body: orderBody(1) }
     await warmUp(ctx, 'baseline', spec, [409])
     const run = await runLoad(spec)
     flagStatuses(ctx, 'baseline', run.stats, [409])

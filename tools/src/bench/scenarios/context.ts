@@ -24,6 +24,28 @@ export interface ScenarioContext {
 
 export const orderBody = (productId: number) => JSON.stringify({ product_id: productId, quantity: 1 })
 
+/**
+ * The load every order scenario sends, minus its body: `--duration` seconds at the scenario's
+ * connections, buyer tokens rotating per request, CPU measured for the platform's processes. Aimed at
+ * the order-service instances, or at a server of the scenario's own (baseline, naive: `label` names
+ * its process in the CPU table).
+ */
+export async function orderLoad(
+  ctx: ScenarioContext,
+  scenario: ScenarioName,
+  server?: { url: string; label: string; pid: number | undefined },
+): Promise<Omit<LoadSpec, 'body' | 'pids'> & { pids: Record<string, number | undefined> }> {
+  const { platform, options } = ctx
+  return {
+    urls: server ? [`${server.url}/api/orders`] : platform.base.orders.map((u) => `${u}/api/orders`),
+    connections: connections(ctx, scenario),
+    durationS: options.durationS,
+    tokens: await platform.tokensFor(options.durationS * 2),
+    signal: ctx.signal,
+    pids: server ? { ...platform.pids(), [server.label]: server.pid } : platform.pids(),
+  }
+}
+
 export function connections(ctx: ScenarioContext, scenario: ScenarioName): number {
   return connectionsFor(ctx.options, scenario)
 }

@@ -8,13 +8,13 @@ import { COUNT_SAMPLE_MS, orderCounts, productRow, sampleCounts, waitForDrain } 
 import type { ScenarioResult } from '../report/types.ts'
 import {
   acceptedTracker,
-  connections,
   countersSince,
   describe,
   flagStatuses,
   orderBody,
-  type ScenarioContext,
+  orderLoad,
   saleLoad,
+  type ScenarioContext,
   warmUp,
 } from './context.ts'
 
@@ -24,14 +24,7 @@ export const FLASH_STOCK = 10_000
 export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { platform, options } = ctx
   const notes: string[] = []
-  const base = {
-    urls: platform.base.orders.map((u) => `${u}/api/orders`),
-    connections: connections(ctx, 'flash-sale'),
-    durationS: options.durationS,
-    tokens: await platform.tokensFor(options.durationS * 2),
-    signal: ctx.signal,
-    pids: platform.pids(),
-  }
+  const base = await orderLoad(ctx, 'flash-sale')
   // Warm up on a product of its own with nothing to sell: the hot product's stock is left untouched.
   if (options.warmupS > 0) {
     const cold = await platform.createProduct({ name: 'bench warm-up', price_cents: 1, stock: 0 })

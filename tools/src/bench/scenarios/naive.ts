@@ -9,12 +9,12 @@ import { orderCounts, productRow } from '../orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
   acceptedTracker,
-  connections,
   describe,
   flagStatuses,
   orderBody,
-  type ScenarioContext,
+  orderLoad,
   saleLoad,
+  type ScenarioContext,
   warmUp,
 } from './context.ts'
 import { FLASH_STOCK } from './flash-sale.ts'
@@ -43,14 +43,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     output: ctx.log.sink,
   })
   try {
-    const base = {
-      urls: [`${server.url}/api/orders`],
-      connections: connections(ctx, 'naive'),
-      durationS: options.durationS,
-      tokens: await platform.tokensFor(options.durationS * 2),
-      signal: ctx.signal,
-      pids: { ...platform.pids(), naive: server.proc.pid },
-    }
+    const base = await orderLoad(ctx, 'naive', { url: server.url, label: 'naive', pid: server.proc.pid })
     if (options.warmupS > 0) {
       const cold = await insertProduct(platform.db, 'naive warm-up', 0)
       await warmUp(ctx, 'naive', { ...base, body: orderBody(cold) }, [409])

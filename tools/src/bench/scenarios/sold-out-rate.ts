@@ -5,11 +5,11 @@
 import { runLoad } from '../load.ts'
 import type { LoadStats, ScenarioResult } from '../report/types.ts'
 import {
-  connections,
   countersSince,
   describe,
   flagStatuses,
   orderBody,
+  orderLoad,
   type ScenarioContext,
   warmUp,
 } from './context.ts'
@@ -39,16 +39,7 @@ export async function soldOutRate(ctx: ScenarioContext): Promise<ScenarioResult>
     stock: 0,
     max_per_user: null,
   })
-  const spec = {
-    urls: ctx.platform.base.orders.map((u) => `${u}/api/orders`),
-    connections: connections(ctx, 'sold-out-rate'),
-    durationS: ctx.options.durationS,
-    rate,
-    body: orderBody(product.id),
-    tokens: await ctx.platform.tokensFor(ctx.options.durationS * 2),
-    signal: ctx.signal,
-    pids: ctx.platform.pids(),
-  }
+  const spec = { ...(await orderLoad(ctx, 'sold-out-rate')), rate, body: orderBody(product.id) }
   ctx.say(`sold-out-rate: offering ${rate} req/s over ${spec.connections} connections`)
   await warmUp(ctx, 'sold-out-rate', spec, [409])
   const counters = await countersSince(ctx)

@@ -3,11 +3,11 @@
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
-  connections,
   countersSince,
   describe,
   flagStatuses,
   orderBody,
+  orderLoad,
   type ScenarioContext,
   warmUp,
 } from './context.ts'
@@ -19,15 +19,7 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioResult> {
     stock: 0,
     max_per_user: null,
   })
-  const spec = {
-    urls: ctx.platform.base.orders.map((u) => `${u}/api/orders`),
-    connections: connections(ctx, 'sold-out'),
-    durationS: ctx.options.durationS,
-    body: orderBody(product.id),
-    tokens: await ctx.platform.tokensFor(ctx.options.durationS * 2),
-    signal: ctx.signal,
-    pids: ctx.platform.pids(),
-  }
+  const spec = { ...(await orderLoad(ctx, 'sold-out')), body: orderBody(product.id) }
   await warmUp(ctx, 'sold-out', spec, [409])
   const counters = await countersSince(ctx)
   const run = await runLoad(spec)
