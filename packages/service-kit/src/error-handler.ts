@@ -17,12 +17,10 @@ const FASTIFY_CODES: Record<string, { code: string; status: number; title: strin
   FST_ERR_CTP_EMPTY_TYPE: { code: 'unsupported_media_type', status: 415, title: 'Unsupported media type' },
 }
 
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>
-
 export function sendProblem(
   reply: FastifyReply,
   problem: Omit<Problem, 'type' | 'instance' | 'request_id'>,
-  headers: Record<string, string> = NO_HEADERS,
+  headers?: Record<string, string>,
 ): FastifyReply {
   const url = reply.request.url
   const query = url.indexOf('?')
@@ -32,7 +30,7 @@ export function sendProblem(
     instance: query === -1 ? url : url.slice(0, query),
     request_id: String(reply.request.id),
   }
-  if (headers !== NO_HEADERS) reply.headers(headers)
+  if (headers) reply.headers(headers)
   return reply.code(problem.status).type('application/problem+json').send(body)
 }
 

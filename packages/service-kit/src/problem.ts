@@ -14,18 +14,16 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   dependency_unavailable: 'Service temporarily unavailable',
 }
 
-const titles = new Map<string, string>()
-const typeUris = new Map<string, string>()
+const titleOf = (code: string) =>
+  TITLES[code as ErrorCode] ?? code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
+const typeUriOf = (code: string) => `https://flash-sale.dev/problems/${code.replace(/_/g, '-')}`
 
-/** The problem title of a code ('out_of_stock' → 'Out of stock'), made once per code. */
-export function titleFor(code: ErrorCode): string {
-  let title = titles.get(code)
-  if (title === undefined) {
-    title = TITLES[code] ?? code.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())
-    titles.set(code, title)
-  }
-  return title
-}
+// Every known code's title and type, made once at load: refusals are most answers in a flash sale.
+const TITLE = new Map(Object.keys(ERROR_CODES).map((code) => [code, titleOf(code)]))
+const TYPE_URI = new Map(Object.keys(ERROR_CODES).map((code) => [code, typeUriOf(code)]))
+
+/** The problem title of a code ('out_of_stock' → 'Out of stock'). */
+export const titleFor = (code: ErrorCode): string => TITLE.get(code) ?? titleOf(code)
 
 /**
  * The one error type services throw for expected failures. The central error handler turns it into
@@ -51,12 +49,5 @@ export class ProblemError extends Error {
   }
 }
 
-/** The problem `type` of a code, made once per code: refusals are most answers in a flash sale. */
-export function problemTypeUri(code: string): string {
-  let uri = typeUris.get(code)
-  if (uri === undefined) {
-    uri = `https://flash-sale.dev/problems/${code.replace(/_/g, '-')}`
-    typeUris.set(code, uri)
-  }
-  return uri
-}
+/** The problem `type` URI of a code. */
+export const problemTypeUri = (code: string): string => TYPE_URI.get(code) ?? typeUriOf(code)

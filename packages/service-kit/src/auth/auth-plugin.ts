@@ -43,9 +43,9 @@ export const authPlugin = fp<AuthPluginOptions>(
   async (app: FastifyInstance, { verifier, revocations }) => {
     app.decorateRequest('user', null)
 
-    const verify = async (request: FastifyRequest): Promise<AuthUser> => {
+    const verify = async (token: string): Promise<AuthUser> => {
       try {
-        return await verifier.verify(bearerToken(request))
+        return await verifier.verify(token)
       } catch (error) {
         if (error instanceof InvalidTokenError) {
           throw new ProblemError('unauthorized', 'The access token is invalid or expired', {
@@ -65,26 +65,32 @@ export const authPlugin = fp<AuthPluginOptions>(
       request.user = user
     }
 
-    const authenticateAsync = async (request: FastifyRequest) => admit(request, await verify(request))
+    const authenticateAsync = async (request: FastifyRequest) =>
+      admit(request, await verify(bearerToken(request)))
 
     // A callback hook: a token seen before (nearly every request in a sale) is checked with no
     // promise and no microtask turn; only a new token takes the async signature check.
     const authenticate = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      let token: string
       let user: AuthUser | undefined
       try {
-        user = verifier.cached(bearerToken(request))
+        token = bearerToken(request)
+        user = verifier.cached(token)
         if (user) admit(request, user)
       } catch (error) {
         done(error as Error)
         return
       }
       if (user) done()
-      else authenticateAsync(request).then(() => done(), done)
+      else
+        verify(token)
+          .then((verified) => admit(request, verified))
+          .then(() => done(), done)
     }
 
     app.decorate('authenticate', authenticate)
     app.decorate('verifyBearer', async (request: FastifyRequest) => {
-      request.user = await verify(request)
+      request.user = await verify(bearerToken(request))
     })
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       await authenticateAsync(request)
