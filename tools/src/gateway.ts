@@ -2,7 +2,7 @@
 // environment: HOST, PORT (8080), LOG_LEVEL, HTTP_ACCEPTORS, UPSTREAM_TIMEOUT_MS, UPSTREAM_CONNECTIONS and one
 // <SERVICE>_URLS per service (e.g. ORDER_SERVICE_URLS=http://127.0.0.1:3003,http://127.0.0.1:3103).
 import { loadConfig } from '@flash/config'
-import { boot, listenWithGrace } from '@flash/service-kit'
+import { boot, listenOptions, listenWithGrace } from '@flash/service-kit'
 import { buildGateway, GatewayEnv, targetsFromConfig } from './gateway/index.ts'
 
 await boot(async () => {
@@ -13,10 +13,5 @@ await boot(async () => {
     upstreamTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     connectionsPerUpstream: config.UPSTREAM_CONNECTIONS,
   })
-  await listenWithGrace(app, {
-    host: config.HOST,
-    port: config.PORT,
-    graceMs: config.SHUTDOWN_GRACE_MS,
-    acceptors: config.HTTP_ACCEPTORS,
-  })
+  await listenWithGrace(app, listenOptions(config))
 })

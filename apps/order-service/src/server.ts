@@ -1,15 +1,10 @@
 import { loadConfig } from '@flash/config'
 import { OrderEnv } from './config.ts'
-import { boot, listenWithGrace } from '@flash/service-kit'
+import { boot, listenOptions, listenWithGrace } from '@flash/service-kit'
 import { buildApp } from './app.ts'
 
 await boot(async () => {
   const config = loadConfig(OrderEnv, process.env)
   const app = await buildApp(config)
-  await listenWithGrace(app, {
-    host: config.HOST,
-    port: config.PORT,
-    graceMs: config.SHUTDOWN_GRACE_MS,
-    acceptors: config.HTTP_ACCEPTORS,
-  })
+  await listenWithGrace(app, listenOptions(config))
 })

@@ -10,6 +10,21 @@ export interface ListenOptions {
   acceptors?: number
 }
 
+/** The listen options from a service's validated serverEnv config: one line in every server.ts. */
+export function listenOptions(config: {
+  HOST: string
+  PORT: number
+  SHUTDOWN_GRACE_MS: number
+  HTTP_ACCEPTORS: number
+}): ListenOptions {
+  return {
+    host: config.HOST,
+    port: config.PORT,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    acceptors: config.HTTP_ACCEPTORS,
+  }
+}
+
 /**
  * Listens, and on SIGINT/SIGTERM (or a crash) closes the app — which drains in-flight requests and
  * runs every plugin's onClose — within `graceMs`, then exits.
