@@ -64,7 +64,11 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
     await app.register(orderMetricsPlugin)
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
     app.decorate('orderInserter', new OrderInserter(app.db, { timeoutMs: config.ORDER_WRITE_TIMEOUT_MS }))
-    await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    await app.register(redisPlugin, {
+      url: config.REDIS_URL,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    })
     await app.register(tokenAuthPlugin, {
       jwksUrl: config.AUTH_JWKS_URL,
       issuer: config.JWT_ISSUER,
