@@ -134,7 +134,7 @@ export async function placeOrder(
 async function sendOrLeaveToSweep(
   app: FastifyInstance,
   row: Parameters<typeof toOrderMessage>[0] & { order_uuid: string },
-  input: PlaceOrder,
+  input: Pick<PlaceOrder, 'requestId' | 'log'>,
 ): Promise<void> {
   try {
     await app.orderQueue.send(toOrderMessage(row, input.requestId), input.requestId)
@@ -168,6 +168,19 @@ async function resumeExisting(
   if (input.idempotency && existing.idempotency_fp && existing.idempotency_fp !== input.idempotency.fp) {
     throw idempotencyKeyReused()
   }
+  return acceptExisting(app, input, existing)
+}
+
+/**
+ * An order an earlier attempt under the same Idempotency-Key placed is this request's answer (its
+ * original 202). Its message is sent again while it is pending: the finalizer is idempotent, and the
+ * earlier attempt may have stopped before sending it.
+ */
+export async function acceptExisting(
+  app: FastifyInstance,
+  input: Pick<PlaceOrder, 'requestId' | 'log'>,
+  existing: OrderRow,
+): Promise<OrderAccepted> {
   if (existing.status === 'pending') await sendOrLeaveToSweep(app, existing, input)
   app.orderMetrics.outcomes.inc({ outcome: 'resumed' })
   return { order_uuid: existing.order_uuid, status: 'pending' }

@@ -227,3 +227,48 @@ t.test('an unanswered write that never landed: fenced and released at once, the 
   t.same(rows.map((r) => r.status).sort(), ['failed', 'pending'], "the first attempt's fence, the order")
   t.equal(rows.find((r) => r.status === 'failed')?.failed_reason, 'abandoned')
 })
+
+// Attempt A writes its row and then stalls (its replies lost) past its lease; the buyer's retry, on
+// another instance, takes the key over. A holds the last unit, so a retry that reserved first would be
+// refused "sold out" for the order A is charging them for. The takeover reads MySQL first.
+t.test('a takeover finds the order its stalled predecessor wrote and replays it', async (t) => {
+  const lease = { IDEMPOTENCY_LEASE_MS: '1000' }
+  const stalled = await start(t, viaProxy({ ORDER_WRITE_TIMEOUT_MS: '5000', ...lease }))
+  const retrying = await start(t, world.config(lease))
+  const product = await createProduct(world, { stock: 1 })
+  const buyer = await newBuyer(world)
+  const body = { product_id: product, quantity: 1 }
+  proxy.dropReplies()
+  let healed = false
+  t.teardown(() => {
+    if (!healed) proxy.resume()
+  })
+  const first = order(stalled, buyer, body, { 'idempotency-key': 'stalled-owner' })
+  t.ok(await eventually(async () => (await rowsOf(buyer.id)).length === 1, 100, 50), "A's row landed")
+  const [written] = await rowsOf(buyer.id)
+  let retry = await order(retrying, buyer, body, { 'idempotency-key': 'stalled-owner' })
+  t.ok(
+    await eventually(
+      async () => {
+        if (retry.json().code !== 'idempotency_request_in_flight') return true
+        retry = await order(retrying, buyer, body, { 'idempotency-key': 'stalled-owner' })
+        return false
+      },
+      100,
+      50,
+    ),
+    "the retry waits out A's lease, then takes the key over",
+  )
+  t.equal(retry.statusCode, 202, 'not "sold out": the unit is the one this key bought')
+  t.equal(retry.json().order_uuid, written?.order_uuid)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  const replay = await order(retrying, buyer, body, { 'idempotency-key': 'stalled-owner' })
+  t.equal(replay.json().order_uuid, written?.order_uuid, 'every later replay says the same')
+  // A's connections would wait for ever for the eaten replies: break them, as TCP eventually does.
+  proxy.cut()
+  proxy.resume()
+  healed = true
+  t.equal((await first).statusCode, 202, 'A, once it hears back, answers its own order too')
+  t.same(await rowsOf(buyer.id), [written], 'one order, no fence: A had written it')
+  t.equal(await available(world, product), 0, 'its unit stays sold')
+})

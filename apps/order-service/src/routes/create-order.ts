@@ -9,7 +9,8 @@ import {
 import { newUuid } from '@flash/db'
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
 import { idempotencyKeyReused, type Refusal, sendRefusal, unavailable, WriteUnresolved } from '../errors.ts'
-import { type IntakeTimeouts, placeOrder } from '../place-order.ts'
+import { findEarlierAttempt, type TakenOverKey } from '../earlier-attempt.ts'
+import { acceptExisting, type IntakeTimeouts, placeOrder } from '../place-order.ts'
 import { IdempotencyStore, type StoredAnswer } from '../plugins/idempotency.ts'
 import { findOrderByIdempotencyKey } from '../repositories/orders.ts'
 import { BEARER, codes, problems, TAGS } from '../schemas.ts'
@@ -59,6 +60,16 @@ async function durableReplay(
   }
 }
 
+/** A MySQL that cannot say what the earlier attempt left is a 503: nothing was reserved yet. */
+async function lookUpEarlierAttempt(app: FastifyInstance, taken: TakenOverKey, timeoutMs: number) {
+  try {
+    return await findEarlierAttempt(app, taken, timeoutMs)
+  } catch (error) {
+    if ((error as { code?: string }).code === 'idempotency_key_reused') throw error
+    throw unavailable('The order database', error)
+  }
+}
+
 export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async (app, timeouts) => {
   app.post(
     '/api/orders',
@@ -101,11 +112,25 @@ export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async
       }
       let outcome: Awaited<ReturnType<typeof placeOrder>>
       try {
-        outcome = await placeOrder(
-          app,
-          { ...input, orderUuid: begun.orderUuid, idempotency: { key, fp } },
-          timeouts,
-        )
+        let orderUuid = begun.orderUuid
+        if (!begun.fresh) {
+          // A takeover: the attempt that held the key may have placed the order (MySQL says).
+          const earlier = await lookUpEarlierAttempt(
+            app,
+            { userId: user.id, productId, quantity, key, fp, orderUuid },
+            timeouts.writeMs,
+          )
+          if (earlier.kind === 'order') {
+            reply.header('idempotent-replayed', 'true')
+            const accepted = await acceptExisting(app, input, earlier.row)
+            await app.idempotency
+              .complete(user.id, key, begun.owner, fp, { status: 202, body: accepted })
+              .catch((error) => request.log.warn({ err: error }, 'idempotency record not completed'))
+            return answer(reply, accepted)
+          }
+          orderUuid = earlier.orderUuid
+        }
+        outcome = await placeOrder(app, { ...input, orderUuid, idempotency: { key, fp } }, timeouts)
         if ('refused' in outcome && begun.fresh) {
           const original = await durableReplay(app, user.id, key, fp, request.log)
           if (original) {
