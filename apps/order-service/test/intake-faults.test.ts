@@ -287,3 +287,51 @@ t.test('a takeover finds the order its stalled predecessor wrote and replays it'
   t.same(await rowsOf(buyer.id), [written], 'one order, no fence: A had written it')
   t.equal(await available(world, product), 0, 'its unit stays sold')
 })
+
+// Attempt A's INSERT is still on the wire (held by the stalled proxy) when the retry takes the key
+// over and is refused: A holds the last unit. Were A's row to land afterwards, the key would say
+// "sold out" for an order the buyer is charged for; the takeover's fence makes sure it never lands.
+t.test('a takeover fences the uuid of a predecessor whose INSERT has not landed', async (t) => {
+  const lease = { IDEMPOTENCY_LEASE_MS: '1000' }
+  const stalled = await start(t, viaProxy({ ORDER_WRITE_TIMEOUT_MS: '30000', ...lease }))
+  const retrying = await start(t, world.config(lease))
+  const product = await createProduct(world, { stock: 1 })
+  const buyer = await newBuyer(world)
+  const body = { product_id: product, quantity: 1 }
+  // A's connections are opened first, so the stall holds only its INSERT.
+  await sql`select 1`.execute(stalled.db)
+  proxy.stall()
+  let resumed = false
+  t.teardown(() => {
+    if (!resumed) proxy.resume()
+  })
+  const first = order(stalled, buyer, body, { 'idempotency-key': 'on-the-wire' })
+  t.ok(await eventually(async () => (await available(world, product)) === 0, 100, 20), 'A reserved the unit')
+  let retry = await order(retrying, buyer, body, { 'idempotency-key': 'on-the-wire' })
+  t.ok(
+    await eventually(
+      async () => {
+        if (retry.json().code !== 'idempotency_request_in_flight') return true
+        retry = await order(retrying, buyer, body, { 'idempotency-key': 'on-the-wire' })
+        return false
+      },
+      100,
+      50,
+    ),
+    "the retry waits out A's lease, then takes the key over",
+  )
+  t.equal(retry.json().code, 'out_of_stock', 'A still holds the unit and has no order')
+  proxy.resume()
+  resumed = true
+  const late = await first
+  t.equal(late.statusCode, 503, "A's INSERT lands on the fence: A placed nothing")
+  const rows = await world.db
+    .selectFrom('orders')
+    .select(['status', 'failed_reason', 'idempotency_key'])
+    .where('user_id', '=', buyer.id)
+    .execute()
+  t.same(rows, [{ status: 'failed', failed_reason: 'abandoned', idempotency_key: null }], 'only the fence')
+  t.equal(await available(world, product), 1, "A's unit is back on sale")
+  const replay = await order(retrying, buyer, body, { 'idempotency-key': 'on-the-wire' })
+  t.equal(replay.json().code, 'out_of_stock', 'the key keeps its answer, and it is true')
+})
