@@ -44,7 +44,11 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
   try {
     await app.register(inventoryMetricsPlugin)
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
-    await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    await app.register(redisPlugin, {
+      url: config.REDIS_URL,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    })
     await app.register(tokenAuthPlugin, {
       jwksUrl: config.AUTH_JWKS_URL,
       issuer: config.JWT_ISSUER,

@@ -1,10 +1,18 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, tokenVerifierEnv } from '@flash/config'
+import {
+  mysqlEnv,
+  redisEnv,
+  redisRequestPathEnv,
+  serverEnv,
+  serviceCredentialEnv,
+  tokenVerifierEnv,
+} from '@flash/config'
 
 export const InventoryEnv = Type.Object({
   ...serverEnv(3002),
   ...mysqlEnv,
   ...redisEnv,
+  ...redisRequestPathEnv,
   ...tokenVerifierEnv,
   ...serviceCredentialEnv,
   /** A reservation not committed or released by then is swept (unless its order is still pending). */

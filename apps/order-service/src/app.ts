@@ -22,6 +22,7 @@ import { getOrderRoute } from './routes/get-order.ts'
 import { OrderInserter } from './repositories/order-inserter.ts'
 import { ReserveBatcher } from './reserve-batcher.ts'
 import { listOrdersRoute } from './routes/list-orders.ts'
+import { UnconfirmedOrders } from './unconfirmed-orders.ts'
 import { UnresolvedWrites } from './unresolved-writes.ts'
 import { UnsentOrders } from './unsent-orders.ts'
 
@@ -31,6 +32,7 @@ declare module 'fastify' {
     reservations: ReserveBatcher
     unsentOrders: UnsentOrders
     unresolvedWrites: UnresolvedWrites
+    unconfirmedOrders: UnconfirmedOrders
   }
 }
 
@@ -64,7 +66,12 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
     await app.register(orderMetricsPlugin)
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
     app.decorate('orderInserter', new OrderInserter(app.db, { timeoutMs: config.ORDER_WRITE_TIMEOUT_MS }))
-    await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
+    await app.register(redisPlugin, {
+      url: config.REDIS_URL,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    })
+    app.decorate('unconfirmedOrders', new UnconfirmedOrders(app.redis, config.IDEMPOTENCY_TTL_SECONDS))
     await app.register(tokenAuthPlugin, {
       jwksUrl: config.AUTH_JWKS_URL,
       issuer: config.JWT_ISSUER,

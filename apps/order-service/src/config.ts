@@ -1,10 +1,19 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, sqsEnv, tokenVerifierEnv } from '@flash/config'
+import {
+  mysqlEnv,
+  redisEnv,
+  redisRequestPathEnv,
+  serverEnv,
+  serviceCredentialEnv,
+  sqsEnv,
+  tokenVerifierEnv,
+} from '@flash/config'
 
 export const OrderEnv = Type.Object({
   ...serverEnv(3003),
   ...mysqlEnv,
   ...redisEnv,
+  ...redisRequestPathEnv,
   ...tokenVerifierEnv,
   ...serviceCredentialEnv,
   ...sqsEnv,

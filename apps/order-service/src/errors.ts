@@ -77,21 +77,3 @@ export class DependencyError extends Error {
     this.dependency = dependency
   }
 }
-
-/**
- * A 503 whose order may still be written: the pending-row INSERT got no answer. `resolution` settles
- * once MySQL says which (see unresolved-writes.ts); until then the Idempotency-Key must stay in flight.
- */
-export class WriteUnresolved extends ProblemError {
-  readonly orderUuid: string
-  readonly resolution: Promise<'written' | 'fenced' | 'gave_up'>
-
-  constructor(orderUuid: string, resolution: Promise<'written' | 'fenced' | 'gave_up'>, cause: unknown) {
-    super('dependency_unavailable', 'The order database is unavailable; please retry', {
-      retryAfter: RETRY_AFTER_SECONDS,
-      cause,
-    })
-    this.orderUuid = orderUuid
-    this.resolution = resolution
-  }
-}

@@ -8,7 +8,6 @@ import {
   productNotFound,
   type Refusal,
   unavailable,
-  WriteUnresolved,
 } from './errors.ts'
 import { writeOrderRow } from './write-order.ts'
 
@@ -35,11 +34,11 @@ export interface IntakeTimeouts {
  *
  * The pending row is the commitment. Before it exists, a failure releases the reservation — but only
  * once MySQL has said the row was not written: after an ambiguous error the intake writes the row
- * again (a duplicate proves the first landed) and, when even that gets no answer, leaves the
- * reservation to inventory's sweeper, which fences it in MySQL before releasing it. Once the row
- * exists the answer is 202 whatever SQS does: the row is the outbox, the finalizer's stale-pending
- * sweep re-sends what was not sent, so an accepted order is never rolled back and never a 202 without
- * its row.
+ * again (a duplicate proves the first landed) and, when even that gets no answer, accepts the order
+ * (202) and leaves its outcome to MySQL: the row that landed, or the resolver's fence (`failed`,
+ * `abandoned`), never a 503 for an order that may still complete. Once the row exists the answer is
+ * 202 whatever SQS does: the row is the outbox, the finalizer's stale-pending sweep re-sends what was
+ * not sent, so an accepted order is never rolled back without its status saying so.
  */
 export async function placeOrder(
   app: FastifyInstance,
@@ -117,12 +116,16 @@ export async function placeOrder(
       outcome.inc({ outcome: 'fenced' })
       throw unavailable('The order database')
     case 'unknown': {
+      // The row may have landed or may still land: a 503 could turn out false (the buyer retries
+      // and buys twice). The order is accepted as it stands; MySQL settles it as soon as it answers
+      // and its status tells the buyer: the row (→ completed or failed) or a fence (failed, abandoned).
       outcome.inc({ outcome: 'write_unknown' })
       log.error(
         { err: written.error, order_uuid: orderUuid, reservation_id: reservation.reservation_id },
-        'order write unresolved; resolved as soon as MySQL answers',
+        'order write unresolved; accepted, settled as soon as MySQL answers',
       )
-      throw new WriteUnresolved(orderUuid, app.unresolvedWrites.resolve(row), written.error)
+      await acceptUnconfirmed(app, row, log)
+      return { order_uuid: orderUuid, status: 'pending' }
     }
   }
 
@@ -131,10 +134,37 @@ export async function placeOrder(
   return { order_uuid: orderUuid, status: 'pending' }
 }
 
+/**
+ * Keeps the accepted order visible to its owner until MySQL holds its outcome, and has the resolver
+ * write that outcome (send the row that landed, or fence the uuid and release the reservation).
+ */
+async function acceptUnconfirmed(
+  app: FastifyInstance,
+  row: Parameters<typeof app.unresolvedWrites.resolve>[0] & { user_id: number; total_price_cents: number },
+  log: FastifyBaseLogger,
+): Promise<void> {
+  void app.unresolvedWrites.resolve(row)
+  await app.unconfirmedOrders
+    .remember({
+      order_uuid: row.order_uuid,
+      user_id: row.user_id,
+      product_id: Number(row.product_id),
+      quantity: Number(row.quantity),
+      total_price_cents: row.total_price_cents,
+      reservation_id: row.reservation_id,
+      created_at: new Date().toISOString(),
+    })
+    .catch((error) => {
+      // MySQL and Redis failing together: the status endpoint answers 404 for this uuid until MySQL
+      // holds the row or the resolver's fence (seconds after MySQL answers again).
+      log.error({ err: error, order_uuid: row.order_uuid }, 'unconfirmed order not recorded')
+    })
+}
+
 async function sendOrLeaveToSweep(
   app: FastifyInstance,
   row: Parameters<typeof toOrderMessage>[0] & { order_uuid: string },
-  input: PlaceOrder,
+  input: Pick<PlaceOrder, 'requestId' | 'log'>,
 ): Promise<void> {
   try {
     await app.orderQueue.send(toOrderMessage(row, input.requestId), input.requestId)
@@ -168,6 +198,19 @@ async function resumeExisting(
   if (input.idempotency && existing.idempotency_fp && existing.idempotency_fp !== input.idempotency.fp) {
     throw idempotencyKeyReused()
   }
+  return acceptExisting(app, input, existing)
+}
+
+/**
+ * An order an earlier attempt under the same Idempotency-Key placed is this request's answer (its
+ * original 202). Its message is sent again while it is pending: the finalizer is idempotent, and the
+ * earlier attempt may have stopped before sending it.
+ */
+export async function acceptExisting(
+  app: FastifyInstance,
+  input: Pick<PlaceOrder, 'requestId' | 'log'>,
+  existing: OrderRow,
+): Promise<OrderAccepted> {
   if (existing.status === 'pending') await sendOrLeaveToSweep(app, existing, input)
   app.orderMetrics.outcomes.inc({ outcome: 'resumed' })
   return { order_uuid: existing.order_uuid, status: 'pending' }

@@ -21,13 +21,12 @@ export interface UnresolvedWritesOptions {
 
 /**
  * Pending-row INSERTs whose outcome the intake could not learn (MySQL stalled or unreachable past
- * every deadline; the buyer was answered 503). Such a row may still land at any time, so nothing may
+ * every deadline; the buyer was answered 202 and sees the order `pending`, see unconfirmed-orders.ts). Such a row may still land at any time, so nothing may
  * be compensated until it is known never to land. As soon as MySQL answers again, this writes a fence
  * for the same order uuid and reservation id (a `failed` row): the unique keys decide atomically —
  * either the original is there (sent at once if pending) or the fence is (the original can never be
- * written now, and the reservation is released). Until then the Idempotency-Key stays in flight, so a
- * retry is told to wait rather than given an answer that could turn out false. In memory: after a
- * crash inventory's sweeper does the same once the reservation's TTL is over.
+ * written now, and the reservation is released); either way the order's status then says so. In
+ * memory: after a crash inventory's sweeper fences the reservation once its TTL is over.
  */
 export class UnresolvedWrites {
   readonly #options: Required<UnresolvedWritesOptions>

@@ -84,5 +84,47 @@ t.test('a Redis that lost its records says so for one TTL; a new deployment does
   await redis.del('order:idem:complete-since')
   t.ok(await store.mayHaveForgotten(), 'the marker vanished (flush): records may be gone')
   t.ok(await store.mayHaveForgotten(), 'and stay possibly gone for one TTL')
-  t.notOk(await store.mayHaveForgotten(Date.now() + 61_000), 'after one TTL every record is new again')
+  const [seconds] = await redis.time()
+  await redis.set('order:idem:complete-since', String((Number(seconds) - 61) * 1000))
+  t.notOk(await store.mayHaveForgotten(), 'after one TTL every record is new again')
+})
+
+/** Runs `work` on a host whose clock is `skewMs` off (NTP lost, a paused VM): the fault, not a mock. */
+async function onSkewedHost<T>(skewMs: number, work: () => Promise<T>): Promise<T> {
+  const hostNow = Date.now
+  Date.now = () => hostNow() + skewMs
+  try {
+    return await work()
+  } finally {
+    Date.now = hostNow
+  }
+}
+
+t.test('leases are timed by the clock instances share, not by each host', async (t) => {
+  const store = new IdempotencyStore(redis, 60, 30_000)
+  // Instance A, ten minutes behind, claims the key and is still working on it.
+  const a = await onSkewedHost(-600_000, () => store.begin(8, 'k', fp, 'uuid-a'))
+  t.match(a, { kind: 'owner', orderUuid: 'uuid-a' })
+  await t.rejects(
+    store.begin(8, 'k', fp, 'uuid-b'),
+    { code: 'idempotency_request_in_flight' },
+    "an instance on time does not see A's fresh lease as long over",
+  )
+  await t.rejects(
+    onSkewedHost(600_000, () => store.begin(8, 'k', fp, 'uuid-c')),
+    { code: 'idempotency_request_in_flight' },
+    'nor does one ten minutes ahead',
+  )
+  // A crashed attempt's lease, expired by the shared clock, is taken over by an instance running behind.
+  const crashed = new IdempotencyStore(redis, 60, 1_000)
+  await crashed.begin(9, 'k', fp, 'uuid-crashed')
+  await redis.set(
+    'order:idem:{u:9}:k',
+    (await redis.get('order:idem:{u:9}:k'))!.replace(/"lease_until":\d+/, '"lease_until":0'),
+  )
+  t.match(
+    await onSkewedHost(-600_000, () => store.begin(9, 'k', fp, 'uuid-late')),
+    { kind: 'owner', orderUuid: 'uuid-crashed', fresh: false },
+    'a lease that is over is over for every instance',
+  )
 })

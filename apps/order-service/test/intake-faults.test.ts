@@ -2,7 +2,8 @@ import { deleteKeysByPrefix, eventually, TcpProxy, TEST_REDIS_URL } from '@flash
 import { Redis } from 'ioredis'
 import { sql } from 'kysely'
 import t from 'tap'
-import { available, createProduct, createWorld, newBuyer, order, startApp } from './helpers.ts'
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs'
+import { available, createProduct, createWorld, get, newBuyer, order, startApp } from './helpers.ts'
 
 // Faults between the reservation and the pending row, injected with a real TCP proxy in front of
 // MySQL (order-service's connections only; inventory keeps its own). Every one of these once broke
@@ -29,6 +30,14 @@ const rowsOf = (userId: number) =>
     .select(['order_uuid', 'status', 'failed_reason'])
     .where('user_id', '=', userId)
     .execute()
+
+/** Reads the orders queue (only this file's tests send to it) until `orderUuid`'s message is seen. */
+async function queuedOrder(orderUuid: string): Promise<boolean> {
+  const { Messages = [] } = await world.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: world.queueUrl, MaxNumberOfMessages: 10 }),
+  )
+  return Messages.some((m) => (JSON.parse(m.Body!) as { order_uuid?: string }).order_uuid === orderUuid)
+}
 
 const start = (t: Parameters<typeof startApp>[0], config = viaProxy()) => startApp(t, config)
 
@@ -65,8 +74,9 @@ t.test('a multi-row INSERT commits but its reply is lost: every order 202 and he
   t.equal(await available(world, product), 14, 'Redis holds exactly the units of the rows MySQL has')
 })
 
-t.test('MySQL stalls past the reservation TTL: the sweeper fences, the late INSERT is refused', async (t) => {
+t.test('MySQL stalls past the reservation TTL: accepted, then failed as abandoned, never sold', async (t) => {
   const app = await start(t)
+  const direct = await start(t, world.config())
   const product = await createProduct(world, { stock: 4 })
   const buyer = await newBuyer(world)
   proxy.stall()
@@ -75,12 +85,18 @@ t.test('MySQL stalls past the reservation TTL: the sweeper fences, the late INSE
     if (!resumed) proxy.resume()
   })
   const res = await order(app, buyer, { product_id: product, quantity: 1 })
-  t.equal(res.statusCode, 503, 'the intake gives up at its deadline, without knowing')
-  t.equal(res.headers['retry-after'], '1')
+  t.equal(res.statusCode, 202, 'the row may still land: accepted, its status will tell')
+  const url = res.headers.location as string
+  t.match((await get(direct, buyer, url)).json(), { status: 'pending' }, 'visible at once on any instance')
   // Past the 5 s TTL the sweeper finds no row: it writes a fence for the reservation and releases it.
   t.ok(
     await eventually(async () => (await available(world, product)) === 4, 200, 100),
     'released by the sweeper',
+  )
+  t.match(
+    (await get(direct, buyer, url)).json(),
+    { order_uuid: res.json().order_uuid, status: 'failed', failed_reason: 'abandoned' },
+    'the order says what became of it',
   )
   proxy.resume()
   resumed = true
@@ -91,6 +107,7 @@ t.test('MySQL stalls past the reservation TTL: the sweeper fences, the late INSE
   const rows = await rowsOf(buyer.id)
   t.equal(rows.length, 1, 'only the fence row')
   t.match(rows[0], { status: 'failed', failed_reason: 'abandoned' })
+  t.match((await get(direct, buyer, url)).json(), { status: 'failed', failed_reason: 'abandoned' })
   t.equal(await available(world, product), 4, 'no unit held, none minted')
 })
 
@@ -155,10 +172,12 @@ t.test(
   },
 )
 
-// The first attempt's INSERT landed but no reply ever came: a retry must never get a "no" for an
-// order that is being charged. The key stays in flight until MySQL says what happened.
-t.test('an unanswered write that did land: the key waits, then replays the 202', async (t) => {
+// The first attempt's INSERT got no answer in time. A 503 would be a lie if the row landed (the
+// order completes; a buyer without a key retries and buys twice): the intake answers 202 and the
+// order's status tells what MySQL settled.
+t.test('an unanswered write that did land: 202 at once, the order completes its course', async (t) => {
   const app = await start(t)
+  const direct = await start(t, world.config())
   const product = await createProduct(world, { stock: 1 })
   const buyer = await newBuyer(world)
   proxy.dropReplies()
@@ -168,35 +187,30 @@ t.test('an unanswered write that did land: the key waits, then replays the 202',
   })
   const body = { product_id: product, quantity: 1 }
   const first = await order(app, buyer, body, { 'idempotency-key': 'unanswered' })
-  t.equal(first.statusCode, 503, 'nothing could be learnt in time')
-  const early = await order(app, buyer, body, { 'idempotency-key': 'unanswered' })
-  t.equal(early.statusCode, 409, 'a retry while it is unresolved is told to wait…')
-  t.equal(early.json().code, 'idempotency_request_in_flight')
+  t.equal(first.statusCode, 202, 'nothing could be learnt in time, and nothing is denied')
+  const url = first.headers.location as string
+  t.match((await get(direct, buyer, url)).json(), { status: 'pending' })
+  const retry = await order(app, buyer, body, { 'idempotency-key': 'unanswered' })
+  t.equal(retry.statusCode, 202, 'a retry with the key gets the same answer…')
+  t.equal(retry.json().order_uuid, first.json().order_uuid)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
   // The connections whose replies were eaten would wait for ever: break them, as TCP eventually does.
   proxy.cut()
   proxy.resume()
   healed = true
-  let replay = early
   t.ok(
-    await eventually(
-      async () => {
-        replay = await order(app, buyer, body, { 'idempotency-key': 'unanswered' })
-        return replay.statusCode === 202
-      },
-      100,
-      100,
-    ),
-    '…and, once MySQL answers, gets the order that was written',
+    await eventually(() => queuedOrder(first.json().order_uuid), 100, 100),
+    '…and the row that landed is sent',
   )
-  t.equal(replay.headers['idempotent-replayed'], 'true')
   const rows = await rowsOf(buyer.id)
   t.equal(rows.length, 1, 'one order, no fence: the original won')
-  t.equal(rows[0]?.order_uuid, replay.json().order_uuid)
+  t.equal(rows[0]?.order_uuid, first.json().order_uuid)
   t.equal(await available(world, product), 0, 'its unit stays sold')
 })
 
-t.test('an unanswered write that never landed: fenced and released at once, the retry buys', async (t) => {
+t.test('an unanswered write that never landed: 202, then failed as abandoned, its unit back', async (t) => {
   const app = await start(t)
+  const direct = await start(t, world.config())
   const product = await createProduct(world, { stock: 1 })
   const buyer = await newBuyer(world)
   proxy.stall()
@@ -206,24 +220,118 @@ t.test('an unanswered write that never landed: fenced and released at once, the 
   })
   const body = { product_id: product, quantity: 1 }
   const first = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
-  t.equal(first.statusCode, 503)
+  t.equal(first.statusCode, 202)
+  const url = first.headers.location as string
+  t.match(
+    (await get(direct, buyer, url)).json(),
+    { order_uuid: first.json().order_uuid, status: 'pending', product_id: product, quantity: 1 },
+    'its owner sees it at once, before any row is readable',
+  )
+  t.equal((await get(direct, await newBuyer(world), url)).statusCode, 404, 'nobody else does')
   // The held INSERTs die with their connections: they can never reach MySQL now.
   proxy.cut()
   proxy.resume()
   healed = true
-  let retry = first
+  t.ok(
+    await eventually(async () => (await get(direct, buyer, url)).json().status === 'failed', 100, 100),
+    'once MySQL answers, the resolver fences it',
+  )
+  t.match((await get(direct, buyer, url)).json(), { failed_reason: 'abandoned', total_price_cents: 0 })
+  t.equal(await available(world, product), 1, 'the unit came back long before the reservation TTL')
+  const replay = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
+  t.equal(replay.json().order_uuid, first.json().order_uuid, 'the key keeps its answer')
+  const again = await order(app, buyer, body, { 'idempotency-key': 'buy-again' })
+  t.equal(again.statusCode, 202, 'a new attempt buys the unit')
+  const rows = await rowsOf(buyer.id)
+  t.same(rows.map((r) => r.status).sort(), ['failed', 'pending'], "the first order's fence, the new order")
+})
+
+t.test('a takeover finds the order its stalled predecessor wrote and replays it', async (t) => {
+  const lease = { IDEMPOTENCY_LEASE_MS: '1000' }
+  const stalled = await start(t, viaProxy({ ORDER_WRITE_TIMEOUT_MS: '5000', ...lease }))
+  const retrying = await start(t, world.config(lease))
+  const product = await createProduct(world, { stock: 1 })
+  const buyer = await newBuyer(world)
+  const body = { product_id: product, quantity: 1 }
+  proxy.dropReplies()
+  let healed = false
+  t.teardown(() => {
+    if (!healed) proxy.resume()
+  })
+  const first = order(stalled, buyer, body, { 'idempotency-key': 'stalled-owner' })
+  t.ok(await eventually(async () => (await rowsOf(buyer.id)).length === 1, 100, 50), "A's row landed")
+  const [written] = await rowsOf(buyer.id)
+  let retry = await order(retrying, buyer, body, { 'idempotency-key': 'stalled-owner' })
   t.ok(
     await eventually(
       async () => {
-        retry = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
-        return retry.statusCode === 202
+        if (retry.json().code !== 'idempotency_request_in_flight') return true
+        retry = await order(retrying, buyer, body, { 'idempotency-key': 'stalled-owner' })
+        return false
       },
       100,
-      100,
+      50,
     ),
-    'the unit came back long before the reservation TTL, and the retry bought it',
+    "the retry waits out A's lease, then takes the key over",
   )
-  const rows = await rowsOf(buyer.id)
-  t.same(rows.map((r) => r.status).sort(), ['failed', 'pending'], "the first attempt's fence, the order")
-  t.equal(rows.find((r) => r.status === 'failed')?.failed_reason, 'abandoned')
+  t.equal(retry.statusCode, 202, 'not "sold out": the unit is the one this key bought')
+  t.equal(retry.json().order_uuid, written?.order_uuid)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  const replay = await order(retrying, buyer, body, { 'idempotency-key': 'stalled-owner' })
+  t.equal(replay.json().order_uuid, written?.order_uuid, 'every later replay says the same')
+  // A's connections would wait for ever for the eaten replies: break them, as TCP eventually does.
+  proxy.cut()
+  proxy.resume()
+  healed = true
+  t.equal((await first).statusCode, 202, 'A, once it hears back, answers its own order too')
+  t.same(await rowsOf(buyer.id), [written], 'one order, no fence: A had written it')
+  t.equal(await available(world, product), 0, 'its unit stays sold')
+})
+
+// Attempt A's INSERT is still on the wire (held by the stalled proxy) when the retry takes the key
+// over and is refused: A holds the last unit. Were A's row to land afterwards, the key would say
+// "sold out" for an order the buyer is charged for; the takeover's fence makes sure it never lands.
+t.test('a takeover fences the uuid of a predecessor whose INSERT has not landed', async (t) => {
+  const lease = { IDEMPOTENCY_LEASE_MS: '1000' }
+  const stalled = await start(t, viaProxy({ ORDER_WRITE_TIMEOUT_MS: '30000', ...lease }))
+  const retrying = await start(t, world.config(lease))
+  const product = await createProduct(world, { stock: 1 })
+  const buyer = await newBuyer(world)
+  const body = { product_id: product, quantity: 1 }
+  // A's connections are opened first, so the stall holds only its INSERT.
+  await sql`select 1`.execute(stalled.db)
+  proxy.stall()
+  let resumed = false
+  t.teardown(() => {
+    if (!resumed) proxy.resume()
+  })
+  const first = order(stalled, buyer, body, { 'idempotency-key': 'on-the-wire' })
+  t.ok(await eventually(async () => (await available(world, product)) === 0, 100, 20), 'A reserved the unit')
+  let retry = await order(retrying, buyer, body, { 'idempotency-key': 'on-the-wire' })
+  t.ok(
+    await eventually(
+      async () => {
+        if (retry.json().code !== 'idempotency_request_in_flight') return true
+        retry = await order(retrying, buyer, body, { 'idempotency-key': 'on-the-wire' })
+        return false
+      },
+      100,
+      50,
+    ),
+    "the retry waits out A's lease, then takes the key over",
+  )
+  t.equal(retry.json().code, 'out_of_stock', 'A still holds the unit and has no order')
+  proxy.resume()
+  resumed = true
+  const late = await first
+  t.equal(late.statusCode, 503, "A's INSERT lands on the fence: A placed nothing")
+  const rows = await world.db
+    .selectFrom('orders')
+    .select(['status', 'failed_reason', 'idempotency_key'])
+    .where('user_id', '=', buyer.id)
+    .execute()
+  t.same(rows, [{ status: 'failed', failed_reason: 'abandoned', idempotency_key: null }], 'only the fence')
+  t.equal(await available(world, product), 1, "A's unit is back on sale")
+  const replay = await order(retrying, buyer, body, { 'idempotency-key': 'on-the-wire' })
+  t.equal(replay.json().code, 'out_of_stock', 'the key keeps its answer, and it is true')
 })

@@ -75,6 +75,16 @@ export const redisEnv = {
   REDIS_KEY_PREFIX: Type.String({ default: '' }),
 }
 
+/** For a service whose requests wait on Redis: how long one command may keep a request waiting. */
+export const redisRequestPathEnv = {
+  /**
+   * Longest wait for one Redis command (queued while reconnecting included); past it the request
+   * answers 503 + Retry-After. A flash-sale buyer must get an answer while Redis is down, not hang
+   * until it is back; healthy commands answer in well under a millisecond.
+   */
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 500 }),
+}
+
 /** What a service needs to verify access tokens locally (no call to auth-service per request). */
 export const tokenVerifierEnv = {
   AUTH_JWKS_URL: Type.String({

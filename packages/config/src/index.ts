@@ -5,6 +5,7 @@ export {
   mysqlEnv,
   Port,
   redisEnv,
+  redisRequestPathEnv,
   serverEnv,
   serviceCredentialEnv,
   sqsEnv,

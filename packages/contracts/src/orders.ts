@@ -21,7 +21,16 @@ export const CreateOrderHeaders = Type.Object({
   ),
 })
 
-export const OrderAccepted = Type.Object({ order_uuid: Uuid, status: Type.Literal('pending') })
+export const OrderAccepted = Type.Object(
+  { order_uuid: Uuid, status: Type.Literal('pending') },
+  {
+    description:
+      'The order is accepted and visible at its Location from now on; its status tells how it ends. A 202 ' +
+      'is never taken back silently: an order whose pending row the database had not confirmed when ' +
+      'this was answered ends `completed`, or `failed` with `failed_reason` `abandoned` (never placed, ' +
+      'nothing charged). A 503 means no order was placed: retry.',
+  },
+)
 export type OrderAccepted = Static<typeof OrderAccepted>
 
 export const Order = Type.Object({
@@ -30,7 +39,11 @@ export const Order = Type.Object({
   product_id: Id,
   quantity: Type.Integer({ minimum: 1 }),
   total_price_cents: Type.Integer({ minimum: 0 }),
-  failed_reason: Type.Union([Type.String(), Type.Null()]),
+  failed_reason: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Why a `failed` order failed (null otherwise), e.g. `insufficient_stock`, `processing_failed`, or ' +
+      '`abandoned`: accepted while the order database did not answer, and never placed.',
+  }),
   created_at: Timestamp,
   updated_at: Timestamp,
 })

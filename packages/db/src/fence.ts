@@ -2,14 +2,15 @@ import type { Db } from './executor.ts'
 import type { NewOrder, OrderRow } from './schema.ts'
 import { newUuid } from './uuid.ts'
 
-/** `failed_reason` of a fence row: the order was never accepted (its intake answered 503). */
+/** `failed_reason` of a fence row: the order was never placed (no row of it ever landed). */
 export const ABANDONED = 'abandoned'
 
 /**
  * Claims a reservation id (and an order uuid) in `orders` with a `failed` row, unless a row already
  * holds either: the unique keys decide atomically against an intake INSERT stalled somewhere — if that
  * INSERT landed first the fence is ignored, if the fence landed first the late INSERT fails as a
- * duplicate. Written by order-service (under the intake's own uuid, once MySQL answers again) and by
+ * duplicate. Written by order-service (under the intake's own uuid, once MySQL answers again; under the earlier
+ * attempt's uuid when an Idempotency-Key is taken over) and by
  * inventory's sweeper (under a new uuid, before it releases an expired reservation). No Idempotency-Key:
  * the buyer's retry must run afresh.
  */
@@ -33,6 +34,6 @@ export async function writeFence(
     .execute()
 }
 
-/** A fence row: no order anyone was charged for or told was accepted. */
+/** A fence row: no order anyone was charged for (its intake answered 503, or 202 and then this). */
 export const isFence = (row: Pick<OrderRow, 'status' | 'failed_reason'>): boolean =>
   row.status === 'failed' && row.failed_reason === ABANDONED

@@ -25,7 +25,7 @@ export { RevocationList, type Revocation, type RevocationListOptions } from './a
 export { pruneRevocations } from './auth/revocation-store.ts'
 export { requireServiceCredential } from './auth/service-credential.ts'
 export { generateSigningKeyPair } from './auth/signing-keys.ts'
-export { createRedis, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'
+export { createRedis, logRedisErrors, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'
 export { dbPlugin, type DbPluginOptions } from './clients/db.ts'
 export { inventoryClientPlugin } from './clients/inventory.ts'
 export {

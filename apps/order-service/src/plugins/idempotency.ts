@@ -23,9 +23,27 @@ export type Begin =
   | { kind: 'owner'; orderUuid: string; owner: string; fresh: boolean }
   | { kind: 'replay'; answer: StoredAnswer }
 
-// Replace the entry only if it is still exactly the stale one we read (no double takeover).
-const TAKEOVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') return 1 end return 0`
+// Every lease is timed by Redis' own clock (TIME), the one clock all instances share: a host whose
+// clock runs behind would otherwise write leases that others see as long over (and take its key while
+// it still works), one running ahead would keep a crashed attempt's key locked. One script claims a
+// new key, replays a finished one or takes over a stale one, atomically (no double takeover).
+const BEGIN = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function claim(orderUuid)
+  return cjson.encode({ fp = ARGV[1], state = 'in_flight', owner = ARGV[2], order_uuid = orderUuid,
+    lease_until = now + tonumber(ARGV[4]) })
+end
+local raw = redis.call('GET', KEYS[1])
+if not raw then
+  redis.call('SET', KEYS[1], claim(ARGV[3]), 'EX', ARGV[5])
+  return { 'owner', ARGV[3], 1 }
+end
+local entry = cjson.decode(raw)
+if entry.fp ~= ARGV[1] then return { 'reused' } end
+if entry.state == 'done' then return { 'replay', raw } end
+if entry.lease_until > now then return { 'in_flight' } end
+redis.call('SET', KEYS[1], claim(entry.order_uuid), 'KEEPTTL')
+return { 'owner', entry.order_uuid, 0 }`
 
 // Compare-and-set on the owner token: an attempt that lost its lease to a retry must not overwrite
 // or delete the retry's record (that would let a third attempt place a second order).
@@ -43,9 +61,17 @@ return 1`
  */
 const COMPLETE_SINCE_KEY = 'order:idem:complete-since'
 
+// Times on Redis' clock, like the leases: instances compare the marker with each other's "now".
+const FORGOTTEN = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local since = redis.call('GET', KEYS[1])
+if not since then redis.call('SET', KEYS[1], now) return 1 end
+if tonumber(since) > now - tonumber(ARGV[1]) then return 1 end
+return 0`
+
 /**
  * Idempotency-Key records (IETF draft) in Redis, one key per user + Idempotency-Key, kept `ttlSeconds`.
- * The first request claims the key with SET NX and an order uuid chosen up front. A crashed owner
+ * The first request claims the key with an order uuid chosen up front (one script, `BEGIN`). A crashed owner
  * leaves an in-flight entry: after `leaseMs` (longer than any request can take) a retry takes it over
  * and reuses that order uuid, so an order the crashed attempt did write is found, never doubled.
  * 5xx answers free the key (the client may retry); 202 and 4xx answers are replayed.
@@ -70,36 +96,21 @@ export class IdempotencyStore {
   }
 
   async begin(userId: number, key: string, fp: string, newOrderUuid: string): Promise<Begin> {
-    const redisKey = this.#key(userId, key)
     const owner = randomUUID()
-    const mine = (orderUuid: string): Entry => ({
+    const [kind, value, fresh] = (await this.#redis.eval(
+      BEGIN,
+      1,
+      this.#key(userId, key),
       fp,
-      state: 'in_flight',
       owner,
-      order_uuid: orderUuid,
-      lease_until: Date.now() + this.#leaseMs,
-    })
-    // Bounded: a key that expires between SET NX and GET is simply claimed on the next turn.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const claimed = await this.#redis.set(
-        redisKey,
-        JSON.stringify(mine(newOrderUuid)),
-        'EX',
-        this.#ttlSeconds,
-        'NX',
-      )
-      if (claimed === 'OK') return { kind: 'owner', orderUuid: newOrderUuid, owner, fresh: true }
-      const raw = await this.#redis.get(redisKey)
-      if (raw === null) continue
-      const entry = JSON.parse(raw) as Entry
-      if (entry.fp !== fp) throw idempotencyKeyReused()
-      if (entry.state === 'done') return { kind: 'replay', answer: entry.answer }
-      if (entry.lease_until > Date.now()) throw idempotencyInFlight()
-      const next = JSON.stringify(mine(entry.order_uuid))
-      if ((await this.#redis.eval(TAKEOVER, 1, redisKey, raw, next)) === 1) {
-        return { kind: 'owner', orderUuid: entry.order_uuid, owner, fresh: false }
-      }
-    }
+      newOrderUuid,
+      this.#leaseMs,
+      this.#ttlSeconds,
+    )) as [string, string?, number?]
+    if (kind === 'owner') return { kind, orderUuid: value!, owner, fresh: fresh === 1 }
+    if (kind === 'replay')
+      return { kind, answer: (JSON.parse(value!) as Extract<Entry, { state: 'done' }>).answer }
+    if (kind === 'reused') throw idempotencyKeyReused()
     throw idempotencyInFlight()
   }
 
@@ -124,13 +135,8 @@ export class IdempotencyStore {
    * Whether records written before now may be missing (Redis lost its data within one TTL). Cheap: one
    * GET, asked only when a fresh claim ends in a refusal.
    */
-  async mayHaveForgotten(nowMs = Date.now()): Promise<boolean> {
-    const since = await this.#redis.get(COMPLETE_SINCE_KEY)
-    if (since === null) {
-      await this.#redis.set(COMPLETE_SINCE_KEY, String(nowMs), 'NX')
-      return true
-    }
-    return Number(since) > nowMs - this.#ttlSeconds * 1000
+  async mayHaveForgotten(): Promise<boolean> {
+    return (await this.#redis.eval(FORGOTTEN, 1, COMPLETE_SINCE_KEY, this.#ttlSeconds * 1000)) === 1
   }
 
   /**
@@ -139,8 +145,13 @@ export class IdempotencyStore {
    */
   async initialise(databaseHasKeyedOrders: () => Promise<boolean>): Promise<void> {
     if ((await this.#redis.exists(COMPLETE_SINCE_KEY)) === 1) return
-    const since = (await databaseHasKeyedOrders()) ? Date.now() : 0
+    const since = (await databaseHasKeyedOrders()) ? await this.#redisNow() : 0
     await this.#redis.set(COMPLETE_SINCE_KEY, String(since), 'NX')
+  }
+
+  async #redisNow(): Promise<number> {
+    const [seconds, micros] = await this.#redis.time()
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
   }
 
   #key(userId: number, key: string): string {

@@ -1,4 +1,5 @@
 import { INVENTORY_EVENTS_CHANNEL } from '@flash/contracts'
+import { logRedisErrors } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -93,6 +94,7 @@ export const soldOutPlugin = fp<{ ttlMs: number }>(
     // Pub/sub is not namespaced by ioredis' keyPrefix: add it by hand, as inventory-service does.
     const channel = `${app.redis.options.keyPrefix ?? ''}${INVENTORY_EVENTS_CHANNEL}`
     const subscriber = app.redis.duplicate()
+    logRedisErrors(subscriber, app.log, 'sold-out subscriber')
     subscriber.on('message', (_channel: string, raw: string) => {
       try {
         const event = JSON.parse(raw) as { type?: string; product_id?: unknown }

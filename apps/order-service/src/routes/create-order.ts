@@ -8,15 +8,19 @@ import {
 } from '@flash/contracts'
 import { newUuid } from '@flash/db'
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify'
-import { idempotencyKeyReused, type Refusal, sendRefusal, unavailable, WriteUnresolved } from '../errors.ts'
-import { type IntakeTimeouts, placeOrder } from '../place-order.ts'
+import { idempotencyKeyReused, type Refusal, sendRefusal, unavailable } from '../errors.ts'
+import { findEarlierAttempt, type TakenOverKey } from '../earlier-attempt.ts'
+import { acceptExisting, type IntakeTimeouts, placeOrder } from '../place-order.ts'
 import { IdempotencyStore, type StoredAnswer } from '../plugins/idempotency.ts'
 import { findOrderByIdempotencyKey } from '../repositories/orders.ts'
 import { BEARER, codes, problems, TAGS } from '../schemas.ts'
 
 const DESCRIPTION = `Reserves stock and accepts the order for asynchronous finalisation (202 with a
 \`Location\` header): poll \`GET /api/orders/{order_uuid}\` until it is \`completed\` or \`failed\`.
-With an \`Idempotency-Key\`, a retry with the same body returns the original answer
+A 202 is the truth even when the order database did not confirm the order in time: the order is then
+\`pending\` until it does, and ends \`completed\` or \`failed\` with \`failed_reason\` \`abandoned\`
+(never placed, nothing charged). A 503 (\`dependency_unavailable\`, with \`Retry-After\`) means no order
+was placed and none will be: retry. With an \`Idempotency-Key\`, a retry with the same body returns the original answer
 (header \`idempotent-replayed: true\`); keys are kept 24 h, and a key that placed an order never places a
 second one. ${codes(
   'validation_failed',
@@ -56,6 +60,16 @@ async function durableReplay(
     // The refusal stands: nothing was placed by this attempt either way.
     log.warn({ err: error }, 'durable idempotency check failed')
     return undefined
+  }
+}
+
+/** A MySQL that cannot say what the earlier attempt left is a 503: nothing was reserved yet. */
+async function lookUpEarlierAttempt(app: FastifyInstance, taken: TakenOverKey, timeoutMs: number) {
+  try {
+    return await findEarlierAttempt(app, taken, timeoutMs)
+  } catch (error) {
+    if ((error as { code?: string }).code === 'idempotency_key_reused') throw error
+    throw unavailable('The order database', error)
   }
 }
 
@@ -101,11 +115,25 @@ export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async
       }
       let outcome: Awaited<ReturnType<typeof placeOrder>>
       try {
-        outcome = await placeOrder(
-          app,
-          { ...input, orderUuid: begun.orderUuid, idempotency: { key, fp } },
-          timeouts,
-        )
+        let orderUuid = begun.orderUuid
+        if (!begun.fresh) {
+          // A takeover: the attempt that held the key may have placed the order (MySQL says).
+          const earlier = await lookUpEarlierAttempt(
+            app,
+            { userId: user.id, productId, quantity, key, fp, orderUuid },
+            timeouts.writeMs,
+          )
+          if (earlier.kind === 'order') {
+            reply.header('idempotent-replayed', 'true')
+            const accepted = await acceptExisting(app, input, earlier.row)
+            await app.idempotency
+              .complete(user.id, key, begun.owner, fp, { status: 202, body: accepted })
+              .catch((error) => request.log.warn({ err: error }, 'idempotency record not completed'))
+            return answer(reply, accepted)
+          }
+          orderUuid = earlier.orderUuid
+        }
+        outcome = await placeOrder(app, { ...input, orderUuid, idempotency: { key, fp } }, timeouts)
         if ('refused' in outcome && begun.fresh) {
           const original = await durableReplay(app, user.id, key, fp, request.log)
           if (original) {
@@ -114,21 +142,6 @@ export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async
           }
         }
       } catch (error) {
-        if (error instanceof WriteUnresolved) {
-          // The order may still be written: keep the key in flight (a retry is told to wait) until
-          // MySQL says which, then record the 202 or free the key.
-          void error.resolution
-            .then((resolution) =>
-              resolution === 'written'
-                ? app.idempotency.complete(user.id, key, begun.owner, fp, {
-                    status: 202,
-                    body: { order_uuid: error.orderUuid, status: 'pending' },
-                  })
-                : app.idempotency.release(user.id, key, begun.owner),
-            )
-            .catch((cause) => request.log.warn({ err: cause }, 'idempotency record not settled'))
-          throw error
-        }
         // 5xx (and a 422 found in MySQL): free the key so the client's retry runs afresh. The order
         // row, if one was written, still holds the key: that retry finds it instead of doubling it.
         await app.idempotency.release(user.id, key, begun.owner).catch(() => false)
