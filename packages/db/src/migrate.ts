@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: migrations run against any schema version, by design
 import { type Kysely, sql } from 'kysely'
 import { type MigrationResultSet, Migrator } from 'kysely/migration'
-import { createDb, parseDatabaseUrl } from './connection.ts'
+import { createDb, parseDatabaseUrl, withDatabase } from './connection.ts'
 import { migrations } from './migrations/index.ts'
 
 function migratorFor(db: Kysely<any>): Migrator {
@@ -10,8 +10,8 @@ function migratorFor(db: Kysely<any>): Migrator {
 
 /** CREATE DATABASE IF NOT EXISTS, through a connection to the server without a default database. */
 export async function ensureDatabase(url: string): Promise<void> {
-  const { database, serverUrl } = parseDatabaseUrl(url)
-  const server = createDb({ url: `${serverUrl}mysql`, poolSize: 1 })
+  const { database } = parseDatabaseUrl(url)
+  const server = createDb({ url: withDatabase(url, 'mysql'), poolSize: 1 })
   try {
     await sql`create database if not exists ${sql.id(database)} character set utf8mb4 collate utf8mb4_unicode_ci`.execute(
       server,
@@ -22,8 +22,8 @@ export async function ensureDatabase(url: string): Promise<void> {
 }
 
 export async function dropDatabase(url: string): Promise<void> {
-  const { database, serverUrl } = parseDatabaseUrl(url)
-  const server = createDb({ url: `${serverUrl}mysql`, poolSize: 1 })
+  const { database } = parseDatabaseUrl(url)
+  const server = createDb({ url: withDatabase(url, 'mysql'), poolSize: 1 })
   try {
     await sql`drop database if exists ${sql.id(database)}`.execute(server)
   } finally {

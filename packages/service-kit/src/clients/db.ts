@@ -25,7 +25,10 @@ export const dbPlugin = fp<DbPluginOptions>(
     try {
       const { unknown } = await assertSchemaCurrent(db)
       if (unknown.length)
-        app.log.info({ migrations: unknown }, 'database schema is newer than this build (expand-only): serving')
+        app.log.info(
+          { migrations: unknown },
+          'database schema is newer than this build (expand-only): serving',
+        )
     } catch (error) {
       await db.destroy()
       throw error
