@@ -13,9 +13,13 @@ t.test('the committed templates are what `cdk synth` writes (npm run synth -w @f
 })
 
 t.test('`npm exec -w @flash/infra -- cdk` is the pinned CLI, new enough for aws-cdk-lib', async (t) => {
-  const { stdout } = await promisify(execFile)('npm', ['exec', '-w', '@flash/infra', '--', 'cdk', '--version'], {
-    cwd: `${import.meta.dirname}/../..`,
-  })
+  const { stdout } = await promisify(execFile)(
+    'npm',
+    ['exec', '-w', '@flash/infra', '--', 'cdk', '--version'],
+    {
+      cwd: `${import.meta.dirname}/../..`,
+    },
+  )
   const [major, minor] = stdout.trim().split(/[. ]/).map(Number)
   // aws-cdk-lib 2.276 writes cloud-assembly schema 55, which CLI 2.1148.2 and later read.
   t.ok(major === 2 && minor! >= 1148, `cdk --version: ${stdout.trim()}`)
