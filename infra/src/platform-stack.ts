@@ -77,7 +77,7 @@ export class PlatformStack extends Stack {
     acknowledge(
       adminPassword,
       'SMG4',
-      'auth-service seeds the admin once; a new password is set through the API, not by rotating this secret (docs/deploy.md)',
+      'auth-service applies this value at every start: rotate by putting a new value and forcing a new deployment of auth-service (docs/deploy.md)',
     )
 
     const images = imageReferences(this, parameters.imageTags)
@@ -199,6 +199,11 @@ export class PlatformStack extends Stack {
       'Public API (smoke tests)',
     )
     output('ClusterName', cluster.clusterName, 'ECS cluster')
+    output(
+      'LoadBalancerArn',
+      loadBalancer.alb.loadBalancerArn,
+      'aws elbv2 modify-capacity-reservation: reserve ALB capacity before a sale (docs/deploy.md)',
+    )
     output(
       'AdminPasswordSecret',
       adminPassword.secretArn,
