@@ -26,7 +26,7 @@ const text = (node: Node, key: string): string | undefined => {
   return value === undefined || value === '' ? undefined : String(value)
 }
 
-/** Former context switches that are stack parameters now: refused, so a stale command fails loudly. */
+/** Settings that are stack parameters: refused as context, so a command that passes one fails loudly. */
 const MOVED_TO_PARAMETERS: Record<string, string> = {
   certificateArn: 'CertificateArn',
   alarmEmail: 'AlarmEmail',
