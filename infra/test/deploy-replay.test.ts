@@ -4,7 +4,7 @@
 // template `cdk synth` writes, template.test.ts). No AWS account is needed to know that a first
 // deploy into an empty account has every parameter it needs and migrates before any service starts.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { SERVICES } from '@flash/routes'
@@ -46,7 +46,7 @@ const SHA = 'c0ffee0c0ffee0c0ffee0c0ffee0c0ffee0c0ffe'
 /** `aws` that knows one stack (or none), `npm` that records its arguments: the only outside commands. */
 function fakeTools(dir: string): string {
   const bin = join(dir, 'bin')
-  spawnSync('mkdir', ['-p', bin])
+  mkdirSync(bin)
   writeFileSync(
     join(bin, 'aws'),
     `#!/usr/bin/env bash

@@ -78,7 +78,7 @@ export async function assertSchemaCurrent(db: Kysely<any>): Promise<SchemaStatus
   const status = await schemaStatus(db)
   if (status.pending.length)
     throw new Error(
-      `Database schema is older than this build: pending migrations ${status.pending.join(', ')} (run npm run migrate)`,
+      `Database schema does not match this build: pending migrations ${status.pending.join(', ')} (run npm run migrate)`,
     )
   return status
 }
