@@ -1,12 +1,11 @@
-import { CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib'
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib'
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling'
-import * as acm from 'aws-cdk-lib/aws-certificatemanager'
 import * as ec2 from 'aws-cdk-lib/aws-ec2'
 import * as ecr from 'aws-cdk-lib/aws-ecr'
 import * as ecs from 'aws-cdk-lib/aws-ecs'
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery'
-import { mysqlEnv, sqsEnv } from '@flash/config'
+import { sqsEnv } from '@flash/config'
 import { acknowledge } from './nag.ts'
 import { SERVICE_PORTS, SERVICES, type ServiceName } from '@flash/routes'
 import type { Construct } from 'constructs'
@@ -18,6 +17,7 @@ import { Monitoring } from './constructs/monitoring.ts'
 import { Network } from './constructs/network.ts'
 import { OneOffTask } from './constructs/one-off-task.ts'
 import { OrderQueues } from './constructs/queues.ts'
+import { DeploymentParameters } from './parameters.ts'
 import { knownVariables, type PlatformResources, SERVICE_SCHEMAS } from './service-environment.ts'
 import type { Settings } from './settings.ts'
 import { assertAllUsed, taskEnvironment } from './task-environment.ts'
@@ -25,9 +25,9 @@ import {
   IMAGES,
   type ImageName,
   INTERNAL_SERVERS,
-  imageTagParameter,
   PUBLIC_SERVICES,
   repositoryName,
+  requiredMaxConnections,
   SIZING,
 } from './topology.ts'
 
@@ -47,6 +47,7 @@ export class PlatformStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { settings: Settings }) {
     super(scope, id, props)
     const { settings } = props
+    const parameters = new DeploymentParameters(this)
     const network = new Network(this, 'Network', { natGateways: settings.natGateways })
     const vpc = network.vpc
     const queues = new OrderQueues(this, 'Queues')
@@ -67,7 +68,19 @@ export class PlatformStack extends Stack {
       settings.jwtKeySecretName,
     )
 
-    const images = imageParameters(this)
+    // The admin account auth-service seeds at start: the password is generated here and read by
+    // the operator from Secrets Manager; neither the template nor any log ever holds it.
+    const adminPassword = new secretsmanager.Secret(this, 'AdminPassword', {
+      description: 'flash-sale ADMIN_PASSWORD: the seeded admin account (e-mail: the AdminEmail parameter)',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true },
+    })
+    acknowledge(
+      adminPassword,
+      'SMG4',
+      'auth-service applies this value at every start: rotate by putting a new value and forcing a new deployment of auth-service (docs/deploy.md)',
+    )
+
+    const images = imageReferences(this, parameters.imageTags)
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
@@ -80,13 +93,14 @@ export class PlatformStack extends Stack {
     const loadBalancer = new PublicLoadBalancer(this, 'LoadBalancer', {
       vpc,
       services: PUBLIC_SERVICES,
-      certificate: settings.certificateArn
-        ? acm.Certificate.fromCertificateArn(this, 'Certificate', settings.certificateArn)
-        : undefined,
+      certificateArn: parameters.certificateArn,
+      hasCertificate: parameters.hasCertificate,
     })
 
     const resources: PlatformResources = {
-      databaseUrl: database.urlSecret,
+      databaseUrl: database.appUrlSecret,
+      adminEmail: parameters.adminEmail,
+      adminPassword,
       redisUrl: cache.urlSecret,
       jwtPrivateKey,
       serviceToken,
@@ -111,6 +125,7 @@ export class PlatformStack extends Stack {
         securityGroup,
         targetGroup: loadBalancer.targetGroups.get(service),
         internalServer: INTERNAL_SERVERS.includes(service),
+        running: parameters.schemaReady,
       })
       database.allowFrom(securityGroup, `${service} tasks`)
       if (REDIS_USERS.includes(service)) cache.allowFrom(securityGroup, `${service} tasks`)
@@ -136,11 +151,14 @@ export class PlatformStack extends Stack {
       family: 'migrate',
       image: images.tools,
       command: ['node', 'packages/db/src/cli.ts', 'up'],
-      environment: taskEnvironment(
-        'migrate',
-        { properties: { DATABASE_URL: mysqlEnv.DATABASE_URL } },
-        knownVariables('order-finalizer', resources),
-      ),
+      // The owner runs the migrations and (re)creates the services' row-access user.
+      environment: {
+        environment: {},
+        secrets: {
+          DATABASE_URL: ecs.Secret.fromSecretsManager(database.ownerUrlSecret),
+          APP_DATABASE_URL: ecs.Secret.fromSecretsManager(database.appUrlSecret),
+        },
+      },
     })
     const dlqTool = new OneOffTask(this, 'DlqTool', {
       family: 'dlq-tool',
@@ -162,7 +180,14 @@ export class PlatformStack extends Stack {
       targetGroups: loadBalancer.targetGroups,
       orders: queues.orders,
       deadLetters: queues.deadLetters,
-      alarmEmail: settings.alarmEmail,
+      alarmEmail: parameters.alarmEmail,
+      hasAlarmEmail: parameters.hasAlarmEmail,
+      database: database.instance,
+      maxConnections: requiredMaxConnections(),
+      cache: cache.group,
+      cacheNodes: settings.multiAz ? 2 : 1,
+      clusterName: cluster.clusterName,
+      services: SERVICES,
     })
 
     // What the deploy workflow and a person at a terminal need (docs/deploy.md).
@@ -174,6 +199,16 @@ export class PlatformStack extends Stack {
       'Public API (smoke tests)',
     )
     output('ClusterName', cluster.clusterName, 'ECS cluster')
+    output(
+      'LoadBalancerArn',
+      loadBalancer.alb.loadBalancerArn,
+      'aws elbv2 modify-capacity-reservation: reserve ALB capacity before a sale (docs/deploy.md)',
+    )
+    output(
+      'AdminPasswordSecret',
+      adminPassword.secretArn,
+      'aws secretsmanager get-secret-value --secret-id <this>: the admin password',
+    )
     output(
       'MigrationTaskDefinition',
       migration.taskDefinition.taskDefinitionArn,
@@ -218,17 +253,15 @@ export class PlatformStack extends Stack {
   }
 }
 
-/** One `<Image>ImageTag` parameter per image: a deploy changes tags, never the template. */
-function imageParameters(stack: Stack): Record<ImageName, ecs.ContainerImage> {
+/** Each image at the tag its `<Image>ImageTag` parameter names: a deploy changes tags, never the template. */
+function imageReferences(
+  stack: Stack,
+  tags: Record<ImageName, string>,
+): Record<ImageName, ecs.ContainerImage> {
   const images = {} as Record<ImageName, ecs.ContainerImage>
   for (const image of IMAGES) {
-    const tag = new CfnParameter(stack, imageTagParameter(image), {
-      type: 'String',
-      description: `Tag of ${repositoryName(image)} to run (the git sha CI built)`,
-      allowedPattern: '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}',
-    })
     const repository = ecr.Repository.fromRepositoryName(stack, `${image}-repository`, repositoryName(image))
-    images[image] = ecs.ContainerImage.fromEcrRepository(repository, tag.valueAsString)
+    images[image] = ecs.ContainerImage.fromEcrRepository(repository, tags[image])
   }
   return images
 }

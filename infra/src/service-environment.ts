@@ -19,7 +19,10 @@ export const SERVICE_SCHEMAS: Record<ServiceName, EnvSchema> = {
 }
 
 export interface PlatformResources {
+  /** The services' URL: the row-access user, over verified TLS. */
   readonly databaseUrl: secretsmanager.ISecret
+  readonly adminEmail: string
+  readonly adminPassword: secretsmanager.ISecret
   readonly redisUrl: secretsmanager.ISecret
   readonly jwtPrivateKey: secretsmanager.ISecret
   readonly serviceToken: secretsmanager.ISecret
@@ -49,6 +52,8 @@ export function knownVariables(service: ServiceName, r: PlatformResources): Reco
     REDIS_URL: secret(r.redisUrl),
     AUTH_JWKS_URL: value(`${internalUrl('auth-service')}/.well-known/jwks.json`),
     JWT_PRIVATE_KEY: secret(r.jwtPrivateKey),
+    ADMIN_EMAIL: value(r.adminEmail),
+    ADMIN_PASSWORD: secret(r.adminPassword),
     SERVICE_TOKEN: secret(r.serviceToken),
     INVENTORY_URL: value(internalUrl('inventory-service')),
     AWS_REGION: value(Aws.REGION),

@@ -1,24 +1,24 @@
 import type { Node } from 'constructs'
 
 /**
- * Deployment choices taken from CDK context (`cdk deploy -c multiAz=false`, or `cdk.json`), with
- * production defaults. The committed template is synthesised with the defaults.
+ * Deployment choices that shape the template, taken from CDK context with production defaults. Set
+ * them in `infra/cdk.json` ("context") and commit: every `cdk` command reads that file, the deploy
+ * workflow's included, so no later deploy undoes them, and the committed template is what the CLI
+ * synthesises from it. Choices an operator makes per stack (certificate, alarm e-mail, admin e-mail)
+ * are CloudFormation parameters instead (parameters.ts). `region` alone comes from `-c region=…`
+ * (the workflow passes the repository's AWS_REGION to every command).
  */
 export interface Settings {
   /** The committed template is for one region (ALB access logs need the region's log-delivery principal). */
   readonly region: string
   /** RDS Multi-AZ standby and a Redis replica in the second AZ. */
   readonly multiAz: boolean
-  /** ACM certificate for the HTTPS listener; without it the ALB listens on HTTP only. */
-  readonly certificateArn: string | undefined
   /** One NAT gateway per AZ survives an AZ outage; 1 is cheaper for staging. */
   readonly natGateways: number
   /** The Ed25519 signing key (PKCS#8 PEM), created by hand before the first deploy (docs/deploy.md). */
   readonly jwtKeySecretName: string
   /** Request logs cost the hot path about two thirds of its throughput (TOOLCHAIN); errors are still logged. */
   readonly logLevel: string
-  /** Where alarm notifications go, if anywhere besides the SNS topic. */
-  readonly alarmEmail: string | undefined
 }
 
 const text = (node: Node, key: string): string | undefined => {
@@ -26,7 +26,18 @@ const text = (node: Node, key: string): string | undefined => {
   return value === undefined || value === '' ? undefined : String(value)
 }
 
+/** Settings that are stack parameters: refused as context, so a command that passes one fails loudly. */
+const MOVED_TO_PARAMETERS: Record<string, string> = {
+  certificateArn: 'CertificateArn',
+  alarmEmail: 'AlarmEmail',
+}
+
 export function settingsFrom(node: Node): Settings {
+  for (const [key, parameter] of Object.entries(MOVED_TO_PARAMETERS))
+    if (text(node, key) !== undefined)
+      throw new Error(
+        `context ${key} is the stack parameter ${parameter} now: --parameters FlashSale:${parameter}=…`,
+      )
   const multiAz = text(node, 'multiAz') ?? 'true'
   if (multiAz !== 'true' && multiAz !== 'false')
     throw new Error(`context multiAz must be true or false, not ${multiAz}`)
@@ -36,10 +47,8 @@ export function settingsFrom(node: Node): Settings {
   return {
     region: text(node, 'region') ?? 'us-east-1',
     multiAz: multiAz === 'true',
-    certificateArn: text(node, 'certificateArn'),
     natGateways,
     jwtKeySecretName: text(node, 'jwtKeySecretName') ?? 'flash-sale/jwt-private-key',
     logLevel: text(node, 'logLevel') ?? 'warn',
-    alarmEmail: text(node, 'alarmEmail'),
   }
 }

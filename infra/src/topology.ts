@@ -63,3 +63,5 @@ export const QUEUE = {
 } as const
 
 export const DATABASE_NAME = 'flash_sale'
+/** The services' MySQL user (row access only); the migration task creates it as the owner. */
+export const APP_DATABASE_USER = 'flash_app'

@@ -3,6 +3,7 @@ import { SERVICES } from '@flash/routes'
 import t from 'tap'
 import { KEEP_IMAGES } from '../src/registry-stack.ts'
 import {
+  APP_DATABASE_USER,
   IMAGES,
   imageTagParameter,
   QUEUE,
@@ -14,26 +15,30 @@ import { resources, synth } from './fixture.ts'
 
 const { platform, registry } = synth()
 
-t.test('RDS MySQL 8: Multi-AZ, encrypted, generated credentials, pools fit max_connections', async (t) => {
-  platform.hasResourceProperties('AWS::RDS::DBInstance', {
-    Engine: 'mysql',
-    EngineVersion: Match.stringLikeRegexp('^8\\.'),
-    MultiAZ: true,
-    StorageEncrypted: true,
-    DeletionProtection: true,
-    PubliclyAccessible: false,
-    MasterUserPassword: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
-  })
-  platform.hasResourceProperties('AWS::SecretsManager::Secret', {
-    GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
-  })
-  const group = resources(platform, 'AWS::RDS::DBParameterGroup')[0]![1] as unknown as {
-    Properties: { Parameters: Record<string, string> }
-  }
-  const pools = SERVICES.reduce((n, s) => n + SIZING[s].maxTasks * SIZING[s].dbPool, 0)
-  t.equal(Number(group.Properties.Parameters.max_connections), requiredMaxConnections())
-  t.ok(requiredMaxConnections() > pools, 'every task at its ceiling, plus the one-off tasks')
-})
+t.test(
+  'RDS MySQL 8.4 LTS: Multi-AZ, encrypted, TLS only, generated credentials, pools fit max_connections',
+  async (t) => {
+    platform.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'mysql',
+      EngineVersion: Match.stringLikeRegexp('^8\\.4\\.'),
+      MultiAZ: true,
+      StorageEncrypted: true,
+      DeletionProtection: true,
+      PubliclyAccessible: false,
+      MasterUserPassword: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    })
+    platform.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+    })
+    const group = resources(platform, 'AWS::RDS::DBParameterGroup')[0]![1] as unknown as {
+      Properties: { Parameters: Record<string, string> }
+    }
+    const pools = SERVICES.reduce((n, s) => n + SIZING[s].maxTasks * SIZING[s].dbPool, 0)
+    t.equal(Number(group.Properties.Parameters.max_connections), requiredMaxConnections())
+    t.equal(group.Properties.Parameters.require_secure_transport, '1', 'plain-text connections refused')
+    t.ok(requiredMaxConnections() > pools, 'every task at its ceiling, plus the one-off tasks')
+  },
+)
 
 t.test('Redis replication group: TLS, at rest, AUTH token, noeviction, failover', async (t) => {
   platform.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
@@ -54,12 +59,20 @@ t.test('Redis replication group: TLS, at rest, AUTH token, noeviction, failover'
 
 t.test('connection URLs are assembled from dynamic references, never from a literal password', async (t) => {
   const urls = resources(platform, 'AWS::SecretsManager::Secret').filter(([, s]) => s.Properties.SecretString)
-  t.equal(urls.length, 2, 'DATABASE_URL and REDIS_URL')
+  t.equal(urls.length, 3, "the owner's and the services' DATABASE_URL, and REDIS_URL")
   for (const [, s] of urls) {
     const text = JSON.stringify(s.Properties.SecretString)
     t.match(text, /resolve:secretsmanager:/)
     t.match(text, /^\{"Fn::Join":\["",\["(mysql|rediss):\/\//)
+    if (text.includes('mysql://')) t.match(text, /\/flash_sale\?tls=rds"/, 'TLS verified against the RDS CAs')
   }
+  const mysql = urls
+    .map(([, s]) => JSON.stringify(s.Properties.SecretString))
+    .filter((u) => u.includes('mysql://'))
+  t.ok(
+    mysql.some((u) => u.includes(`mysql://${APP_DATABASE_USER}:`)),
+    'the services connect as the row-access user',
+  )
 })
 
 t.test(
@@ -116,7 +129,8 @@ t.test('image tags are template parameters; a migration task runs the tools imag
   t.match(JSON.stringify(container!.Image), /flash-sale\/tools:.*ToolsImageTag/)
   t.same(
     container!.Secrets.map((s) => s.Name),
-    ['DATABASE_URL'],
+    ['DATABASE_URL', 'APP_DATABASE_URL'],
+    'the owner migrates and creates the services user',
   )
   t.notOk(
     resources(platform, 'AWS::ECS::Service').some(([, s]) => JSON.stringify(s).includes('migrate')),
@@ -158,3 +172,32 @@ t.test('alarms: DLQ depth, finalizer lag, 5xx rate and p99 per target group; a d
   const body = JSON.stringify(board.Properties.DashboardBody)
   for (const label of ['accepted/s', 'commits/s', 'sold out', 'Queue depth']) t.match(body, label)
 })
+
+t.test(
+  'alarms on the platform itself: ALB 5xx, Redis memory, MySQL CPU and connections, tasks',
+  async (t) => {
+    const alarms = resources(platform, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
+    const find = (text: RegExp) => alarms.filter((a) => text.test(String(a.AlarmDescription)))
+    const [elb] = find(/The ALB itself answered/)
+    t.match(elb, { MetricName: 'HTTPCode_ELB_5XX_Count', Namespace: 'AWS/ApplicationELB', Statistic: 'Sum' })
+    t.equal(elb?.TreatMissingData, 'missing', 'no datapoint is not treated as OK')
+    const redis = find(/^Redis node/)
+    t.equal(redis.length, 2, 'one per node of the replication group')
+    for (const a of redis)
+      t.match(a, { MetricName: 'DatabaseMemoryUsagePercentage', Namespace: 'AWS/ElastiCache' })
+    t.match(find(/^MySQL CPU/)[0], { MetricName: 'CPUUtilization', Namespace: 'AWS/RDS' })
+    const [connections] = find(/^MySQL connections/)
+    t.match(connections, { MetricName: 'DatabaseConnections' })
+    t.ok((connections?.Threshold as number) < requiredMaxConnections(), 'pages before MySQL refuses')
+    for (const service of SERVICES) {
+      const [tasks] = find(new RegExp(`^${service} runs fewer tasks than desired`))
+      t.match(JSON.stringify(tasks?.Metrics), /desired - running/, service)
+      t.match(
+        JSON.stringify(tasks?.Metrics),
+        /RunningTaskCount.*DesiredTaskCount|DesiredTaskCount.*RunningTaskCount/,
+      )
+    }
+    for (const a of [elb, ...redis, connections])
+      t.ok((a?.AlarmActions as unknown[] | undefined)?.length, 'notifies the topic')
+  },
+)

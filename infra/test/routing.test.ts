@@ -77,10 +77,10 @@ t.test(
         { Key: 'access_logs.s3.enabled', Value: 'true' },
       ]),
     })
-    platform.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1)
+    // The main listener (HTTP without a certificate, parameters.test.ts) and the redirect on 80, which
+    // exists only with a certificate.
+    platform.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2)
     platform.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 80,
-      Protocol: 'HTTP',
       DefaultActions: [
         {
           Type: 'fixed-response',
@@ -94,13 +94,13 @@ t.test(
   },
 )
 
-t.test('one target group per public service, health-checked on /ready', async (t) => {
+t.test('one target group per public service, health-checked on /health (never shed)', async (t) => {
   const groups = resources(platform, 'AWS::ElasticLoadBalancingV2::TargetGroup')
   t.equal(groups.length, PUBLIC_SERVICES.length)
   t.same([...serviceOfTargetGroup.values()].sort(), [...PUBLIC_SERVICES].sort())
   t.notOk(PUBLIC_SERVICES.includes('order-finalizer'), 'the finalizer has no load balancer')
   for (const [, g] of groups) {
-    t.match(g.Properties, { HealthCheckPath: '/ready', TargetType: 'ip', Matcher: { HttpCode: '200' } })
+    t.match(g.Properties, { HealthCheckPath: '/health', TargetType: 'ip', Matcher: { HttpCode: '200' } })
   }
 })
 

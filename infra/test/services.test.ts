@@ -46,7 +46,8 @@ t.test('one Fargate service per app, rolled back by the circuit breaker', async 
   for (const [name, s] of services) {
     t.match(s.Properties, {
       LaunchType: 'FARGATE',
-      DesiredCount: SIZING[name].minTasks,
+      // SchemaReady (parameters.test.ts): zero tasks until the migration task has run.
+      DesiredCount: { 'Fn::If': ['SchemaIsReady', SIZING[name].minTasks, 0] },
       DeploymentConfiguration: {
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
         MinimumHealthyPercent: 100,
@@ -87,13 +88,22 @@ t.test('task environment comes from the schema each service validates at boot', 
     t.equal(env.HOST, '0.0.0.0')
     // The values must pass the service's own boot validation (secrets stand in with valid shapes).
     const stand: Record<string, string> = {
-      DATABASE_URL: 'mysql://u:p@db:3306/flash_sale',
+      DATABASE_URL: 'mysql://flash_app:p@db:3306/flash_sale?tls=rds',
+      ADMIN_PASSWORD: 'generated-by-secrets-manager',
       REDIS_URL: 'rediss://:t@redis:6379',
       SERVICE_TOKEN: 'x'.repeat(48),
       JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIE\n-----END PRIVATE KEY-----\n',
     }
+    // A parameter takes its default; other tokens (queue names, CIDRs) resolve at deploy time.
+    const parameters = platform.toJSON().Parameters as Record<string, { Default?: string }>
+    const resolved = (v: unknown) => {
+      const ref = (v as { Ref?: string } | null)?.Ref
+      return ref && parameters[ref]?.Default !== undefined
+        ? parameters[ref].Default
+        : 'token-resolved-at-deploy'
+    }
     const plain = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : 'token-resolved-at-deploy']),
+      Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : resolved(v)]),
     )
     const input = { ...plain, ...Object.fromEntries(secrets.map((s) => [s, stand[s]])) }
     t.doesNotThrow(() => loadConfig(SERVICE_SCHEMAS[service] as never, input), `${service} boots with it`)
@@ -110,6 +120,12 @@ t.test('secrets reach tasks only as ECS secrets, and the signing key only auth-s
     t.equal(secrets.includes('JWT_PRIVATE_KEY'), service === 'auth-service', `${service}: signing key`)
     t.equal(secrets.includes('SERVICE_TOKEN'), service !== 'auth-service', `${service}: service token`)
     t.ok(secrets.includes('DATABASE_URL'))
+    const url = (container.Secrets ?? []).find((x) => x.Name === 'DATABASE_URL')!.ValueFrom as { Ref: string }
+    t.match(
+      JSON.stringify(all[url.Ref]!.Properties.SecretString),
+      /"mysql:\/\/flash_app:\{\{resolve:secretsmanager:/,
+      `${service}: the row-access user, never the owner`,
+    )
     t.equal(secrets.includes('REDIS_URL'), service !== 'order-finalizer', `${service}: Redis`)
   }
   t.notMatch(
@@ -148,8 +164,8 @@ t.test('CPU target tracking for every service, and the finalizer scales on queue
     const target = targets[scaled.findIndex((r) => r.includes(`"${id}"`))]
     t.ok(target, `${service} is scalable`)
     t.match(target?.[1].Properties, {
-      MinCapacity: SIZING[service].minTasks,
-      MaxCapacity: SIZING[service].maxTasks,
+      MinCapacity: { 'Fn::If': ['SchemaIsReady', SIZING[service].minTasks, 0] },
+      MaxCapacity: { 'Fn::If': ['SchemaIsReady', SIZING[service].maxTasks, 0] },
     })
   }
   const policies = resources(platform, 'AWS::ApplicationAutoScaling::ScalingPolicy')

@@ -36,6 +36,9 @@ t.test('CI builds every image, checks the template and tests with MySQL and Redi
     )
   }
   t.match(ci, /run: npm run synth:check -w @flash\/infra/)
+  t.match(ci, /run: cd infra && npx cdk synth/, 'the real CLI, as the docs run it')
+  t.match(ci, /image: mysql:8\.4/, 'MySQL 8.4 LTS, as in RDS')
+  t.match(ci, /fetch-depth: 0/, 'the rollback test needs the previous commit')
   t.match(ci, /run: npm run lint/)
   t.match(ci, /run: npm run typecheck/)
 })
@@ -48,7 +51,7 @@ t.test(
     t.match(deploy, /conclusion == 'success'/)
     t.match(deploy, /id-token: write/)
     t.notMatch(deploy, /aws-access-key-id|AWS_SECRET_ACCESS_KEY/, 'no stored keys')
-    t.ok(deploy.indexOf('name: Migrate') < deploy.indexOf('name: Roll the affected services'))
+    t.ok(deploy.indexOf('name: Migrate') < deploy.indexOf('name: Roll ('))
     t.match(deploy, /options: \[auth-service, inventory-service, order-service, order-finalizer, tools\]/)
     t.match(deploy, /aws ecs wait services-stable/)
     for (const path of ['/health', '/ready']) t.match(deploy, path)

@@ -204,7 +204,7 @@ t.test("the host's npm run audit and npm run dlq reach the containers", async (t
 })
 
 t.test('infrastructure services and start order', async (t) => {
-  t.equal(services.mysql?.image, 'mysql:8.0')
+  t.equal(services.mysql?.image, 'mysql:8.4')
   t.equal(services.redis?.image, 'redis:7')
   for (const [name, spec] of Object.entries(services)) {
     for (const [dependency, { condition }] of Object.entries(spec.depends_on ?? {})) {

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import { type CfnCondition, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib'
+import type * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling'
 import type * as ec2 from 'aws-cdk-lib/aws-ec2'
 import * as ecs from 'aws-cdk-lib/aws-ecs'
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2'
@@ -20,6 +21,8 @@ export interface AppServiceProps {
   readonly targetGroup?: elbv2.ApplicationTargetGroup
   /** Offer this service to the others inside the Service Connect namespace under its own name. */
   readonly internalServer: boolean
+  /** While false (`SchemaReady` parameter), the service runs no task: the schema is not migrated yet. */
+  readonly running: CfnCondition
 }
 
 /** Same probe as the image's HEALTHCHECK: ECS does not read the Dockerfile's. */
@@ -118,6 +121,13 @@ export class AppService extends Construct {
       minCapacity: props.sizing.minTasks,
       maxCapacity: props.sizing.maxTasks,
     })
+    // Zero tasks (and a scaling range of zero) until the migration task has run on this stack.
+    const whenRunning = (count: number) => Fn.conditionIf(props.running.logicalId, count, 0)
+    const service = this.service.node.defaultChild as ecs.CfnService
+    service.addPropertyOverride('DesiredCount', whenRunning(props.sizing.minTasks))
+    const target = this.scaling.node.findChild('Target').node.defaultChild as appscaling.CfnScalableTarget
+    target.addPropertyOverride('MinCapacity', whenRunning(props.sizing.minTasks))
+    target.addPropertyOverride('MaxCapacity', whenRunning(props.sizing.maxTasks))
     this.scaling.scaleOnCpuUtilization('Cpu', {
       targetUtilizationPercent: 60,
       scaleOutCooldown: Duration.seconds(30),

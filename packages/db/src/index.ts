@@ -1,5 +1,6 @@
 export type * from './schema.ts'
-export { createDb, parseDatabaseUrl, type DbOptions } from './connection.ts'
+export { APP_PRIVILEGES, dropAppUser, ensureAppUser } from './app-user.ts'
+export { createDb, parseDatabaseUrl, withDatabase, type DbOptions } from './connection.ts'
 export {
   assertSchemaCurrent,
   dropDatabase,

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: migrations run against any schema version, by design
 import { type Kysely, sql } from 'kysely'
 import { type MigrationResultSet, Migrator } from 'kysely/migration'
-import { createDb, parseDatabaseUrl } from './connection.ts'
+import { createDb, parseDatabaseUrl, withDatabase } from './connection.ts'
 import { migrations } from './migrations/index.ts'
 
 function migratorFor(db: Kysely<any>): Migrator {
@@ -10,8 +10,8 @@ function migratorFor(db: Kysely<any>): Migrator {
 
 /** CREATE DATABASE IF NOT EXISTS, through a connection to the server without a default database. */
 export async function ensureDatabase(url: string): Promise<void> {
-  const { database, serverUrl } = parseDatabaseUrl(url)
-  const server = createDb({ url: `${serverUrl}mysql`, poolSize: 1 })
+  const { database } = parseDatabaseUrl(url)
+  const server = createDb({ url: withDatabase(url, 'mysql'), poolSize: 1 })
   try {
     await sql`create database if not exists ${sql.id(database)} character set utf8mb4 collate utf8mb4_unicode_ci`.execute(
       server,
@@ -22,8 +22,8 @@ export async function ensureDatabase(url: string): Promise<void> {
 }
 
 export async function dropDatabase(url: string): Promise<void> {
-  const { database, serverUrl } = parseDatabaseUrl(url)
-  const server = createDb({ url: `${serverUrl}mysql`, poolSize: 1 })
+  const { database } = parseDatabaseUrl(url)
+  const server = createDb({ url: withDatabase(url, 'mysql'), poolSize: 1 })
   try {
     await sql`drop database if exists ${sql.id(database)}`.execute(server)
   } finally {
@@ -66,13 +66,19 @@ export async function schemaStatus(db: Kysely<any>): Promise<SchemaStatus> {
   }
 }
 
-/** A service calls this at boot and refuses to start on a schema it was not written for. */
-export async function assertSchemaCurrent(db: Kysely<any>): Promise<void> {
-  const { pending, unknown } = await schemaStatus(db)
-  if (pending.length || unknown.length) {
-    const parts = []
-    if (pending.length) parts.push(`pending migrations: ${pending.join(', ')} (run npm run migrate)`)
-    if (unknown.length) parts.push(`database has migrations this build does not know: ${unknown.join(', ')}`)
-    throw new Error(`Database schema does not match this build: ${parts.join('; ')}`)
-  }
+/**
+ * A service calls this at boot and refuses to start only when a migration it was written for has not
+ * run (its queries would fail). A database with migrations this build does not know is a newer
+ * release's schema: migrations only expand (new tables, new nullable or defaulted columns; anything
+ * dropped or renamed only after no running release reads it, docs/deploy.md), so the previous
+ * release keeps working on it — a deployment's rollback and any scale-out of the previous task
+ * definition depend on that. Returns the status so the caller can log what it does not know.
+ */
+export async function assertSchemaCurrent(db: Kysely<any>): Promise<SchemaStatus> {
+  const status = await schemaStatus(db)
+  if (status.pending.length)
+    throw new Error(
+      `Database schema does not match this build: pending migrations ${status.pending.join(', ')} (run npm run migrate)`,
+    )
+  return status
 }

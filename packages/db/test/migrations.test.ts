@@ -20,18 +20,24 @@ t.test('the boot check refuses a database with pending migrations', async (t) =>
   await migrateDown(db)
   const status = await schemaStatus(db)
   t.equal(status.pending.length, 1, 'the last migration is pending again')
-  await t.rejects(assertSchemaCurrent(db), /pending migrations/)
+  await t.rejects(assertSchemaCurrent(db), /does not match this build: pending migrations/)
   await migrateToLatest(db)
   await t.resolves(assertSchemaCurrent(db))
 })
 
-t.test('the boot check refuses a database newer than the code', async (t) => {
-  const { db } = await createTestDatabase(t, 'migrations')
-  await sql`insert into kysely_migration (name, timestamp) values ('2099-01-01T0000-future', '2099-01-01T00:00:00.000Z')`.execute(
-    db,
-  )
-  await t.rejects(assertSchemaCurrent(db), /does not know: 2099-01-01T0000-future/)
-})
+t.test(
+  'a database newer than the code (an expand-only migration it does not know) is accepted',
+  async (t) => {
+    const { db } = await createTestDatabase(t, 'migrations')
+    // What the next release's migration leaves behind: a new nullable column and its record.
+    await sql`alter table orders add column gift_note varchar(200) null`.execute(db)
+    await sql`insert into kysely_migration (name, timestamp) values ('2099-01-01T0000-future', '2099-01-01T00:00:00.000Z')`.execute(
+      db,
+    )
+    const status = await assertSchemaCurrent(db)
+    t.same(status, { pending: [], unknown: ['2099-01-01T0000-future'] }, 'reported, not refused')
+  },
+)
 
 t.test('emails are unique case-insensitively and roles are constrained', async (t) => {
   const { db } = await createTestDatabase(t, 'migrations')

@@ -16,14 +16,19 @@ export interface DbPluginOptions {
 }
 
 /**
- * The Kysely pool; refuses to boot when the schema does not match this build's migrations. `/ready`
- * asks it as `mysql`.
+ * The Kysely pool; refuses to boot when a migration of this build has not run, and boots on a newer
+ * (expand-only) schema, logging the migrations it does not know. `/ready` asks it as `mysql`.
  */
 export const dbPlugin = fp<DbPluginOptions>(
   async (app: FastifyInstance, { url, poolSize }) => {
     const db = createDb({ url, poolSize })
     try {
-      await assertSchemaCurrent(db)
+      const { unknown } = await assertSchemaCurrent(db)
+      if (unknown.length)
+        app.log.info(
+          { migrations: unknown },
+          'database schema is newer than this build (expand-only): serving',
+        )
     } catch (error) {
       await db.destroy()
       throw error
