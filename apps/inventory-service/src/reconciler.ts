@@ -66,7 +66,7 @@ export async function reconcileProducts(
     if (!book) continue
     counts.checked++
     const expected = book.stock - book.pendingQty
-    const result = await deps.stock.reconcile(id, probe.seq, expected, book.supplied, nowMs)
+    const result = await deps.stock.reconcile(id, probe, expected, book.supplied, nowMs)
     if (result.status === 'repaired') {
       counts.repaired++
       deps.onRepair?.(id, result.delta)

@@ -166,33 +166,36 @@ t.test('the DLQ path fails pending orders only', async (t) => {
 
 // Issue 13, item 1: the per-user limit is guarded by MySQL under the product row lock, not only by
 // Redis's `users` counts — whatever Redis forgot, a buyer never completes more than max_per_user.
-t.test('per-user limit: two orders of one buyer in one batch, the second beyond the limit fails', async (t) => {
-  const p = await insertProduct(db, 10, { maxPerUser: 2 })
-  const msgs = [
-    await insertPendingOrder(db, p, { quantity: 2, userId: 7 }),
-    await insertPendingOrder(db, p, { quantity: 1, userId: 8 }),
-    await insertPendingOrder(db, p, { quantity: 1, userId: 7 }),
-  ]
-  const result = await finalizeOrders(
-    db,
-    msgs.map((m) => m.order_uuid),
-    msgs.map((m) => m.product_id),
-  )
-  t.same(
-    result.orders.map((o) => [o.user_id, o.status]),
-    [
-      [7, 'completed'],
-      [8, 'completed'],
-      [7, 'failed'],
-    ],
-  )
-  const rows = await statusesOf(
-    db,
-    msgs.map((m) => m.order_uuid),
-  )
-  t.equal(rows[2]?.failed_reason, 'per_user_limit')
-  t.equal(await stockOf(db, p), 7, 'only the completed units left the stock')
-})
+t.test(
+  'per-user limit: two orders of one buyer in one batch, the second beyond the limit fails',
+  async (t) => {
+    const p = await insertProduct(db, 10, { maxPerUser: 2 })
+    const msgs = [
+      await insertPendingOrder(db, p, { quantity: 2, userId: 7 }),
+      await insertPendingOrder(db, p, { quantity: 1, userId: 8 }),
+      await insertPendingOrder(db, p, { quantity: 1, userId: 7 }),
+    ]
+    const result = await finalizeOrders(
+      db,
+      msgs.map((m) => m.order_uuid),
+      msgs.map((m) => m.product_id),
+    )
+    t.same(
+      result.orders.map((o) => [o.user_id, o.status]),
+      [
+        [7, 'completed'],
+        [8, 'completed'],
+        [7, 'failed'],
+      ],
+    )
+    const rows = await statusesOf(
+      db,
+      msgs.map((m) => m.order_uuid),
+    )
+    t.equal(rows[2]?.failed_reason, 'per_user_limit')
+    t.equal(await stockOf(db, p), 7, 'only the completed units left the stock')
+  },
+)
 
 t.test('per-user limit: units completed by earlier batches count, other products do not', async (t) => {
   const p = await insertProduct(db, 10, { maxPerUser: 3 })

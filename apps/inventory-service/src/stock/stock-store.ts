@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis'
 import { defineStockCommands, type ScriptReply } from './commands.ts'
-import { type ProductId, productKeys } from './keys.ts'
+import { type ProductId, productKeys, STATE_SINCE_KEY, WARMED_KEY } from './keys.ts'
 import { dueProducts, markDue, refreshDue } from './sweep-index.ts'
 import type {
   CommitNoop,
@@ -15,6 +15,7 @@ import type {
   ReserveRefusal,
   ReserveResult,
   RestockResult,
+  StateVersion,
   StockProbe,
   StockSnapshot,
   UserId,
@@ -35,10 +36,19 @@ const TRIM_BATCH = 1_000
  */
 export class StockStore {
   readonly redis: Redis | Cluster
+  #onVersion: (productId: ProductId, version: StateVersion) => void = () => {}
 
   constructor(redis: Redis | Cluster) {
     this.redis = redis
     defineStockCommands(redis)
+  }
+
+  /**
+   * Called with the state version every reserve saw, as its reply arrives (replies of one connection
+   * come in order, so the calls do too): the rollback watch's input.
+   */
+  onVersion(observer: (productId: ProductId, version: StateVersion) => void): void {
+    this.#onVersion = observer
   }
 
   async reserve(
@@ -56,18 +66,24 @@ export class StockStore {
     // mark with nothing due (one idle sweeper visit); a replay's reservation expires earlier than
     // this mark, so it is marked again below with its own expiry.
     const [reply] = await Promise.all([
-      this.redis.stockReserve(
-        k.available,
-        k.meta,
-        k.res,
-        k.exp,
-        k.users,
-        k.outcome,
-        id('reservationId', reservationId),
-        id('userId', userId),
-        int('qty', qty, 1),
-        expiresAt,
-      ),
+      this.redis
+        .stockReserve(
+          k.available,
+          k.meta,
+          k.res,
+          k.exp,
+          k.users,
+          k.outcome,
+          id('reservationId', reservationId),
+          id('userId', userId),
+          int('qty', qty, 1),
+          expiresAt,
+        )
+        .then((r) => {
+          const version = r[0] === 1 ? [r[5], r[6]] : r[3] == null ? undefined : [r[3], r[4]]
+          if (version) this.#onVersion(productId, { gen: String(version[0]), seq: String(version[1]) })
+          return r
+        }),
       markDue(this.redis, productId, expiresAt),
     ])
     if (reply[0] !== 1) {
@@ -169,6 +185,9 @@ export class StockStore {
       )
     }
     const k = productKeys(productId)
+    // Listed before the state exists: a product listed without state only waits out a window it did
+    // not need; a state unlisted would be rebuilt without one after its loss (see warm-settle.ts).
+    await this.redis.sadd(WARMED_KEY, String(productId))
     const reply = await this.redis.stockWarm(
       k.available,
       k.meta,
@@ -176,6 +195,8 @@ export class StockStore {
       k.exp,
       k.users,
       k.counted,
+      k.outcome,
+      k.settle,
       int('stock', input.stock),
       int('pendingQty', input.pendingQty),
       int('priceCents', input.priceCents),
@@ -321,6 +342,7 @@ export class StockStore {
         live_reservations: Number(r[2]),
         warmed_at: r[3] == null ? null : Number(r[3]),
         counted: Number(r[4]),
+        gen: String(r[5]),
       }
     })
   }
@@ -339,7 +361,7 @@ export class StockStore {
   /** Sets a quiet product to MySQL's numbers if its state is still the probed version (reconcile.lua). */
   async reconcile(
     productId: ProductId,
-    probedSeq: string,
+    probed: StateVersion,
     expectedAvailable: number,
     supplied: number,
     nowMs: number,
@@ -349,13 +371,59 @@ export class StockStore {
       k.available,
       k.meta,
       k.res,
-      probedSeq,
+      k.counted,
+      probed.seq,
       Math.trunc(expectedAvailable),
       int('supplied', supplied),
       int('nowMs', nowMs),
+      probed.gen,
     )
     if (reply[0] === 1) return { status: 'repaired', delta: Number(reply[2]) }
     return { status: reply[1] as 'cold' | 'moved' | 'busy' | 'in_sync' }
+  }
+
+  /**
+   * A cold product's settle window (settle.lua): 'warm' (nothing to wait for), 'none' (no window
+   * started and `start` false), or the ms left (≤ 0: over). With `start`, a missing window starts now.
+   */
+  async settleWindow(
+    productId: ProductId,
+    settleMs: number,
+    start: boolean,
+  ): Promise<{ status: 'warm' | 'none' } | { status: 'wait'; remainingMs: number }> {
+    const k = productKeys(productId)
+    const reply = await this.redis.stockSettleWindow(
+      k.available,
+      k.meta,
+      k.settle,
+      int('settleMs', settleMs),
+      start ? 1 : 0,
+    )
+    if (reply[0] === 'wait') return { status: 'wait', remainingMs: Number(reply[1]) }
+    return { status: reply[0] as 'warm' | 'none' }
+  }
+
+  /** Since when this Redis holds state (ms, its clock), set to `ifMissing` when absent; and its now. */
+  async stateSince(ifMissing: 'now' | number): Promise<{ sinceMs: number; nowMs: number }> {
+    const [since, now] = await this.redis.stockSince(STATE_SINCE_KEY, ifMissing)
+    return { sinceMs: Number(since), nowMs: Number(now) }
+  }
+
+  /** Drops a product's state of generation `gen` and starts its settle window (invalidate.lua). */
+  async invalidate(productId: ProductId, gen: string, settleMs: number): Promise<boolean> {
+    const k = productKeys(productId)
+    const reply = await this.redis.stockInvalidate(
+      k.available,
+      k.meta,
+      k.res,
+      k.exp,
+      k.users,
+      k.counted,
+      k.settle,
+      gen,
+      int('settleMs', settleMs),
+    )
+    return reply === 1
   }
 
   /** Forgets tombstones settled before `olderThanMs` (in bounded batches); returns how many. */
