@@ -10,6 +10,7 @@ import {
   startApp,
   stockState,
 } from './helpers.ts'
+import { productKeys } from '../src/stock/index.ts'
 
 const world = await createWorld(t, 'inv-warmup')
 const app = await startApp(t, world.config())
@@ -172,4 +173,75 @@ t.test('after a data loss the rebuild waits for in-flight rows: nothing leaks', 
   })
   t.equal(settle.statusCode, 200)
   t.match(await stockState(settling, id), { redis: { available: 7, counted: 0 } })
+})
+
+// Issue 13, item 1: loss is seen per product. One product's keys lost (one shard failed over to an empty
+// replica) must hold that product's rebuild back as a full loss does, while its neighbours carry on.
+t.test('one product losing its keys waits out its own settle window; others are served', async (t) => {
+  const settling = await startApp(t, world.config({ WARM_SETTLE_MS: '1000' }))
+  const lost = await createProduct(settling, world, { stock: 10 })
+  const kept = await createProduct(settling, world, { stock: 10 })
+  const inFlight = reservationId()
+  t.equal(
+    (await reserve(settling, { product_id: lost, user_id: 7, quantity: 2, reservation_id: inFlight })).json()
+      .ok,
+    true,
+  )
+  await world.dropState(lost)
+  const during = await reserve(settling, { product_id: lost, user_id: 8, quantity: 1 })
+  t.equal(during.statusCode, 503, 'the lost product waits: its in-flight intake has not written its row')
+  t.equal((await reserve(settling, { product_id: kept, user_id: 8, quantity: 1 })).json().ok, true)
+  await insertOrder(world.db, { product_id: lost, user_id: 7, quantity: 2, reservation_id: inFlight })
+  t.ok(
+    await eventually(
+      async () => (await reserve(settling, { product_id: lost, user_id: 8, quantity: 1 })).statusCode === 200,
+      100,
+      50,
+    ),
+  )
+  t.match(await stockState(settling, lost), {
+    redis: { available: 7, counted: 1 },
+    mysql: { pending_qty: 2 },
+  })
+})
+
+// A failover to a replica that missed the last writes: the product's keys come back as they were a
+// moment ago (DUMP before, RESTORE after). An instance that saw a newer version drops the state and
+// rebuilds it from MySQL after the settle window, instead of selling from the old one.
+t.test('a product state rolled back to an older version is dropped and rebuilt', async (t) => {
+  const settling = await startApp(t, world.config({ WARM_SETTLE_MS: '1000' }))
+  const id = await createProduct(settling, world, { stock: 10, max_per_user: 2 })
+  const keys = Object.values(productKeys(id))
+  const dumps = await Promise.all(keys.map((key) => world.redis.dumpBuffer(key)))
+  // Two orders the replica never receives: written to MySQL, reserved on the primary.
+  const missed = [reservationId(), reservationId()]
+  for (const r of missed) {
+    t.equal(
+      (await reserve(settling, { product_id: id, user_id: 9, quantity: 1, reservation_id: r })).json().ok,
+      true,
+    )
+    await insertOrder(world.db, { product_id: id, user_id: 9, quantity: 1, reservation_id: r })
+  }
+  // The failover: the old version of every key is back.
+  for (const [i, key] of keys.entries()) {
+    const dump = dumps[i]
+    if (dump) await world.redis.restore(key, 0, dump, 'REPLACE')
+    else await world.redis.del(key)
+  }
+  // The first reserve after it sees the older version; the state is dropped and the next one waits.
+  await reserve(settling, { product_id: id, user_id: 10, quantity: 1 })
+  t.equal((await reserve(settling, { product_id: id, user_id: 10, quantity: 1 })).statusCode, 503)
+  t.ok(
+    await eventually(
+      async () => (await reserve(settling, { product_id: id, user_id: 11, quantity: 1 })).statusCode === 200,
+      100,
+      50,
+    ),
+  )
+  t.same(
+    (await reserve(settling, { product_id: id, user_id: 9, quantity: 1 })).json(),
+    { ok: false, reason: 'per_user_limit' },
+    'the rebuilt state knows the buyer’s two units again',
+  )
+  t.match(await stockState(settling, id), { redis: { available: 7, counted: 2 }, mysql: { pending_qty: 2 } })
 })
