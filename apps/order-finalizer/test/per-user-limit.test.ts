@@ -1,8 +1,18 @@
-import { TEST_REDIS_URL } from '@flash/test-kit'
+import { createDb, newUuid } from '@flash/db'
+import { productKeys as productKeysOf } from '@flash/inventory-service'
+import { TcpProxy, TEST_REDIS_URL } from '@flash/test-kit'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { insertProduct, statusesOf, stockOf } from './fixtures.ts'
-import { acceptOrder, available, createWorld, eventually, startFinalizer } from './helpers.ts'
+import { insertPendingOrder, insertProduct, statusesOf, stockOf } from './fixtures.ts'
+import {
+  acceptOrder,
+  available,
+  createWorld,
+  eventually,
+  SERVICE_TOKEN,
+  sendMessage,
+  startFinalizer,
+} from './helpers.ts'
 
 // Issue 13, item 1: Redis's per-user counts are a filter. Here they are deliberately wrong while orders
 // flow — deleted, then rolled back to an older value — so Redis accepts one buyer far beyond the limit;
@@ -45,3 +55,58 @@ t.test('a buyer completes at most max_per_user whatever Redis forgot', async (t)
     'the refused orders’ reservations were released: Redis agrees with MySQL',
   )
 })
+
+// The issue's reproduction: an intake's INSERT stalls (a TCP proxy in front of MySQL) past the settle
+// window while Redis loses the product; the warm-up rebuilds without that row, so Redis lets the same
+// buyer (max_per_user 1) reserve again. Both rows reach MySQL; only one may complete.
+t.test('an INSERT stalled past the settle window cannot take the buyer past the limit', async (t) => {
+  await startFinalizer(t, world.config())
+  const product = await insertProduct(world.db, 10, { maxPerUser: 1 })
+  const buyer = 21
+  const proxy = await TcpProxy.start({ host: '127.0.0.1', port: 3306 })
+  t.teardown(() => proxy.close())
+  const stalledDb = createDb({ url: proxy.url(world.env.DATABASE_URL!), poolSize: 1 })
+  t.teardown(() => stalledDb.destroy())
+  await stalledDb.selectFrom('products').select('id').limit(1).execute() // connected before the stall
+
+  const first = newUuid()
+  t.equal((await reserveFor(product, buyer, first)).json().ok, true)
+  proxy.stall()
+  const stalledInsert = insertPendingOrder(stalledDb, product, { userId: buyer, reservationId: first })
+  // Redis loses the product; its rebuild waits out the settle window and then reads MySQL without the row.
+  await redis.del(...Object.values(productKeysOf(product)))
+  const second = newUuid()
+  t.ok(
+    await eventually(async () => (await reserveFor(product, buyer, second)).statusCode === 200, 200, 50),
+    'served again after the window, from a state that does not know the stalled order',
+  )
+  t.equal((await reserveFor(product, buyer, newUuid())).json().reason, 'per_user_limit', 'Redis counts one')
+  proxy.resume()
+  const messages = [
+    await stalledInsert,
+    await insertPendingOrder(world.db, product, { userId: buyer, reservationId: second }),
+  ]
+  for (const m of messages) await sendMessage(world, JSON.stringify(m))
+  const uuids = messages.map((m) => m.order_uuid)
+  t.ok(
+    await eventually(async () =>
+      (await statusesOf(world.db, uuids)).every((r) => r?.status === 'completed' || r?.status === 'failed'),
+    ),
+  )
+  const rows = await statusesOf(world.db, uuids)
+  t.equal(
+    rows.filter((r) => r?.status === 'completed').length,
+    1,
+    'one unit for the buyer, as the limit says',
+  )
+  t.equal(rows.filter((r) => r?.failed_reason === 'per_user_limit').length, 1)
+})
+
+function reserveFor(productId: number, userId: number, reservationId: string) {
+  return world.inventory.inject({
+    method: 'POST',
+    url: '/internal/reservations',
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+    payload: { reservation_id: reservationId, product_id: productId, user_id: userId, quantity: 1 },
+  })
+}
