@@ -1,4 +1,4 @@
-import { deleteKeysByPrefix, eventually, TEST_REDIS_URL } from '@flash/test-kit'
+import { createDbInTimeZone, deleteKeysByPrefix, eventually, TEST_REDIS_URL } from '@flash/test-kit'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import {
@@ -10,7 +10,8 @@ import {
   startApp,
   stockState,
 } from './helpers.ts'
-import { productKeys } from '../src/stock/index.ts'
+import { productKeys, STATE_SINCE_KEY } from '../src/stock/index.ts'
+import { WarmSettle } from '../src/warm-settle.ts'
 
 const world = await createWorld(t, 'inv-warmup')
 const app = await startApp(t, world.config())
@@ -245,3 +246,21 @@ t.test('a product state rolled back to an older version is dropped and rebuilt',
   )
   t.match(await stockState(settling, id), { redis: { available: 7, counted: 2 }, mysql: { pending_qty: 2 } })
 })
+
+// Issue 13: at boot, "an order in the last minute" decides whether a Redis without the global marker
+// starts a settle window. Compared on MySQL's clock, so a server in another zone does not skew it.
+for (const zone of ['-05:00', '+05:00']) {
+  t.test(`the boot-time settle decision is not skewed by a ${zone} session`, async (t) => {
+    const db = createDbInTimeZone(t, world.env.DATABASE_URL!, zone)
+    const settle = new WarmSettle(app.stock, 1000)
+    await db.deleteFrom('orders').execute()
+    await world.redis.del(STATE_SINCE_KEY)
+    await settle.initialise(db)
+    t.equal((await app.stock.stateSince('now')).sinceMs, 0, 'no order: nothing can be in flight')
+    await insertOrder(db, { product_id: 1, user_id: 1, quantity: 1, reservation_id: reservationId() })
+    await world.redis.del(STATE_SINCE_KEY)
+    await settle.initialise(db)
+    t.not((await app.stock.stateSince('now')).sinceMs, 0, 'an order just now: the window starts')
+    await world.redis.del(STATE_SINCE_KEY)
+  })
+}

@@ -19,17 +19,25 @@ export function parseDatabaseUrl(url: string): { database: string; serverUrl: st
   return { database, serverUrl: parsed.toString() }
 }
 
+/** The zone of every session this client opens: DATETIME values are UTC throughout the platform. */
+export const SESSION_TIME_ZONE = '+00:00'
+
 export function createDb<DB = Database>({ url, poolSize = 10 }: DbOptions): Kysely<DB> {
   parseDatabaseUrl(url)
   const pool = createPool({
     uri: url,
     connectionLimit: poolSize,
-    // DATETIME columns hold UTC; read and write them as such whatever the server's zone.
+    // DATETIME columns hold UTC; the driver reads and writes JS Dates as such whatever the server's zone.
     timezone: 'Z',
     dateStrings: false,
     supportBigNumbers: true,
     bigNumberStrings: false,
     enableKeepAlive: true,
+  })
+  // …and so must MySQL itself: CURRENT_TIMESTAMP (every created_at/updated_at default) is in the session's
+  // zone, the server's by default. Queued on each new connection before anything else runs on it.
+  pool.on('connection', (connection) => {
+    connection.query(`SET time_zone = '${SESSION_TIME_ZONE}'`)
   })
   return new Kysely<DB>({ dialect: new MysqlDialect({ pool }) })
 }

@@ -1,5 +1,5 @@
 export type * from './schema.ts'
-export { createDb, parseDatabaseUrl, type DbOptions } from './connection.ts'
+export { createDb, parseDatabaseUrl, SESSION_TIME_ZONE, type DbOptions } from './connection.ts'
 export {
   assertSchemaCurrent,
   dropDatabase,
