@@ -25,6 +25,11 @@ export interface Scenario {
   /** Extra environment for every service of this scenario's stack. */
   env?: Env
   plan?: Partial<SalePlan>
+  /**
+   * Every request must get an HTTP answer within the client's timeout (a fault the API promises to
+   * answer through, e.g. with 503 + Retry-After): the row then requires `unanswered` to be 0.
+   */
+  requireAnswered?: boolean
   /** Extra delay before the fault, after the first tenth of the stock was accepted. */
   startAfterMs?: number
   /**
