@@ -37,7 +37,11 @@ export function createDb<DB = Database>({ url, poolSize = 10 }: DbOptions): Kyse
   // …and so must MySQL itself: CURRENT_TIMESTAMP (every created_at/updated_at default) is in the session's
   // zone, the server's by default. Queued on each new connection before anything else runs on it.
   pool.on('connection', (connection) => {
-    connection.query(`SET time_zone = '${SESSION_TIME_ZONE}'`)
+    // A session that cannot be pinned must not serve queries: destroyed, its first query fails (a
+    // transient error callers retry) and the pool opens another.
+    connection.query(`SET time_zone = '${SESSION_TIME_ZONE}'`, (error) => {
+      if (error) connection.destroy()
+    })
   })
   return new Kysely<DB>({ dialect: new MysqlDialect({ pool }) })
 }
