@@ -5,8 +5,12 @@ import type { StateVersion, StockStore } from './stock/index.ts'
  * writes — and drops that state, so the product waits out its settle window and is rebuilt from MySQL
  * like a lost one (see warm-settle.ts). Nothing inside Redis can tell a restored old version from the
  * current one; an instance that has seen a newer version can. Every reserve reports the version it saw
- * (generation, seq); this instance remembers the newest per product, and a version older than that is
- * a rollback.
+ * (generation, seq); this instance remembers the newest per product.
+ *
+ * A reply older than the newest is only a suspicion: replies of one connection arrive in execution
+ * order, but one whose script ioredis had to resend (NOSCRIPT on a new connection or server) resolves a
+ * few microtasks later than one answered at once. So the drop is decided by a script on the state as it
+ * is then (invalidate.lua), which runs behind every command already answered.
  *
  * A best-effort filter, like all of Redis: a rollback no instance had seen past goes unnoticed, and
  * MySQL's guards (stock, per-user limit) hold regardless. A new primary whose clock is behind makes a
@@ -16,7 +20,7 @@ import type { StateVersion, StockStore } from './stock/index.ts'
 export class RollbackWatch {
   readonly #stock: StockStore
   readonly #settleMs: number
-  readonly #newest = new Map<number, { gen: bigint; seq: bigint }>()
+  readonly #newest = new Map<number, StateVersion>()
 
   constructor(stock: StockStore, settleMs: number) {
     this.#stock = stock
@@ -24,20 +28,26 @@ export class RollbackWatch {
   }
 
   /**
-   * Records what a script saw; drops the product's state if it is older than what was seen before.
-   * Called in reply order (StockStore calls it as each reply arrives on the connection), so a version
-   * older than the newest seen cannot be a reordering of this instance's own answers.
+   * Records what a reserve saw (called as each reply arrives). When it is older than the newest seen,
+   * sends the drop at once — ahead of any command issued after this reply — and resolves true if the
+   * state was dropped; otherwise resolves false without a round trip.
    */
-  async observe(productId: number, version: StateVersion): Promise<boolean> {
-    const seen = { gen: BigInt(version.gen), seq: BigInt(version.seq) }
+  observe(productId: number, version: StateVersion): Promise<boolean> | false {
     const newest = this.#newest.get(productId)
-    const older =
-      newest !== undefined && (seen.gen < newest.gen || (seen.gen === newest.gen && seen.seq < newest.seq))
-    if (!older) {
-      this.#newest.set(productId, seen)
+    if (!newest || !isOlder(version, newest)) {
+      this.#newest.set(productId, version)
       return false
     }
-    this.#newest.delete(productId)
-    return this.#stock.invalidate(productId, version.gen, this.#settleMs)
+    return this.#stock.invalidateIfOlder(productId, newest, this.#settleMs).then((dropped) => {
+      // The rebuilt state is the new baseline, whatever its generation.
+      if (dropped) this.#newest.delete(productId)
+      return dropped
+    })
   }
+}
+
+function isOlder(a: StateVersion, b: StateVersion): boolean {
+  const genA = BigInt(a.gen)
+  const genB = BigInt(b.gen)
+  return genA < genB || (genA === genB && BigInt(a.seq) < BigInt(b.seq))
 }

@@ -11,6 +11,7 @@ import {
   stockState,
 } from './helpers.ts'
 import { productKeys, STATE_SINCE_KEY } from '../src/stock/index.ts'
+import { RollbackWatch } from '../src/rollback-watch.ts'
 import { WarmSettle } from '../src/warm-settle.ts'
 
 const world = await createWorld(t, 'inv-warmup')
@@ -264,3 +265,19 @@ for (const zone of ['-05:00', '+05:00']) {
     await world.redis.del(STATE_SINCE_KEY)
   })
 }
+
+t.test('the rollback watch drops only a state that is still older when its script runs', async (t) => {
+  const id = await createProduct(app, world, { stock: 5 })
+  for (const user of [1, 2])
+    t.equal((await reserve(app, { product_id: id, user_id: user, quantity: 1 })).json().ok, true)
+  const [gen, seq] = await world.redis.hmget(productKeys(id).meta, 'gen', 'seq')
+  const watch = new RollbackWatch(app.stock, 1000)
+  t.equal(watch.observe(id, { gen: gen!, seq: seq! }), false, 'the newest version seen')
+  // A reply that resolved late (a script ioredis resent): older than the newest seen, the state is not.
+  t.equal(await watch.observe(id, { gen: gen!, seq: String(Number(seq) - 1) }), false)
+  t.match(await stockState(app, id), { redis: { available: 3, reservations: 2 } }, 'state kept')
+  // Now the state really goes back (a replica that missed the last write).
+  await world.redis.hset(productKeys(id).meta, 'seq', String(Number(seq) - 1))
+  t.equal(await watch.observe(id, { gen: gen!, seq: String(Number(seq) - 1) }), true)
+  t.match(await stockState(app, id), { redis: { available: null } }, 'dropped: rebuilt on next use')
+})

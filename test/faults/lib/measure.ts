@@ -55,6 +55,7 @@ export async function measure(
   productId: number,
   orders: SaleOrder[],
   convergence: Convergence,
+  { guardRefusalsExpected = false } = {},
 ): Promise<MatrixRow> {
   const logs = orders.map((o) => o.log)
   const acceptedBy = new Map<string, SaleOrder['buyer']>()
@@ -120,12 +121,14 @@ export async function measure(
     if (r.status === 'completed') unitsOf.set(r.user_id, (unitsOf.get(r.user_id) ?? 0) + r.quantity)
   const limit = product.max_per_user
   const overLimit = limit ? [...unitsOf.values()].reduce((s, units) => s + Math.max(0, units - limit), 0) : 0
+  // Refused by MySQL's guards where Redis was wrong: a buyer's extra order while the buyer already holds
+  // the limit, always; any stock or limit refusal when the scenario's fault outlasts the filter.
   const guarded = rows.filter(
     (r) =>
       r.status === 'failed' &&
-      r.failed_reason === 'per_user_limit' &&
-      limit &&
-      (unitsOf.get(r.user_id) ?? 0) >= limit,
+      ((r.failed_reason === 'per_user_limit' && limit && (unitsOf.get(r.user_id) ?? 0) >= limit) ||
+        (guardRefusalsExpected &&
+          (r.failed_reason === 'insufficient_stock' || r.failed_reason === 'per_user_limit'))),
   )
   const guardedUuids = new Set(guarded.map((r) => r.order_uuid))
   const failed = count(seen, (s) => s.status === 'failed' && !guardedUuids.has(s.uuid))
@@ -171,7 +174,13 @@ export async function measure(
       })
     notes.push(`${extraRows} order row(s) beyond one per Idempotency-Key, e.g. ${examples.join('; ')}`)
   }
-  if (guarded.length) notes.push(`${guarded.length} extra order(s) refused by MySQL's per-user guard`)
+  if (guarded.length) {
+    const by = new Map<string, number>()
+    for (const r of guarded) by.set(r.failed_reason ?? '?', (by.get(r.failed_reason ?? '?') ?? 0) + 1)
+    notes.push(
+      `${guarded.length} accepted order(s) refused by MySQL's guards (${[...by].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    )
+  }
   if (unanswered) notes.push(`${unanswered} request(s) got no HTTP answer`)
   if (overDecrement) notes.push(`stock decremented ${overDecrement} beyond Σ completed`)
   if (fences) notes.push(`${fences} fence row(s) for reservations whose order was never written`)

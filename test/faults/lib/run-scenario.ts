@@ -88,7 +88,9 @@ async function measureScenario(
     timeoutMs: options.convergeTimeoutMs,
     dlqResidue,
   })
-  const row = await measure(fs, scenario.fault, product.id, orders, convergence)
+  const row = await measure(fs, scenario.fault, product.id, orders, convergence, {
+    guardRefusalsExpected: scenario.guardRefusalsExpected ?? false,
+  })
   const { restarts, selfCrashes, failures } = fs.orchestrator
   if (restarts.length) notes.push(`restarted ${restarts.join(', ')}`)
   if (selfCrashes.length) notes.push(`exited by themselves: ${selfCrashes.join(', ')}`)

@@ -39,13 +39,14 @@ export const stockPlugin = fp<StockPluginOptions>(
     const settle = new WarmSettle(stock, warmSettleMs)
     const watch = new RollbackWatch(stock, warmSettleMs)
     stock.onVersion((productId, version) => {
-      watch
-        .observe(Number(productId), version)
+      const id = Number(productId)
+      const dropping = watch.observe(id, version)
+      if (dropping === false) return
+      dropping
         .then((dropped) => {
-          if (dropped)
-            app.log.warn({ product_id: productId, ...version }, 'stock state rolled back; rebuilding')
+          if (dropped) app.log.warn({ product_id: id, ...version }, 'stock state rolled back; rebuilding')
         })
-        .catch((error) => app.log.warn({ err: error, product_id: productId }, 'rollback drop failed'))
+        .catch((error) => app.log.warn({ err: error, product_id: id }, 'rolled-back stock state not dropped'))
     })
     if (warmSettleMs > 0) {
       await settle.initialise(app.db).catch((error) => {

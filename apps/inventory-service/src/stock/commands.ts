@@ -13,7 +13,7 @@ declare module 'ioredis' {
     stockReserve(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
     stockSettleWindow(...args: [Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockSince(...args: [Key, Arg]): Result<number[], Context>
-    stockInvalidate(...args: [Key, Key, Key, Key, Key, Key, Key, Arg, Arg]): Result<number, Context>
+    stockInvalidate(...args: [Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg]): Result<number, Context>
     stockCommit(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockRelease(
       ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]

@@ -409,8 +409,11 @@ export class StockStore {
     return { sinceMs: Number(since), nowMs: Number(now) }
   }
 
-  /** Drops a product's state of generation `gen` and starts its settle window (invalidate.lua). */
-  async invalidate(productId: ProductId, gen: string, settleMs: number): Promise<boolean> {
+  /**
+   * Drops a product's state if it is older than `newest` (a version seen before) and starts its settle
+   * window (invalidate.lua). True when it dropped the state.
+   */
+  async invalidateIfOlder(productId: ProductId, newest: StateVersion, settleMs: number): Promise<boolean> {
     const k = productKeys(productId)
     const reply = await this.redis.stockInvalidate(
       k.available,
@@ -420,7 +423,8 @@ export class StockStore {
       k.users,
       k.counted,
       k.settle,
-      gen,
+      newest.gen,
+      newest.seq,
       int('settleMs', settleMs),
     )
     return reply === 1
