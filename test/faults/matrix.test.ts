@@ -46,7 +46,7 @@ async function report(): Promise<void> {
     '',
     table,
     '',
-    'All columns but the last must be 0. "lost": accepted but not visible to its owner or not terminal; ' +
+    'All columns but "unanswered" and the last must be 0. "lost": accepted but not visible to its owner or not terminal; ' +
       '"double-charged": order rows beyond one per Idempotency-Key plus stock decremented beyond Σ completed; ' +
       '"leaked": units by which Redis differs from stock − Σ pending plus units left reserved; ' +
       '"over limit": units buyers completed beyond max_per_user; ' +
