@@ -57,10 +57,14 @@ export class StockStore {
     userId: UserId,
     qty: number,
     ttlMs: number,
-    nowMs: number,
+    nowMs: number | 'server',
   ): Promise<ReserveResult> {
     const k = productKeys(productId)
-    const expiresAt = int('nowMs', nowMs) + int('ttlMs', ttlMs, 1)
+    const ttl = int('ttlMs', ttlMs, 1)
+    // 'server': the script takes the time from Redis (one clock for every instance and the sweeper);
+    // the sweep mark sent alongside uses this host's estimate and is moved earlier below if it was late.
+    const expiresAt = nowMs === 'server' ? undefined : int('nowMs', nowMs) + ttl
+    const markAt = expiresAt ?? Date.now() + ttl
     // The sweep mark goes out with the script, on the same connection right behind it (one round
     // trip, and still after the script's exp entry, which refreshDue relies on). A refusal leaves a
     // mark with nothing due (one idle sweeper visit); a replay's reservation expires earlier than
@@ -77,14 +81,14 @@ export class StockStore {
           id('reservationId', reservationId),
           id('userId', userId),
           int('qty', qty, 1),
-          expiresAt,
+          expiresAt ?? `+${ttl}`,
         )
         .then((r) => {
           const version = r[0] === 1 ? [r[5], r[6]] : r[3] == null ? undefined : [r[3], r[4]]
           if (version) this.#onVersion(productId, { gen: String(version[0]), seq: String(version[1]) })
           return r
         }),
-      markDue(this.redis, productId, expiresAt),
+      markDue(this.redis, productId, markAt),
     ])
     if (reply[0] !== 1) {
       return {
@@ -94,9 +98,9 @@ export class StockStore {
       }
     }
     const expiresAtMs = Number(reply[4])
-    // A replay: the first call may have died between its script and its mark. A crash in that gap
-    // leaves the reservation to the periodic refreshDue pass.
-    if (expiresAtMs < expiresAt) await markDue(this.redis, productId, expiresAtMs)
+    // A replay (the first call may have died between its script and its mark), or a server clock ahead
+    // of this host's. A crash in that gap leaves the reservation to the periodic refreshDue pass.
+    if (expiresAtMs < markAt) await markDue(this.redis, productId, expiresAtMs)
     return {
       ok: true,
       price_cents: Number(reply[1]),
@@ -380,6 +384,12 @@ export class StockStore {
     )
     if (reply[0] === 1) return { status: 'repaired', delta: Number(reply[2]) }
     return { status: reply[1] as 'cold' | 'moved' | 'busy' | 'in_sync' }
+  }
+
+  /** Redis's clock (TIME), in ms: the time instances compare (reservation expiry, settle windows). */
+  async serverTimeMs(): Promise<number> {
+    const [seconds, micros] = await this.redis.time()
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
   }
 
   /**

@@ -1,9 +1,15 @@
 -- Reserve qty units of one product for one user, idempotent by reservation id.
 -- KEYS: available, meta, res, exp, users, outcome
--- ARGV: reservationId, userId, qty, expiresAtMs
+-- ARGV: reservationId, userId, qty, expiresAtMs | '+ttlMs' (expiry = Redis TIME + ttl)
 -- Reply: {1, price_cents, available, replayed(0|1), expiresAtMs, gen, seq}
 --      | {0, reason, available|false, gen, seq}   (gen and seq: the state version, for the rollback watch)
 local id, user, qty, expires_at = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+-- "+ttl": the expiry on this server's clock (TIME), the one clock every instance and the sweeper share.
+if string.sub(expires_at, 1, 1) == '+' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  expires_at = string.format('%.0f', now + tonumber(string.sub(expires_at, 2)))
+end
 
 local available = redis.call('GET', KEYS[1])
 local meta = redis.call('HMGET', KEYS[2], 'price_cents', 'max_per_user', 'gen', 'seq')
