@@ -30,8 +30,10 @@ export interface ReconcileCounts {
  * snapshot of the quiet ones, one compare-and-set script per product that drifted. "Quiet" means no
  * live reservation: every unit Redis has handed out belongs to an order MySQL counts as pending or
  * completed, so the two sides are comparable. The CAS only applies to the very state version probed
- * before the MySQL read (`seq`), so an order, a settle or a restock in between makes it skip the
- * product until the next pass — and every instance may reconcile at once without doubling a repair.
+ * before the MySQL read (generation and `seq`: a wipe + rebuild restarts `seq`, so it alone could match
+ * a different state), with still no live reservation and no counted order unsettled; so an order, a
+ * settle, a restock or a rebuild in between makes it skip the product until the next pass — and every
+ * instance may reconcile at once without doubling a repair.
  *
  * It is the one repair path for availability: the scripts never guess at units they cannot account
  * for (a commit after a release, a settle Redis forgot), they leave it to this pass.
@@ -66,7 +68,7 @@ export async function reconcileProducts(
     if (!book) continue
     counts.checked++
     const expected = book.stock - book.pendingQty
-    const result = await deps.stock.reconcile(id, probe.seq, expected, book.supplied, nowMs)
+    const result = await deps.stock.reconcile(id, probe, expected, book.supplied, nowMs)
     if (result.status === 'repaired') {
       counts.repaired++
       deps.onRepair?.(id, result.delta)

@@ -1,14 +1,9 @@
 import type { Database } from '@flash/db'
 import type { Cluster, Redis } from 'ioredis'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+import { STATE_SINCE_KEY, type StockStore, WARMED_KEY } from './stock/index.ts'
 
-/**
- * Since when this Redis holds the stock state it is working from (ms). Absent = the data is gone: a
- * flush, a failover to an empty replica, a new cluster.
- */
-export const STATE_SINCE_KEY = 'inv:state-since'
-
-/** Raised while a Redis that lost its data must not be rebuilt yet; answered with 503 + Retry-After. */
+/** Raised while a product whose state was lost must not be rebuilt yet; answered with 503 + Retry-After. */
 export class WarmSettling extends Error {
   readonly retryAfterSeconds: number
   constructor(remainingMs: number) {
@@ -18,51 +13,75 @@ export class WarmSettling extends Error {
   }
 }
 
+// At boot, a product with an order younger than this may have intakes in flight.
+const RECENT_ACTIVITY_SECONDS = 60
+
 /**
- * After Redis loses its data, intakes that reserved in the lost state are still on their way to MySQL
- * (between their reserve and their pending-row INSERT). A warm-up that read MySQL now would miss their
- * rows and offer their units again. So a rebuild waits until `settleMs` after the loss was first seen —
- * longer than any intake takes to write its row (ORDER_WRITE_TIMEOUT_MS) — and then reads MySQL, where
- * every such row is, or never will be (fenced by the sweeper). Only the first warm-ups after a loss
- * wait; a healthy Redis answers from one GET (and the guard is a no-op with `settleMs` 0).
+ * After a product's state is lost, intakes that reserved in the lost state are still on their way to
+ * MySQL (between their reserve and their pending-row INSERT). A warm-up that read MySQL at once would
+ * miss their rows and offer their units again. So a rebuild waits until `settleMs` after the loss was
+ * first seen — longer than an intake normally takes to write its row (ORDER_WRITE_TIMEOUT_MS) — then
+ * reads MySQL. The wait is a filter: an INSERT stalled even longer lands after the rebuild, and MySQL's
+ * guards (stock and the per-user limit, checked by the finalizer under the product row lock) refuse
+ * what the rebuilt state then lets through.
+ *
+ * Loss is seen per product, on the Redis server's clock (`TIME`, so instances never compare their own):
+ * - the product's window (`inv:{p:N}:settle`, in its hash tag) is started by the first warm-up that finds
+ *   a product this Redis held state for (`inv:warmed`) cold — one product's keys deleted, its shard
+ *   failed over to an empty replica — or by the rollback watch (rollback-watch.ts); the rebuild deletes it;
+ * - the global marker (`inv:state-since`) covers a Redis that lost everything, `inv:warmed` included:
+ *   every product waits until `settleMs` after it was re-set.
+ * A healthy product never gets here (only cold ones are warmed), and `settleMs` 0 turns the wait off.
  */
 export class WarmSettle {
-  readonly #redis: Redis | Cluster
+  readonly #stock: StockStore
   readonly #settleMs: number
 
-  constructor(redis: Redis | Cluster, settleMs: number) {
-    this.#redis = redis
+  constructor(stock: StockStore, settleMs: number) {
+    this.#stock = stock
     this.#settleMs = settleMs
   }
 
-  /** Throws WarmSettling while a rebuild must still wait. */
-  async check(nowMs = Date.now()): Promise<void> {
+  get settleMs(): number {
+    return this.#settleMs
+  }
+
+  /** Throws WarmSettling while the product's rebuild must still wait. */
+  async check(productId: number): Promise<void> {
     if (this.#settleMs <= 0) return
-    // Read every time: only cold products get here, and the key may have gone since the last warm-up.
-    const raw = await this.#redis.get(STATE_SINCE_KEY)
-    let since = raw === null ? undefined : Number(raw)
-    if (since === undefined) {
-      await this.#redis.set(STATE_SINCE_KEY, String(nowMs), 'NX')
-      since = Number((await this.#redis.get(STATE_SINCE_KEY)) ?? nowMs)
+    const own = await this.#stock.settleWindow(productId, this.#settleMs, false)
+    if (own.status === 'warm') return
+    if (own.status === 'wait') {
+      if (own.remainingMs > 0) throw new WarmSettling(own.remainingMs)
+      return
     }
-    const remaining = since + this.#settleMs - nowMs
-    if (remaining > 0) throw new WarmSettling(remaining)
+    const redis: Redis | Cluster = this.#stock.redis
+    // Separate commands (different slots), sent together.
+    const [{ sinceMs, nowMs }, listed] = await Promise.all([
+      this.#stock.stateSince('now'),
+      redis.sismember(WARMED_KEY, String(productId)),
+    ])
+    const global = sinceMs + this.#settleMs - nowMs
+    if (global > 0) throw new WarmSettling(global)
+    // Never held here since the last total loss (whose window is over): nothing can be in flight.
+    if (listed !== 1) return
+    const started = await this.#stock.settleWindow(productId, this.#settleMs, true)
+    if (started.status === 'wait' && started.remainingMs > 0) throw new WarmSettling(started.remainingMs)
   }
 
   /**
-   * At boot, a Redis without the marker is new or lost its data while no instance watched. If MySQL
-   * shows no order in the last minute, no intake can be in flight: nothing to wait for (a new stack,
-   * a test). Otherwise the window starts now.
+   * At boot, a Redis without the global marker is new or lost its data while no instance watched. If
+   * MySQL shows no order in the last minute (on MySQL's clock), no intake can be in flight: nothing to
+   * wait for (a new stack, a test). Otherwise the window starts now.
    */
-  async initialise(db: Kysely<Database>, nowMs = Date.now()): Promise<void> {
-    if ((await this.#redis.exists(STATE_SINCE_KEY)) === 1) return
-    const newest = await db
+  async initialise(db: Kysely<Database>): Promise<void> {
+    if ((await this.#stock.redis.exists(STATE_SINCE_KEY)) === 1) return
+    const recent = await db
       .selectFrom('orders')
-      .select('created_at')
-      .orderBy('id', 'desc')
+      .select('id')
+      .where('created_at', '>', sql<Date>`current_timestamp(3) - interval ${RECENT_ACTIVITY_SECONDS} second`)
       .limit(1)
       .executeTakeFirst()
-    const recent = newest !== undefined && newest.created_at.getTime() > nowMs - 60_000
-    await this.#redis.set(STATE_SINCE_KEY, String(recent ? nowMs : 0), 'NX')
+    await this.#stock.stateSince(recent ? 'now' : 0)
   }
 }

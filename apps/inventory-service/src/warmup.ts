@@ -72,7 +72,7 @@ export class Warmer {
 
   async #run(productId: number): Promise<number | null> {
     // Before anything is read: throws WarmSettling (→ 503 + Retry-After) right after a data loss.
-    await this.#settle?.check()
+    await this.#settle?.check(productId)
     try {
       // Taken before the MySQL read: a reservation created before it is among the pending orders the
       // read counts, which is what release.lua relies on for reservations Redis has forgotten.

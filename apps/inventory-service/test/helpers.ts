@@ -63,6 +63,9 @@ export async function createWorld(t: Teardown, label: string): Promise<TestWorld
     // The tests drive hundreds of requests from the service's own event loop: that lag is the test's,
     // not overload to shed.
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Tests that drop a product's state are about the rebuild; the wait before it (a lost product waits
+    // WARM_SETTLE_MS) has tests of its own, which set it.
+    WARM_SETTLE_MS: '0',
   }
   let jti = 0
   return {

@@ -52,8 +52,8 @@ t.test('a repair applies only to the state it probed: a change in between makes 
   const r = reservationId()
   await reserve(app, { product_id: id, user_id: 3, quantity: 1, reservation_id: r })
   await app.stock.release(id, r, 1, 3, Date.now())
-  t.same(await app.stock.reconcile(id, probe!.seq, 5, 5, Date.now()), { status: 'moved' })
-  t.same(await app.stock.reconcile(id, (await app.stock.probe([id]))[0]!.seq, 5, 5, Date.now()), {
+  t.same(await app.stock.reconcile(id, probe!, 5, 5, Date.now()), { status: 'moved' })
+  t.same(await app.stock.reconcile(id, (await app.stock.probe([id]))[0]!, 5, 5, Date.now()), {
     status: 'repaired',
     delta: -1,
   })

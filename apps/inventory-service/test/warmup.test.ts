@@ -1,4 +1,4 @@
-import { deleteKeysByPrefix, eventually, TEST_REDIS_URL } from '@flash/test-kit'
+import { createDbInTimeZone, deleteKeysByPrefix, eventually, TEST_REDIS_URL } from '@flash/test-kit'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import {
@@ -10,6 +10,9 @@ import {
   startApp,
   stockState,
 } from './helpers.ts'
+import { productKeys, STATE_SINCE_KEY } from '../src/stock/index.ts'
+import { RollbackWatch } from '../src/rollback-watch.ts'
+import { WarmSettle } from '../src/warm-settle.ts'
 
 const world = await createWorld(t, 'inv-warmup')
 const app = await startApp(t, world.config())
@@ -172,4 +175,109 @@ t.test('after a data loss the rebuild waits for in-flight rows: nothing leaks', 
   })
   t.equal(settle.statusCode, 200)
   t.match(await stockState(settling, id), { redis: { available: 7, counted: 0 } })
+})
+
+// Issue 13, item 1: loss is seen per product. One product's keys lost (one shard failed over to an empty
+// replica) must hold that product's rebuild back as a full loss does, while its neighbours carry on.
+t.test('one product losing its keys waits out its own settle window; others are served', async (t) => {
+  const settling = await startApp(t, world.config({ WARM_SETTLE_MS: '1000' }))
+  const lost = await createProduct(settling, world, { stock: 10 })
+  const kept = await createProduct(settling, world, { stock: 10 })
+  const inFlight = reservationId()
+  t.equal(
+    (await reserve(settling, { product_id: lost, user_id: 7, quantity: 2, reservation_id: inFlight })).json()
+      .ok,
+    true,
+  )
+  await world.dropState(lost)
+  const during = await reserve(settling, { product_id: lost, user_id: 8, quantity: 1 })
+  t.equal(during.statusCode, 503, 'the lost product waits: its in-flight intake has not written its row')
+  t.equal((await reserve(settling, { product_id: kept, user_id: 8, quantity: 1 })).json().ok, true)
+  await insertOrder(world.db, { product_id: lost, user_id: 7, quantity: 2, reservation_id: inFlight })
+  t.ok(
+    await eventually(
+      async () => (await reserve(settling, { product_id: lost, user_id: 8, quantity: 1 })).statusCode === 200,
+      100,
+      50,
+    ),
+  )
+  t.match(await stockState(settling, lost), {
+    redis: { available: 7, counted: 1 },
+    mysql: { pending_qty: 2 },
+  })
+})
+
+// A failover to a replica that missed the last writes: the product's keys come back as they were a
+// moment ago (DUMP before, RESTORE after). An instance that saw a newer version drops the state and
+// rebuilds it from MySQL after the settle window, instead of selling from the old one.
+t.test('a product state rolled back to an older version is dropped and rebuilt', async (t) => {
+  const settling = await startApp(t, world.config({ WARM_SETTLE_MS: '1000' }))
+  const id = await createProduct(settling, world, { stock: 10, max_per_user: 2 })
+  const keys = Object.values(productKeys(id))
+  const dumps = await Promise.all(keys.map((key) => world.redis.dumpBuffer(key)))
+  // Two orders the replica never receives: written to MySQL, reserved on the primary.
+  const missed = [reservationId(), reservationId()]
+  for (const r of missed) {
+    t.equal(
+      (await reserve(settling, { product_id: id, user_id: 9, quantity: 1, reservation_id: r })).json().ok,
+      true,
+    )
+    await insertOrder(world.db, { product_id: id, user_id: 9, quantity: 1, reservation_id: r })
+  }
+  // The failover: the old version of every key is back.
+  for (const [i, key] of keys.entries()) {
+    const dump = dumps[i]
+    if (dump) await world.redis.restore(key, 0, dump, 'REPLACE')
+    else await world.redis.del(key)
+  }
+  // The first reserve after it sees the older version; the state is dropped and the next one waits.
+  await reserve(settling, { product_id: id, user_id: 10, quantity: 1 })
+  t.equal((await reserve(settling, { product_id: id, user_id: 10, quantity: 1 })).statusCode, 503)
+  t.ok(
+    await eventually(
+      async () => (await reserve(settling, { product_id: id, user_id: 11, quantity: 1 })).statusCode === 200,
+      100,
+      50,
+    ),
+  )
+  t.same(
+    (await reserve(settling, { product_id: id, user_id: 9, quantity: 1 })).json(),
+    { ok: false, reason: 'per_user_limit' },
+    'the rebuilt state knows the buyer’s two units again',
+  )
+  t.match(await stockState(settling, id), { redis: { available: 7, counted: 2 }, mysql: { pending_qty: 2 } })
+})
+
+// Issue 13: at boot, "an order in the last minute" decides whether a Redis without the global marker
+// starts a settle window. Compared on MySQL's clock, so a server in another zone does not skew it.
+for (const zone of ['-05:00', '+05:00']) {
+  t.test(`the boot-time settle decision is not skewed by a ${zone} session`, async (t) => {
+    const db = createDbInTimeZone(t, world.env.DATABASE_URL!, zone)
+    const settle = new WarmSettle(app.stock, 1000)
+    await db.deleteFrom('orders').execute()
+    await world.redis.del(STATE_SINCE_KEY)
+    await settle.initialise(db)
+    t.equal((await app.stock.stateSince('now')).sinceMs, 0, 'no order: nothing can be in flight')
+    await insertOrder(db, { product_id: 1, user_id: 1, quantity: 1, reservation_id: reservationId() })
+    await world.redis.del(STATE_SINCE_KEY)
+    await settle.initialise(db)
+    t.not((await app.stock.stateSince('now')).sinceMs, 0, 'an order just now: the window starts')
+    await world.redis.del(STATE_SINCE_KEY)
+  })
+}
+
+t.test('the rollback watch drops only a state that is still older when its script runs', async (t) => {
+  const id = await createProduct(app, world, { stock: 5 })
+  for (const user of [1, 2])
+    t.equal((await reserve(app, { product_id: id, user_id: user, quantity: 1 })).json().ok, true)
+  const [gen, seq] = await world.redis.hmget(productKeys(id).meta, 'gen', 'seq')
+  const watch = new RollbackWatch(app.stock, 1000)
+  t.equal(watch.observe(id, { gen: gen!, seq: seq! }), false, 'the newest version seen')
+  // A reply that resolved late (a script ioredis resent): older than the newest seen, the state is not.
+  t.equal(await watch.observe(id, { gen: gen!, seq: String(Number(seq) - 1) }), false)
+  t.match(await stockState(app, id), { redis: { available: 3, reservations: 2 } }, 'state kept')
+  // Now the state really goes back (a replica that missed the last write).
+  await world.redis.hset(productKeys(id).meta, 'seq', String(Number(seq) - 1))
+  t.equal(await watch.observe(id, { gen: gen!, seq: String(Number(seq) - 1) }), true)
+  t.match(await stockState(app, id), { redis: { available: null } }, 'dropped: rebuilt on next use')
 })

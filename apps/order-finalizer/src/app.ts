@@ -57,7 +57,7 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
     })
     await app.register(consumersPlugin, {
       config,
-      metrics: createFinalizerMetrics(app),
+      metrics: createFinalizerMetrics(app.metrics),
       waitTimeSeconds: overrides.waitTimeSeconds ?? 5,
       staleAfterMs: overrides.staleAfterMs ?? config.STALE_PENDING_SECONDS * 1000,
       staleSweepIntervalMs: overrides.staleSweepIntervalMs ?? config.STALE_SWEEP_INTERVAL_MS,

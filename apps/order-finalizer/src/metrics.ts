@@ -1,13 +1,12 @@
-import type { FastifyInstance } from 'fastify'
-import { Counter, Histogram } from 'prom-client'
+import { Counter, Histogram, type Registry } from 'prom-client'
 
 /** Finalizer counters on the /metrics registry; commits/s is rate(finalizer_orders_total{outcome="completed"}). */
-export function createFinalizerMetrics(app: FastifyInstance) {
-  const registers = [app.metrics]
+export function createFinalizerMetrics(registry: Registry) {
+  const registers = [registry]
   return {
     orders: new Counter({
       name: 'finalizer_orders_total',
-      help: 'Orders seen by the finalizer: completed, failed (insufficient stock), skipped (already terminal), missing',
+      help: 'Orders seen by the finalizer: completed, failed (insufficient stock or per-user limit), skipped (already terminal), missing',
       labelNames: ['outcome'],
       registers,
     }),

@@ -163,3 +163,83 @@ t.test('the DLQ path fails pending orders only', async (t) => {
   t.equal((await statusesOf(db, [stuck.order_uuid]))[0]?.failed_reason, 'processing_failed')
   t.equal(await stockOf(db, p), 4, 'stock untouched by the DLQ path')
 })
+
+// Issue 13, item 1: the per-user limit is guarded by MySQL under the product row lock, not only by
+// Redis's `users` counts — whatever Redis forgot, a buyer never completes more than max_per_user.
+t.test(
+  'per-user limit: two orders of one buyer in one batch, the second beyond the limit fails',
+  async (t) => {
+    const p = await insertProduct(db, 10, { maxPerUser: 2 })
+    const msgs = [
+      await insertPendingOrder(db, p, { quantity: 2, userId: 7 }),
+      await insertPendingOrder(db, p, { quantity: 1, userId: 8 }),
+      await insertPendingOrder(db, p, { quantity: 1, userId: 7 }),
+    ]
+    const result = await finalizeOrders(
+      db,
+      msgs.map((m) => m.order_uuid),
+      msgs.map((m) => m.product_id),
+    )
+    t.same(
+      result.orders.map((o) => [o.user_id, o.status]),
+      [
+        [7, 'completed'],
+        [8, 'completed'],
+        [7, 'failed'],
+      ],
+    )
+    const rows = await statusesOf(
+      db,
+      msgs.map((m) => m.order_uuid),
+    )
+    t.equal(rows[2]?.failed_reason, 'per_user_limit')
+    t.equal(await stockOf(db, p), 7, 'only the completed units left the stock')
+  },
+)
+
+t.test('per-user limit: units completed by earlier batches count, other products do not', async (t) => {
+  const p = await insertProduct(db, 10, { maxPerUser: 3 })
+  const other = await insertProduct(db, 10, { maxPerUser: 3 })
+  const first = await insertPendingOrder(db, p, { quantity: 2, userId: 9 })
+  await finalizeOrders(db, [first.order_uuid], [p])
+  const msgs = [
+    await insertPendingOrder(db, other, { quantity: 3, userId: 9 }),
+    await insertPendingOrder(db, p, { quantity: 2, userId: 9 }),
+    await insertPendingOrder(db, p, { quantity: 1, userId: 9 }),
+  ]
+  await finalizeOrders(
+    db,
+    msgs.map((m) => m.order_uuid),
+    msgs.map((m) => m.product_id),
+  )
+  const rows = await statusesOf(
+    db,
+    msgs.map((m) => m.order_uuid),
+  )
+  t.same(
+    rows.map((r) => [r?.status, r?.failed_reason]),
+    [
+      ['completed', null],
+      ['failed', 'per_user_limit'],
+      ['completed', null],
+    ],
+    '2 held + 2 > 3 fails; 2 held + 1 fits; another product has its own count',
+  )
+  t.equal(await stockOf(db, p), 7)
+})
+
+t.test('per-user limit: concurrent batches of one buyer cannot both pass the check', async (t) => {
+  const p = await insertProduct(db, 10, { maxPerUser: 1 })
+  const msgs = await Promise.all(
+    Array.from({ length: 6 }, () => insertPendingOrder(db, p, { quantity: 1, userId: 11 })),
+  )
+  // Six transactions at once, one order each: the product row lock serialises their checks.
+  await Promise.all(msgs.map((m) => finalizeOrders(db, [m.order_uuid], [p])))
+  const rows = await statusesOf(
+    db,
+    msgs.map((m) => m.order_uuid),
+  )
+  t.equal(rows.filter((r) => r?.status === 'completed').length, 1)
+  t.equal(rows.filter((r) => r?.failed_reason === 'per_user_limit').length, 5)
+  t.equal(await stockOf(db, p), 9)
+})

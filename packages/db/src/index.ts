@@ -1,6 +1,6 @@
 export type * from './schema.ts'
 export { APP_PRIVILEGES, dropAppUser, ensureAppUser } from './app-user.ts'
-export { createDb, parseDatabaseUrl, withDatabase, type DbOptions } from './connection.ts'
+export { createDb, parseDatabaseUrl, SESSION_TIME_ZONE, withDatabase, type DbOptions } from './connection.ts'
 export {
   assertSchemaCurrent,
   dropDatabase,

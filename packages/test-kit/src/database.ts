@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest } from '@flash/db'
 import type { Database } from '@flash/db'
-import type { Kysely } from 'kysely'
+import { Kysely, MysqlDialect } from 'kysely'
+import { createPool } from 'mysql2'
 import type { Teardown } from './teardown.ts'
 
 /** The MySQL server tests use; override with TEST_MYSQL_URL (no database in the path). */
@@ -34,4 +35,18 @@ export async function createTestDatabase(t: Teardown, label = 'db'): Promise<Tes
   }
   t.teardown(drop)
   return { url, db, drop }
+}
+
+/**
+ * A client whose sessions run in another time zone (e.g. '+05:00'): what every session of a MySQL server
+ * not set to UTC looks like, for tests that must not depend on the zone. Destroyed on teardown.
+ */
+export function createDbInTimeZone(t: Teardown, url: string, zone: string): Kysely<Database> {
+  const pool = createPool({ uri: url, connectionLimit: 2, timezone: 'Z' })
+  pool.on('connection', (connection) => {
+    connection.query(`SET time_zone = '${zone}'`)
+  })
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) })
+  t.teardown(() => db.destroy())
+  return db
 }

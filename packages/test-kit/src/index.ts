@@ -1,4 +1,10 @@
-export { createTestDatabase, TEST_MYSQL_SERVER, uniqueName, type TestDatabase } from './database.ts'
+export {
+  createDbInTimeZone,
+  createTestDatabase,
+  TEST_MYSQL_SERVER,
+  uniqueName,
+  type TestDatabase,
+} from './database.ts'
 export { createTestRedisPrefix, deleteKeysByPrefix, TEST_REDIS_URL } from './redis.ts'
 export { eventually, inParallel, metricValue } from './wait.ts'
 export { TcpProxy, type ProxyTarget } from './tcp-proxy.ts'

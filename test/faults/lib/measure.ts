@@ -1,9 +1,8 @@
 import { isFence } from '@flash/db'
 import { inParallel } from '@flash/test-kit'
-import type { OrderAttemptLog } from './buyer.ts'
 import type { Convergence } from './converge.ts'
 import type { FaultStack } from './fault-stack.ts'
-import type { Buyer } from './sale.ts'
+import type { SaleOrder } from './sale.ts'
 import { leakedUnits, readStockState } from './stock-state.ts'
 
 /** One line of the fault matrix: every column but `seconds` must be 0. */
@@ -15,7 +14,11 @@ export interface MatrixRow {
   doubleCharged: number
   leaked: number
   failed: number
-  /** Buyers refused (4xx) on their key although an order of theirs completed: charged, told no. */
+  /** Units buyers completed beyond the product's max_per_user, summed over buyers. */
+  overLimit: number
+  /** Requests that got no HTTP answer within the client's timeout (or no connection at all). */
+  unanswered: number
+  /** Keys refused (4xx) although their order completed: charged, told no. */
   chargedToldNo: number
   seconds: number
   converged: boolean
@@ -36,23 +39,28 @@ const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filt
  *   intake or the sweeper claimed a reservation whose order was never written, its buyer was told
  *   503) are not orders anyone is charged for, and are reported apart;
  * - leaked (I4): Redis available ≠ stock − Σ pending, plus units still reserved;
- * - failed (I6): accepted orders that ended `failed`;
- * - charged, told no (I5, beyond the issue's columns): a buyer's last answer for its key was a
- *   refusal (4xx such as 409 out_of_stock) although an order of that buyer completed — a replay
- *   must return the original answer, never a "no" for an order that is being charged.
+ * - failed (I6): accepted orders that ended `failed` — except an extra order MySQL's per-user guard
+ *   refused (`per_user_limit`) for a buyer who holds the limit already: the guard doing its job after
+ *   Redis forgot what the buyer held (reported in the notes);
+ * - over limit: units a buyer completed beyond max_per_user, summed over buyers (MySQL's guard);
+ * - unanswered: requests that got no HTTP answer at all (the client's 3 s timeout, a reset);
+ * - charged, told no (I5, beyond the issue's columns): a key's last answer was a refusal (4xx such as
+ *   409 out_of_stock) although the order under that key completed — a replay must return the original
+ *   answer, never a "no" for an order that is being charged.
  * MySQL is read directly and Redis through inventory's stock-state, never through a faulty proxy.
  */
 export async function measure(
   fs: FaultStack,
   fault: string,
   productId: number,
-  buyers: Buyer[],
-  logs: OrderAttemptLog[],
+  orders: SaleOrder[],
   convergence: Convergence,
+  { guardRefusalsExpected = false } = {},
 ): Promise<MatrixRow> {
-  const acceptedBy = new Map<string, Buyer>()
-  for (const [i, log] of logs.entries()) {
-    if (log.outcome.kind === 'accepted') acceptedBy.set(log.outcome.orderUuid, buyers[i]!)
+  const logs = orders.map((o) => o.log)
+  const acceptedBy = new Map<string, SaleOrder['buyer']>()
+  for (const { buyer, log } of orders) {
+    if (log.outcome.kind === 'accepted') acceptedBy.set(log.outcome.orderUuid, buyer)
   }
 
   // I3 as the buyer sees it: the order through the public API with the owner's token.
@@ -79,7 +87,6 @@ export async function measure(
     if (log.outcome.kind === 'accepted' && log.seenAtOnce === 404) lostNow.add(log.outcome.orderUuid)
   }
   const lost = lostNow.size
-  const failed = count(seen, (s) => s.status === 'failed')
 
   const rows = await fs.db
     .selectFrom('orders')
@@ -88,25 +95,52 @@ export async function measure(
     .execute()
   const product = await fs.db
     .selectFrom('products')
-    .select(['stock', 'supplied'])
+    .select(['stock', 'supplied', 'max_per_user'])
     .where('id', '=', productId)
     .executeTakeFirstOrThrow()
   const completedUnits = rows.filter((r) => r.status === 'completed').reduce((s, r) => s + r.quantity, 0)
   const oversold = Math.max(0, completedUnits - product.supplied) + Math.max(0, -product.stock)
 
-  const completedOf = new Set(rows.filter((r) => r.status === 'completed').map((r) => r.user_id))
+  // Per key (a greedy buyer sends two): the rows carry the key they were placed under.
+  const keyOf = (userId: number, key: string | null) => `${userId}:${key ?? '-'}`
+  const completedKeys = new Set(
+    rows.filter((r) => r.status === 'completed').map((r) => keyOf(r.user_id, r.idempotency_key)),
+  )
   const chargedToldNo = count(
-    logs.map((log, i) => ({ log, buyer: buyers[i]! })),
-    ({ log, buyer }) =>
+    orders,
+    ({ buyer, idempotencyKey, log }) =>
       log.outcome.kind === 'refused' &&
       log.outcome.status >= 400 &&
       log.outcome.status < 500 &&
-      completedOf.has(buyer.userId),
+      completedKeys.has(keyOf(buyer.userId, idempotencyKey)),
   )
 
+  // The per-user limit as MySQL's rows tell it.
+  const unitsOf = new Map<number, number>()
+  for (const r of rows)
+    if (r.status === 'completed') unitsOf.set(r.user_id, (unitsOf.get(r.user_id) ?? 0) + r.quantity)
+  const limit = product.max_per_user
+  const overLimit = limit ? [...unitsOf.values()].reduce((s, units) => s + Math.max(0, units - limit), 0) : 0
+  // Refused by MySQL's guards where Redis was wrong: a buyer's extra order while the buyer already holds
+  // the limit, always; any stock or limit refusal when the scenario's fault outlasts the filter.
+  const guarded = rows.filter(
+    (r) =>
+      r.status === 'failed' &&
+      ((r.failed_reason === 'per_user_limit' && limit && (unitsOf.get(r.user_id) ?? 0) >= limit) ||
+        (guardRefusalsExpected &&
+          (r.failed_reason === 'insufficient_stock' || r.failed_reason === 'per_user_limit'))),
+  )
+  const guardedUuids = new Set(guarded.map((r) => r.order_uuid))
+  const failed = count(seen, (s) => s.status === 'failed' && !guardedUuids.has(s.uuid))
+  const unanswered = logs.reduce((sum, log) => sum + count(log.answers, (a) => !/^\d{3}/.test(a)), 0)
+
   const fences = count(rows, isFence)
-  const rowsPerBuyer = new Map<number, number>()
-  for (const r of rows) if (!isFence(r)) rowsPerBuyer.set(r.user_id, (rowsPerBuyer.get(r.user_id) ?? 0) + 1)
+  const rowsPerBuyer = new Map<string, number>()
+  for (const r of rows) {
+    if (isFence(r)) continue
+    const key = keyOf(r.user_id, r.idempotency_key)
+    rowsPerBuyer.set(key, (rowsPerBuyer.get(key) ?? 0) + 1)
+  }
   const extraRows = [...rowsPerBuyer.values()].reduce((s, n) => s + Math.max(0, n - 1), 0)
   const overDecrement = Math.max(0, product.supplied - product.stock - completedUnits)
 
@@ -134,12 +168,20 @@ export async function measure(
       .filter(([, n]) => n > 1)
       .slice(0, 3)
       .map(([user, n]) => {
-        const mine = rows.filter((r) => r.user_id === user)
+        const mine = rows.filter((r) => keyOf(r.user_id, r.idempotency_key) === user)
         const keys = new Set(mine.map((r) => r.idempotency_key ?? 'null'))
         return `user ${user}: ${n} rows (${mine.map((r) => r.status).join(', ')}; key column ${[...keys].join(' / ')})`
       })
     notes.push(`${extraRows} order row(s) beyond one per Idempotency-Key, e.g. ${examples.join('; ')}`)
   }
+  if (guarded.length) {
+    const by = new Map<string, number>()
+    for (const r of guarded) by.set(r.failed_reason ?? '?', (by.get(r.failed_reason ?? '?') ?? 0) + 1)
+    notes.push(
+      `${guarded.length} accepted order(s) refused by MySQL's guards (${[...by].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    )
+  }
+  if (unanswered) notes.push(`${unanswered} request(s) got no HTTP answer`)
   if (overDecrement) notes.push(`stock decremented ${overDecrement} beyond Σ completed`)
   if (fences) notes.push(`${fences} fence row(s) for reservations whose order was never written`)
   const untold = rows.filter((r) => !acceptedBy.has(r.order_uuid))
@@ -167,6 +209,8 @@ export async function measure(
     doubleCharged: extraRows + overDecrement,
     leaked,
     failed,
+    overLimit,
+    unanswered,
     chargedToldNo,
     seconds: convergence.seconds,
     converged: convergence.converged,

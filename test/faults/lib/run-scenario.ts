@@ -24,7 +24,7 @@ export async function runScenario(
   try {
     const result = await measureScenario(scenario, options)
     // A stack that broke the contract may carry damage: the next scenario gets a fresh one.
-    if (!rowHolds(result.row)) await options.keeper.discard()
+    if (!rowHolds(result.row, scenario.requireAnswered)) await options.keeper.discard()
     return result
   } catch (error) {
     await options.keeper.discard()
@@ -47,6 +47,7 @@ async function measureScenario(
       name: `Hot ${scenario.id}`,
       price_cents: 1_000,
       stock: plan.stock,
+      max_per_user: plan.maxPerUser,
     }),
   )
   const random = seeded(options.seed)
@@ -80,14 +81,16 @@ async function measureScenario(
   const [saleDone, faultDone] = await Promise.allSettled([sale, fault])
   if (faultDone.status === 'rejected') notes.push(`the fault itself failed: ${String(faultDone.reason)}`)
   if (saleDone.status === 'rejected') throw saleDone.reason
-  const logs = saleDone.value
+  const orders = saleDone.value
   const saleOver = Date.now()
 
   const convergence = await waitForQuiet(fs, product.id, {
     timeoutMs: options.convergeTimeoutMs,
     dlqResidue,
   })
-  const row = await measure(fs, scenario.fault, product.id, buyers, logs, convergence)
+  const row = await measure(fs, scenario.fault, product.id, orders, convergence, {
+    guardRefusalsExpected: scenario.guardRefusalsExpected ?? false,
+  })
   const { restarts, selfCrashes, failures } = fs.orchestrator
   if (restarts.length) notes.push(`restarted ${restarts.join(', ')}`)
   if (selfCrashes.length) notes.push(`exited by themselves: ${selfCrashes.join(', ')}`)

@@ -14,11 +14,31 @@ export interface Buyer {
 export interface SalePlan {
   buyers: number
   stock: number
+  /** The product's max_per_user: the audit checks no buyer's completed units exceed it. */
+  maxPerUser: number
+  /**
+   * Every n-th buyer, once answered, places a second order under a second key: beyond the limit when
+   * the first was accepted, so Redis should refuse it — and MySQL must, when Redis forgot. 0: none.
+   */
+  greedyEvery: number
   /** Buyers arrive evenly over this window (an open arrival process, not a closed loop). */
   spreadMs: number
 }
 
-export const DEFAULT_SALE: SalePlan = { buyers: 300, stock: 180, spreadMs: 6_000 }
+export const DEFAULT_SALE: SalePlan = {
+  buyers: 300,
+  stock: 180,
+  maxPerUser: 1,
+  greedyEvery: 10,
+  spreadMs: 6_000,
+}
+
+/** One logical order: who placed it, under which key, and what it got. */
+export interface SaleOrder {
+  buyer: Buyer
+  idempotencyKey: string
+  log: OrderAttemptLog
+}
 
 /** What a scenario may look at while the sale runs, to time its fault. */
 export class SaleProgress {
@@ -68,7 +88,7 @@ export async function runSale(
   plan: SalePlan,
   progress: SaleProgress,
   random: () => number,
-): Promise<OrderAttemptLog[]> {
+): Promise<SaleOrder[]> {
   // The buyers' own pool and timeout: a stalled stack must cost them a timeout, not a hang.
   const client = new ApiClient({
     baseUrl: fs.stack.gatewayUrl!,
@@ -77,27 +97,33 @@ export async function runSale(
   })
   try {
     const gap = plan.spreadMs / buyers.length
-    return await Promise.all(
+    const place = async (buyer: Buyer, idempotencyKey: string): Promise<SaleOrder> => {
+      const log = await placeOrderLikeAClient(
+        client,
+        buyer.token,
+        { product_id: productId, quantity: 1 },
+        idempotencyKey,
+        undefined,
+        random,
+      )
+      progress.answered++
+      if (log.outcome.kind === 'accepted') {
+        progress.accepted++
+        // I3 "visible to its owner from that moment": the shop page asks for the order at once.
+        const seen = await client.getOrder(buyer.token, log.outcome.orderUuid).catch(() => undefined)
+        log.seenAtOnce = seen ? seen.status : 0
+      }
+      return { buyer, idempotencyKey, log }
+    }
+    const orders = await Promise.all(
       buyers.map(async (buyer, i) => {
         await new Promise((r) => setTimeout(r, Math.round(i * gap)))
-        const log = await placeOrderLikeAClient(
-          client,
-          buyer.token,
-          { product_id: productId, quantity: 1 },
-          buyer.idempotencyKey,
-          undefined,
-          random,
-        )
-        progress.answered++
-        if (log.outcome.kind === 'accepted') {
-          progress.accepted++
-          // I3 "visible to its owner from that moment": the shop page asks for the order at once.
-          const seen = await client.getOrder(buyer.token, log.outcome.orderUuid).catch(() => undefined)
-          log.seenAtOnce = seen ? seen.status : 0
-        }
-        return log
+        const first = await place(buyer, buyer.idempotencyKey)
+        if (plan.greedyEvery <= 0 || i % plan.greedyEvery !== 0) return [first]
+        return [first, await place(buyer, `${buyer.idempotencyKey}-again`)]
       }),
     )
+    return orders.flat()
   } finally {
     await client.close()
   }

@@ -25,6 +25,18 @@ export interface Scenario {
   /** Extra environment for every service of this scenario's stack. */
   env?: Env
   plan?: Partial<SalePlan>
+  /**
+   * Every request must get an HTTP answer within the client's timeout (a fault the API promises to
+   * answer through, e.g. with 503 + Retry-After): the row then requires `unanswered` to be 0.
+   */
+  requireAnswered?: boolean
+  /**
+   * The fault outlasts what Redis's filter can cover (a row written after the rebuild that could have
+   * counted it), so MySQL's guards refuse some accepted orders: those that end `failed` with
+   * `insufficient_stock` or `per_user_limit` are the guard at work, counted in the notes instead of the
+   * failed-orders column. Everything else — oversell, loss, leak, over-limit — must still be 0.
+   */
+  guardRefusalsExpected?: boolean
   /** Extra delay before the fault, after the first tenth of the stock was accepted. */
   startAfterMs?: number
   /**

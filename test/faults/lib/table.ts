@@ -8,7 +8,9 @@ const HEADER = [
   'double-charged',
   'leaked',
   'failed orders',
+  'over limit',
   'charged, told no',
+  'unanswered',
   's to converge',
 ]
 
@@ -23,7 +25,7 @@ export function renderTable(rows: readonly MatrixRow[]): string {
   for (const r of rows) {
     const seconds = r.converged ? r.seconds.toFixed(1) : `> ${r.seconds.toFixed(0)} (no)`
     lines.push(
-      `| ${[r.fault, r.accepted, r.lost, r.oversold, r.doubleCharged, r.leaked, r.failed, r.chargedToldNo].map((v) => (typeof v === 'number' ? cell(v) : v)).join(' | ')} | ${seconds} |`,
+      `| ${[r.fault, r.accepted, r.lost, r.oversold, r.doubleCharged, r.leaked, r.failed, r.overLimit, r.chargedToldNo, r.unanswered].map((v) => (typeof v === 'number' ? cell(v) : v)).join(' | ')} | ${seconds} |`,
     )
   }
   return lines.join('\n')
@@ -33,9 +35,14 @@ export function renderNotes(rows: readonly MatrixRow[]): string {
   return rows.map((r) => `- **${r.fault}**: ${r.notes.join('; ')}`).join('\n')
 }
 
-/** True when the row keeps the contract: all zero but the seconds, and converged within the bound. */
-export const rowHolds = (r: MatrixRow) =>
+/**
+ * True when the row keeps the contract: all zero but the seconds (and `unanswered`, unless the scenario
+ * requires every request answered), and converged within the bound.
+ */
+export const rowHolds = (r: MatrixRow, requireAnswered = false) =>
   r.converged &&
+  r.overLimit === 0 &&
+  (!requireAnswered || r.unanswered === 0) &&
   r.lost === 0 &&
   r.oversold === 0 &&
   r.doubleCharged === 0 &&

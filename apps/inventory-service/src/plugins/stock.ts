@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { ProductCache } from '../product-cache.ts'
 import { StockStore } from '../stock/index.ts'
+import { RollbackWatch } from '../rollback-watch.ts'
 import { WarmSettle } from '../warm-settle.ts'
 import { Warmer } from '../warmup.ts'
 
@@ -35,7 +36,18 @@ export const stockPlugin = fp<StockPluginOptions>(
     const stock = new StockStore(app.redis)
     const { warmups } = app.inventoryMetrics
     app.decorate('stock', stock)
-    const settle = new WarmSettle(app.redis, warmSettleMs)
+    const settle = new WarmSettle(stock, warmSettleMs)
+    const watch = new RollbackWatch(stock, warmSettleMs)
+    stock.onVersion((productId, version) => {
+      const id = Number(productId)
+      const dropping = watch.observe(id, version)
+      if (dropping === false) return
+      dropping
+        .then((dropped) => {
+          if (dropped) app.log.warn({ product_id: id, ...version }, 'stock state rolled back; rebuilding')
+        })
+        .catch((error) => app.log.warn({ err: error, product_id: id }, 'rolled-back stock state not dropped'))
+    })
     if (warmSettleMs > 0) {
       await settle.initialise(app.db).catch((error) => {
         // Not fatal: without the marker the first warm-up starts the window itself.

@@ -40,12 +40,14 @@ export const sweeperPlugin = fp<SweeperOptions>(
     const token = randomUUID()
     let repairCursor = 0
 
-    const runOnce = async (nowMs = Date.now()): Promise<'done' | 'locked'> => {
+    // Expiries are on Redis's clock (reserve.lua), so the pass compares with it too.
+    const runOnce = async (at?: number): Promise<'done' | 'locked'> => {
       if ((await app.redis.set(LOCK_KEY, token, 'PX', lockMs, 'NX')) !== 'OK') {
         sweeps.inc({ result: 'locked' })
         return 'locked'
       }
       try {
+        const nowMs = at ?? (await app.stock.serverTimeMs())
         const counts = await sweepExpired(deps, nowMs)
         repairCursor = await repairPass(deps, repairCursor, nowMs)
         if (counts.released || counts.extended || counts.committed)

@@ -32,7 +32,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
   const reserveOne = async (body: ReserveBody): Promise<ReserveResult | ReserveItemRefusal> => {
     const { reservation_id: reservationId, product_id: productId, user_id: userId, quantity } = body
     const attempt = () =>
-      app.stock.reserve(productId, reservationId, userId, quantity, options.reservationTtlMs, Date.now())
+      app.stock.reserve(productId, reservationId, userId, quantity, options.reservationTtlMs, 'server')
     let result = await viaRedis(app.redis, attempt)
     if (!result.ok && result.reason === 'cold') {
       reserves.inc({ outcome: 'cold' })

@@ -11,16 +11,19 @@ type Arg = string | number
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     stockReserve(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
+    stockSettleWindow(...args: [Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
+    stockSince(...args: [Key, Arg]): Result<number[], Context>
+    stockInvalidate(...args: [Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg]): Result<number, Context>
     stockCommit(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockRelease(
       ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]
     ): Result<ScriptReply, Context>
     // The user pairs travel as one array (ioredis flattens it): spreading 100k+ values overflows the stack.
     stockWarm(
-      ...args: [Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
+      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
     ): Result<ScriptReply, Context>
     stockProbe(...args: [Key, Key, Key, Key]): Result<ScriptReply, Context>
-    stockReconcile(...args: [Key, Key, Key, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
+    stockReconcile(...args: [Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
     stockRestock(...args: [Key, Key, Arg]): Result<ScriptReply, Context>
     stockSetMeta(...args: [Key, Key, Arg, Arg]): Result<number, Context>
     stockExpired(...args: [Key, Key, Arg, Arg]): Result<ScriptReply, Context>
@@ -39,9 +42,12 @@ const DEFINITIONS = {
   stockReserve: { numberOfKeys: 6, lua: lua('reserve.lua') },
   stockCommit: { numberOfKeys: 6, lua: lua('commit.lua') },
   stockRelease: { numberOfKeys: 8, lua: lua('release.lua') },
-  stockWarm: { numberOfKeys: 6, lua: lua('warm.lua') },
+  stockWarm: { numberOfKeys: 8, lua: lua('warm.lua') },
+  stockSettleWindow: { numberOfKeys: 3, lua: lua('settle.lua') },
+  stockSince: { numberOfKeys: 1, lua: lua('since.lua') },
+  stockInvalidate: { numberOfKeys: 7, lua: lua('invalidate.lua') },
   stockProbe: { numberOfKeys: 4, lua: lua('probe.lua') },
-  stockReconcile: { numberOfKeys: 3, lua: lua('reconcile.lua') },
+  stockReconcile: { numberOfKeys: 4, lua: lua('reconcile.lua') },
   stockRestock: { numberOfKeys: 2, lua: lua('restock.lua') },
   stockSetMeta: { numberOfKeys: 2, lua: lua('set-meta.lua') },
   stockExpired: { numberOfKeys: 2, lua: lua('expired.lua') },

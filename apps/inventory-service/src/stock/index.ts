@@ -1,5 +1,12 @@
 export { defineStockCommands } from './commands.ts'
-export { type ProductId, type ProductKeys, productKeys, SWEEP_KEY } from './keys.ts'
+export {
+  type ProductId,
+  type ProductKeys,
+  productKeys,
+  STATE_SINCE_KEY,
+  SWEEP_KEY,
+  WARMED_KEY,
+} from './keys.ts'
 export { StockStore, TOMBSTONE_RETENTION_MS } from './stock-store.ts'
 export type {
   CommitNoop,
@@ -15,6 +22,7 @@ export type {
   ReserveResult,
   RestockResult,
   StockProbe,
+  StateVersion,
   StockSnapshot,
   UserId,
   WarmInput,

@@ -14,7 +14,9 @@ export interface ProductKeys {
   available: string
   /**
    * Hash: price_cents, max_per_user (0/absent = no limit), warmed_at (ms), supplied (restock version),
-   * seq (bumped by every change, for the reconciler's compare-and-set), repairs / last_repair_*.
+   * gen (the rebuild's generation: Redis TIME in µs when warm.lua wrote it), seq (bumped by every change;
+   * with gen it orders every version of the state, for the reconciler's compare-and-set and the rollback
+   * watch), repairs / last_repair_*.
    */
   meta: string
   /** Hash: reservationId → "qty:userId:expiresAtMs" (live reservations). */
@@ -32,6 +34,11 @@ export interface ProductKeys {
    * reservation Redis forgot gives its units back (or keeps them on commit) only if listed here.
    */
   counted: string
+  /**
+   * String: when this product's settle window started (ms, Redis TIME) — set at the first sighting of
+   * its lost state, deleted by the warm-up that rebuilds it (see settle.lua, warm-settle.ts).
+   */
+  settle: string
 }
 
 /**
@@ -40,6 +47,16 @@ export interface ProductKeys {
  * script may touch it: it is maintained from TypeScript (see `sweep-index.ts`).
  */
 export const SWEEP_KEY = 'inv:sweep'
+
+/**
+ * Global set of product ids this Redis has held state for: a cold product listed here lost its state
+ * (one shard's failover, keys deleted) rather than never having been warmed, so its rebuild waits out
+ * its settle window. Own slot, maintained from TypeScript like SWEEP_KEY.
+ */
+export const WARMED_KEY = 'inv:warmed'
+
+/** Global: since when (ms, Redis TIME) this Redis holds stock state; absent = it lost everything. */
+export const STATE_SINCE_KEY = 'inv:state-since'
 
 // Braces would move the hash tag and colons would make keys ambiguous; ids are numeric in practice.
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -57,5 +74,6 @@ export function productKeys(productId: ProductId): ProductKeys {
     done: `${base}done`,
     outcome: `${base}outcome`,
     counted: `${base}counted`,
+    settle: `${base}settle`,
   }
 }

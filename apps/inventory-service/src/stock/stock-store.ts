@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis'
 import { defineStockCommands, type ScriptReply } from './commands.ts'
-import { type ProductId, productKeys } from './keys.ts'
+import { type ProductId, productKeys, STATE_SINCE_KEY, WARMED_KEY } from './keys.ts'
 import { dueProducts, markDue, refreshDue } from './sweep-index.ts'
 import type {
   CommitNoop,
@@ -15,6 +15,7 @@ import type {
   ReserveRefusal,
   ReserveResult,
   RestockResult,
+  StateVersion,
   StockProbe,
   StockSnapshot,
   UserId,
@@ -35,10 +36,19 @@ const TRIM_BATCH = 1_000
  */
 export class StockStore {
   readonly redis: Redis | Cluster
+  #onVersion: (productId: ProductId, version: StateVersion) => void = () => {}
 
   constructor(redis: Redis | Cluster) {
     this.redis = redis
     defineStockCommands(redis)
+  }
+
+  /**
+   * Called with the state version every reserve saw, as its reply arrives (replies of one connection
+   * come in order, so the calls do too): the rollback watch's input.
+   */
+  onVersion(observer: (productId: ProductId, version: StateVersion) => void): void {
+    this.#onVersion = observer
   }
 
   async reserve(
@@ -47,28 +57,38 @@ export class StockStore {
     userId: UserId,
     qty: number,
     ttlMs: number,
-    nowMs: number,
+    nowMs: number | 'server',
   ): Promise<ReserveResult> {
     const k = productKeys(productId)
-    const expiresAt = int('nowMs', nowMs) + int('ttlMs', ttlMs, 1)
+    const ttl = int('ttlMs', ttlMs, 1)
+    // 'server': the script takes the time from Redis (one clock for every instance and the sweeper);
+    // the sweep mark sent alongside uses this host's estimate and is moved earlier below if it was late.
+    const expiresAt = nowMs === 'server' ? undefined : int('nowMs', nowMs) + ttl
+    const markAt = expiresAt ?? Date.now() + ttl
     // The sweep mark goes out with the script, on the same connection right behind it (one round
     // trip, and still after the script's exp entry, which refreshDue relies on). A refusal leaves a
     // mark with nothing due (one idle sweeper visit); a replay's reservation expires earlier than
     // this mark, so it is marked again below with its own expiry.
     const [reply] = await Promise.all([
-      this.redis.stockReserve(
-        k.available,
-        k.meta,
-        k.res,
-        k.exp,
-        k.users,
-        k.outcome,
-        id('reservationId', reservationId),
-        id('userId', userId),
-        int('qty', qty, 1),
-        expiresAt,
-      ),
-      markDue(this.redis, productId, expiresAt),
+      this.redis
+        .stockReserve(
+          k.available,
+          k.meta,
+          k.res,
+          k.exp,
+          k.users,
+          k.outcome,
+          id('reservationId', reservationId),
+          id('userId', userId),
+          int('qty', qty, 1),
+          expiresAt ?? `+${ttl}`,
+        )
+        .then((r) => {
+          const version = r[0] === 1 ? [r[5], r[6]] : r[3] == null ? undefined : [r[3], r[4]]
+          if (version) this.#onVersion(productId, { gen: String(version[0]), seq: String(version[1]) })
+          return r
+        }),
+      markDue(this.redis, productId, markAt),
     ])
     if (reply[0] !== 1) {
       return {
@@ -78,9 +98,9 @@ export class StockStore {
       }
     }
     const expiresAtMs = Number(reply[4])
-    // A replay: the first call may have died between its script and its mark. A crash in that gap
-    // leaves the reservation to the periodic refreshDue pass.
-    if (expiresAtMs < expiresAt) await markDue(this.redis, productId, expiresAtMs)
+    // A replay (the first call may have died between its script and its mark), or a server clock ahead
+    // of this host's. A crash in that gap leaves the reservation to the periodic refreshDue pass.
+    if (expiresAtMs < markAt) await markDue(this.redis, productId, expiresAtMs)
     return {
       ok: true,
       price_cents: Number(reply[1]),
@@ -169,6 +189,9 @@ export class StockStore {
       )
     }
     const k = productKeys(productId)
+    // Listed before the state exists: a product listed without state only waits out a window it did
+    // not need; a state unlisted would be rebuilt without one after its loss (see warm-settle.ts).
+    await this.redis.sadd(WARMED_KEY, String(productId))
     const reply = await this.redis.stockWarm(
       k.available,
       k.meta,
@@ -176,6 +199,8 @@ export class StockStore {
       k.exp,
       k.users,
       k.counted,
+      k.outcome,
+      k.settle,
       int('stock', input.stock),
       int('pendingQty', input.pendingQty),
       int('priceCents', input.priceCents),
@@ -321,6 +346,7 @@ export class StockStore {
         live_reservations: Number(r[2]),
         warmed_at: r[3] == null ? null : Number(r[3]),
         counted: Number(r[4]),
+        gen: String(r[5]),
       }
     })
   }
@@ -339,7 +365,7 @@ export class StockStore {
   /** Sets a quiet product to MySQL's numbers if its state is still the probed version (reconcile.lua). */
   async reconcile(
     productId: ProductId,
-    probedSeq: string,
+    probed: StateVersion,
     expectedAvailable: number,
     supplied: number,
     nowMs: number,
@@ -349,13 +375,69 @@ export class StockStore {
       k.available,
       k.meta,
       k.res,
-      probedSeq,
+      k.counted,
+      probed.seq,
       Math.trunc(expectedAvailable),
       int('supplied', supplied),
       int('nowMs', nowMs),
+      probed.gen,
     )
     if (reply[0] === 1) return { status: 'repaired', delta: Number(reply[2]) }
     return { status: reply[1] as 'cold' | 'moved' | 'busy' | 'in_sync' }
+  }
+
+  /** Redis's clock (TIME), in ms: the time instances compare (reservation expiry, settle windows). */
+  async serverTimeMs(): Promise<number> {
+    const [seconds, micros] = await this.redis.time()
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
+  }
+
+  /**
+   * A cold product's settle window (settle.lua): 'warm' (nothing to wait for), 'none' (no window
+   * started and `start` false), or the ms left (≤ 0: over). With `start`, a missing window starts now.
+   */
+  async settleWindow(
+    productId: ProductId,
+    settleMs: number,
+    start: boolean,
+  ): Promise<{ status: 'warm' | 'none' } | { status: 'wait'; remainingMs: number }> {
+    const k = productKeys(productId)
+    const reply = await this.redis.stockSettleWindow(
+      k.available,
+      k.meta,
+      k.settle,
+      int('settleMs', settleMs),
+      start ? 1 : 0,
+    )
+    if (reply[0] === 'wait') return { status: 'wait', remainingMs: Number(reply[1]) }
+    return { status: reply[0] as 'warm' | 'none' }
+  }
+
+  /** Since when this Redis holds state (ms, its clock), set to `ifMissing` when absent; and its now. */
+  async stateSince(ifMissing: 'now' | number): Promise<{ sinceMs: number; nowMs: number }> {
+    const [since, now] = await this.redis.stockSince(STATE_SINCE_KEY, ifMissing)
+    return { sinceMs: Number(since), nowMs: Number(now) }
+  }
+
+  /**
+   * Drops a product's state if it is older than `newest` (a version seen before) and starts its settle
+   * window (invalidate.lua). True when it dropped the state.
+   */
+  async invalidateIfOlder(productId: ProductId, newest: StateVersion, settleMs: number): Promise<boolean> {
+    const k = productKeys(productId)
+    const reply = await this.redis.stockInvalidate(
+      k.available,
+      k.meta,
+      k.res,
+      k.exp,
+      k.users,
+      k.counted,
+      k.settle,
+      newest.gen,
+      newest.seq,
+      int('settleMs', settleMs),
+    )
+    return reply === 1
   }
 
   /** Forgets tombstones settled before `olderThanMs` (in bounded batches); returns how many. */

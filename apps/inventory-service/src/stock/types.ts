@@ -31,6 +31,12 @@ export type ReserveResult =
       available: number | null
     }
 
+/** Which version of a product's state a script saw: its generation (rebuild) and `seq` within it. */
+export interface StateVersion {
+  gen: string
+  seq: string
+}
+
 /**
  * `counted`: Redis lost it and the warm-up had counted its order as pending: it stays subtracted.
  * `unknown`: Redis never saw it (or lost it, uncounted); nothing moved. Both leave a tombstone, so a
@@ -121,6 +127,8 @@ export interface StockProbe {
   warmed_at: number | null
   /** Orders the last rebuild counted as pending and no settle has reached since. */
   counted: number
+  /** The state's generation ('0' when cold): with `seq`, the version the reconciler's CAS compares. */
+  gen: string
 }
 
 export type ReconcileResult =

@@ -120,3 +120,22 @@ t.test('snapshot of a cold product', async (t) => {
     last_repair_at: null,
   })
 })
+
+// Issue 13: instances compare reservation expiries (one reserves, another sweeps), so the expiry is
+// taken on Redis's clock, which every instance shares, and the sweeper compares with the same clock.
+t.test("'server': the expiry is Redis TIME + ttl, whatever this host's clock says", async (t) => {
+  const p = 9
+  await store.create(p, { stock: 10, priceCents: 100, maxPerUser: 0 }, NOW)
+  const before = await store.serverTimeMs()
+  const reserved = await store.reserve(p, 'on-server-clock', 1, 1, 30_000, 'server')
+  const after = await store.serverTimeMs()
+  if (!reserved.ok) throw new Error('reserve refused')
+  t.ok(reserved.expires_at_ms >= before + 30_000 && reserved.expires_at_ms <= after + 30_000)
+  t.same(await store.expired(p, before + 30_000 - 1, 10), [], 'not expired before its time on that clock')
+  t.same(
+    (await store.expired(p, after + 30_000, 10)).map((r) => r.reservation_id),
+    ['on-server-clock'],
+  )
+  const [due] = await redis.zmscore(SWEEP_KEY, String(p))
+  t.ok(Number(due) <= reserved.expires_at_ms, 'its sweep mark is no later than its expiry')
+})

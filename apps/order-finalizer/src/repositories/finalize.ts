@@ -21,77 +21,152 @@ export interface FinalizeResult {
 
 const now = sql<Date>`current_timestamp(3)`
 
+/** Why the finalizer failed an order (its `failed_reason`). */
+export type FailReason = 'insufficient_stock' | 'per_user_limit'
+
 /**
- * One transaction for a batch: lock the orders (ascending id), then take the stock of each product
- * (ascending id) and flip every still-pending order — at most one order UPDATE per outcome. Every
- * finalizer transaction locks orders before products, each in ascending id, so two of them can never
- * wait on each other in a cycle; nothing else locks both. The pending → terminal transition under
- * the order row locks is the exactly-once guard: a redelivered message finds its order terminal and
- * changes nothing.
+ * Statuses whose units count against a buyer's `max_per_user`: decided orders that hold their units.
+ * Statuses that will hold a unit too (awaiting payment, paid) belong here when they exist.
+ */
+export const UNITS_HELD_STATUSES: readonly OrderStatus[] = ['completed']
+
+/**
+ * One transaction for a batch: lock the orders (ascending id), then the batch's product rows (ascending
+ * id, one statement), and decide every still-pending order against them: first come (lowest id) first
+ * served, each order checked against the buyer's per-user limit and then the stock. Every finalizer
+ * transaction locks orders before products, each in ascending id, so two of them can never wait on
+ * each other in a cycle; nothing else locks both. The pending → terminal transition under the order
+ * row locks is the exactly-once guard: a redelivered message finds its order terminal and changes nothing.
  *
- * Round trips, for the usual case (the stock covers the batch): BEGIN, lock orders, one conditional
- * decrement per product, UPDATE orders, COMMIT. The decrement `stock >= need` is itself the check:
- * only when it refuses is the product row read (locked) and the orders decided one by one in id order.
+ * MySQL is the guard of both promises Redis only filters: stock (`stock >= need`, and a CHECK) and the
+ * per-user limit. The limit is checked under the product row lock — the same lock every completion of
+ * that product takes — so the units a buyer already holds cannot change under the check, whatever
+ * Redis forgot or was rolled back to. READ COMMITTED makes each read see every completion committed
+ * before the lock was granted (REPEATABLE READ would answer from a snapshot taken earlier).
+ *
+ * Round trips, for the usual case: BEGIN, lock orders, lock products, [units held, only for products
+ * with a limit], one decrement per product, one UPDATE per outcome, COMMIT.
  */
 export async function finalizeOrders(
   db: Kysely<Database>,
   orderUuids: string[],
   productIds: number[],
 ): Promise<FinalizeResult> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await lockOrders(trx, orderUuids)
-    // Only the products the messages name are touched: a message naming the wrong product leaves its
-    // order pending (and retried), rather than finalizing against a product nobody asked about.
-    const named = new Set(productIds)
-    const pending = new Map<number, LockedOrder[]>()
-    for (const row of rows) {
-      const productId = Number(row.product_id)
-      if (row.status !== 'pending' || !named.has(productId)) continue
-      const list = pending.get(productId)
-      if (list) list.push(row)
-      else pending.set(productId, [row])
-    }
-    const completed: number[] = []
-    const failed: number[] = []
-    for (const productId of [...pending.keys()].sort((a, b) => a - b)) {
-      const orders = pending.get(productId)!
-      const need = orders.reduce((sum, o) => sum + Number(o.quantity), 0)
-      if (await decrementStock(trx, productId, need)) {
-        for (const o of orders) completed.push(Number(o.id))
-        continue
+  return db
+    .transaction()
+    .setIsolationLevel('read committed')
+    .execute(async (trx) => {
+      const rows = await lockOrders(trx, orderUuids)
+      // Only the products the messages name are touched: a message naming the wrong product leaves its
+      // order pending (and retried), rather than finalizing against a product nobody asked about.
+      const named = new Set(productIds)
+      const pending = new Map<number, LockedOrder[]>()
+      for (const row of rows) {
+        const productId = Number(row.product_id)
+        if (row.status !== 'pending' || !named.has(productId)) continue
+        const list = pending.get(productId)
+        if (list) list.push(row)
+        else pending.set(productId, [row])
       }
-      // Not enough for all of them: first come (lowest id) first served against the locked stock.
-      const stock = await lockedStock(trx, productId)
-      // No such product row: nothing to decide against; the orders stay pending and are retried.
-      if (stock === undefined) continue
-      let left = stock
-      let taken = 0
-      for (const o of orders) {
-        const quantity = Number(o.quantity)
-        const ok = left >= quantity
-        if (ok) {
-          left -= quantity
-          taken += quantity
+      const products = await lockProducts(trx, [...pending.keys()])
+      const held = await unitsHeld(
+        trx,
+        products.filter((p) => p.maxPerUser !== null).map((p) => p.id),
+        [...new Set(rows.map((r) => Number(r.user_id)))],
+      )
+      const completed: number[] = []
+      const failed = new Map<FailReason, number[]>()
+      const fail = (reason: FailReason, id: number) => {
+        const list = failed.get(reason)
+        if (list) list.push(id)
+        else failed.set(reason, [id])
+      }
+      // A product with no row has nothing to decide against: its orders stay pending and are retried.
+      for (const product of products) {
+        let left = product.stock
+        for (const o of pending.get(product.id)!) {
+          const quantity = Number(o.quantity)
+          const key = heldKey(product.id, Number(o.user_id))
+          const mine = held.get(key) ?? 0
+          if (product.maxPerUser !== null && mine + quantity > product.maxPerUser) {
+            fail('per_user_limit', Number(o.id))
+          } else if (left < quantity) {
+            fail('insufficient_stock', Number(o.id))
+          } else {
+            left -= quantity
+            // Orders of one buyer in one batch count against each other, in id order.
+            held.set(key, mine + quantity)
+            completed.push(Number(o.id))
+          }
         }
-        ;(ok ? completed : failed).push(Number(o.id))
+        const taken = product.stock - left
+        if (taken > 0 && !(await decrementStock(trx, product.id, taken))) {
+          throw new Error(`stock of product ${product.id} changed under its lock`)
+        }
       }
-      if (taken > 0 && !(await decrementStock(trx, productId, taken))) {
-        throw new Error(`stock of product ${productId} changed under its lock`)
-      }
-    }
-    if (completed.length) await setStatus(trx, completed, 'completed', null)
-    if (failed.length) await setStatus(trx, failed, 'failed', 'insufficient_stock')
+      if (completed.length) await setStatus(trx, completed, 'completed', null)
+      for (const [reason, ids] of failed) await setStatus(trx, ids, 'failed', reason)
 
-    const decided = new Map<number, OrderStatus>()
-    for (const id of completed) decided.set(id, 'completed')
-    for (const id of failed) decided.set(id, 'failed')
-    const orders: SettledOrder[] = rows.map((row) => {
-      const status = decided.get(Number(row.id))
-      return status ? { ...settled(row), status, changed: true } : settled(row)
+      const decided = new Map<number, OrderStatus>()
+      for (const id of completed) decided.set(id, 'completed')
+      for (const ids of failed.values()) for (const id of ids) decided.set(id, 'failed')
+      const orders: SettledOrder[] = rows.map((row) => {
+        const status = decided.get(Number(row.id))
+        return status ? { ...settled(row), status, changed: true } : settled(row)
+      })
+      const found = new Set(rows.map((r) => r.order_uuid))
+      return { orders, missing: orderUuids.filter((u) => !found.has(u)) }
     })
-    const found = new Set(rows.map((r) => r.order_uuid))
-    return { orders, missing: orderUuids.filter((u) => !found.has(u)) }
-  })
+}
+
+interface LockedProduct {
+  id: number
+  stock: number
+  /** null: no limit. */
+  maxPerUser: number | null
+}
+
+/** The products' rows, locked in id order (one statement); absent ids have no row. */
+async function lockProducts(trx: Transaction<Database>, productIds: number[]): Promise<LockedProduct[]> {
+  if (productIds.length === 0) return []
+  const rows = await trx
+    .selectFrom('products')
+    .select(['id', 'stock', 'max_per_user'])
+    .where('id', 'in', productIds)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    stock: Number(r.stock),
+    // 0 and NULL both mean "no limit" (as inventory-service's reserve script reads them).
+    maxPerUser: r.max_per_user === null || Number(r.max_per_user) === 0 ? null : Number(r.max_per_user),
+  }))
+}
+
+const heldKey = (productId: number, userId: number) => `${productId}:${userId}`
+
+/**
+ * Units the buyers already hold of these products (decided orders only: a pending order is decided,
+ * and checked, when its own turn comes). Through the (product_id, status, user_id) index.
+ */
+async function unitsHeld(
+  trx: Transaction<Database>,
+  productIds: number[],
+  userIds: number[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  if (productIds.length === 0 || userIds.length === 0) return out
+  const rows = await trx
+    .selectFrom('orders')
+    .select(['product_id', 'user_id', sql<string>`sum(quantity)`.as('units')])
+    .where('product_id', 'in', productIds)
+    .where('status', 'in', UNITS_HELD_STATUSES)
+    .where('user_id', 'in', userIds)
+    .groupBy(['product_id', 'user_id'])
+    .execute()
+  for (const r of rows) out.set(heldKey(Number(r.product_id), Number(r.user_id)), Number(r.units))
+  return out
 }
 
 /** The batch's order rows, locked in id order (the same order every transaction takes them in). */
@@ -120,7 +195,7 @@ function settled(row: LockedOrder): SettledOrder {
   }
 }
 
-/** Takes `quantity` units if the product has them (the row lock is taken here); false if it has not. */
+/** Takes `quantity` units if the product has them; false if it has not. */
 async function decrementStock(db: Db, productId: number, quantity: number): Promise<boolean> {
   const result = await db
     .updateTable('products')
@@ -129,17 +204,6 @@ async function decrementStock(db: Db, productId: number, quantity: number): Prom
     .where('stock', '>=', quantity)
     .executeTakeFirst()
   return result.numUpdatedRows === 1n
-}
-
-/** A product's stock, its row locked for the rest of the transaction. */
-async function lockedStock(db: Db, productId: number): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('products')
-    .select('stock')
-    .where('id', '=', productId)
-    .forUpdate()
-    .executeTakeFirst()
-  return row ? Number(row.stock) : undefined
 }
 
 async function setStatus(db: Db, ids: number[], status: OrderStatus, reason: string | null): Promise<void> {

@@ -2,7 +2,7 @@ import { toOrderMessage } from '@flash/contracts'
 import type { Database } from '@flash/db'
 import { type SqsApi, sendBatch } from '@flash/queue'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { FinalizerMetrics } from '../metrics.ts'
 
 export interface StaleSweepDeps {
@@ -37,7 +37,8 @@ export async function sweepStalePending(deps: StaleSweepDeps): Promise<number> {
       products.map((p) => p.id),
     )
     .where('status', '=', 'pending')
-    .where('created_at', '<', new Date(Date.now() - staleAfterMs))
+    // On MySQL's clock, as created_at was written: no instance's own clock (or zone) takes part.
+    .where('created_at', '<', sql<Date>`current_timestamp(3) - interval ${staleAfterMs * 1000} microsecond`)
     .orderBy('id')
     .limit(LIMIT)
     .execute()

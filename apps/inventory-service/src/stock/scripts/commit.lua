@@ -6,6 +6,9 @@
 local id, now = ARGV[1], ARGV[2]
 
 local prior = redis.call('HGET', KEYS[4], id)
+-- A settled order is no longer in flight: whatever returns here still drops it from `counted` (a
+-- counted entry left behind would keep the product out of reconciliation for good).
+if prior then redis.call('HDEL', KEYS[5], id) end
 if prior == 'c' then return {0, 'already_committed'} end
 -- Released, yet completed in MySQL: an anomaly no path should produce (every release is decided by
 -- MySQL first). Redis then offers units MySQL has sold; the reconciler takes them back once the

@@ -8,6 +8,9 @@
 local id, now = ARGV[1], ARGV[4]
 
 local prior = redis.call('HGET', KEYS[7], id)
+-- A settled order is no longer in flight: whatever returns here still drops it from `counted` (a
+-- counted entry left behind would keep the product out of reconciliation for good).
+if prior then redis.call('HDEL', KEYS[8], id) end
 if prior == 'c' then return {0, 'already_committed'} end
 if prior then return {0, 'already_released'} end
 
@@ -30,6 +33,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[2], 'warmed_
   -- tombstone keeps a replayed release from returning the units after that warm-up.
   redis.call('HDEL', KEYS[3], id)
   redis.call('ZREM', KEYS[4], id)
+  redis.call('HDEL', KEYS[8], id)
   redis.call('HSET', KEYS[7], id, 'r')
   redis.call('ZADD', KEYS[6], now, id)
   return {0, 'cold'}
