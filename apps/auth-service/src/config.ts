@@ -12,7 +12,10 @@ export const AuthEnv = Type.Object({
   /** Published as `kid` in the JWKS so keys can be rotated without breaking verifiers. */
   JWT_KEY_ID: Type.String({ minLength: 1, maxLength: 64, default: 'auth-1' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
+  /** Idle lifetime of a refresh token: each rotation issues one that lives this long (capped below). */
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 7_776_000, default: 2_592_000 }),
+  /** Absolute lifetime of a login (refresh-token family) from its first token, however often it rotates. */
+  REFRESH_FAMILY_MAX_AGE_SECONDS: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 7_776_000 }),
   /**
    * argon2id memory in KiB and passes (parallelism 1). The defaults are OWASP's minimum (19 MiB, t=2,
    * ≈ 23 ms per hash here); tests and load tools may lower them. Stored hashes carry their own

@@ -31,6 +31,12 @@ export const revocationUnavailable = (cause: unknown) =>
     cause,
   })
 
+export const refreshUnavailable = (cause: unknown) =>
+  new ProblemError('dependency_unavailable', 'The session could not be refreshed right now; retry', {
+    retryAfter: 1,
+    cause,
+  })
+
 export const hashingOverloaded = (retryAfter: number) =>
   new ProblemError('overloaded', 'Too many sign-ins are being processed right now; retry shortly', {
     retryAfter,
