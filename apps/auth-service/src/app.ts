@@ -10,6 +10,7 @@ import {
   tokenAuthPlugin,
 } from '@flash/service-kit'
 import { seedAdmin } from './admin-seed.ts'
+import { LoginGuard } from './login-guard.ts'
 import { createPasswordHasher, type PasswordHasher } from './password.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
 import { revocationPrunerPlugin } from './plugins/revocation-pruner.ts'
@@ -26,6 +27,7 @@ import { Sessions } from './sessions.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     passwords: PasswordHasher
+    loginGuard: LoginGuard
   }
 }
 
@@ -73,6 +75,26 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
       windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_SECONDS,
       redisTimeoutMs: config.AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS,
     })
+    let lastGuardWarning = 0
+    app.decorate(
+      'loginGuard',
+      new LoginGuard({
+        redis: app.redis,
+        maxFailures: config.LOGIN_MAX_FAILURES,
+        windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+        lockSeconds: config.LOGIN_LOCK_SECONDS,
+        timeoutMs: config.AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS,
+        onFallback: (error) => {
+          // At most one line a second: during an outage every login lands here.
+          if (Date.now() - lastGuardWarning < 1_000) return
+          lastGuardWarning = Date.now()
+          app.log.warn(
+            { err: { message: error.message } },
+            'login guard counted per instance: Redis unavailable',
+          )
+        },
+      }),
+    )
     app.decorate(
       'passwords',
       await createPasswordHasher({

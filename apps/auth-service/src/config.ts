@@ -34,6 +34,13 @@ export const AuthEnv = Type.Object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   /** A Redis answer slower than this and the limit is counted per instance instead (never fails open). */
   AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
+  /**
+   * Per-account login throttling (LoginGuard): this many wrong passwords for one email within the
+   * window lock its logins for LOGIN_LOCK_SECONDS (429 + Retry-After), from any address.
+   */
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1_000, default: 10 }),
+  LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  LOGIN_LOCK_SECONDS: Type.Integer({ minimum: 1, maximum: 3_600, default: 60 }),
   /** Set both to create (or update) an admin account at start. */
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),
