@@ -1,7 +1,7 @@
 import { createRedis } from '@flash/service-kit'
 import { TEST_REDIS_URL, TcpProxy } from '@flash/test-kit'
 import t from 'tap'
-import { createWorld, post, register, startApp } from './helpers.ts'
+import { createWorld, register, startApp } from './helpers.ts'
 
 // Issue 15 item 2: wrong passwords for one account from rotating addresses lock that account briefly.
 const world = await createWorld(t, 'auth-login-guard')
