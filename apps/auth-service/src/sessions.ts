@@ -74,9 +74,10 @@ export class Sessions {
 
   /**
    * Exchanges a live refresh token for a new pair; the presented one is dead afterwards. A token
-   * that was already rotated is a stolen or replayed one: the whole family dies, access tokens too.
+   * that was already rotated is a stolen or replayed one: the whole family dies, access tokens too,
+   * and `onReuse` hears of it (the caller records the security event with the client's address).
    */
-  async rotate(presented: string): Promise<TokenPair> {
+  async rotate(presented: string, onReuse: (userId: number) => void = () => {}): Promise<TokenPair> {
     const now = new Date()
     let outcome: RotationOutcome
     try {
@@ -88,10 +89,7 @@ export class Sessions {
     if (outcome.kind === 'reused') {
       // Durable already (same transaction as the family's refresh tokens); now refused everywhere.
       this.#deps.revocations.announce([outcome.revocation])
-      this.#deps.log.warn(
-        { event: 'refresh_token_reused', family_id: outcome.familyId, user_id: outcome.userId },
-        'refresh token reuse: session family revoked',
-      )
+      onReuse(outcome.userId)
       throw refreshTokenReused()
     }
     if (outcome.kind === 'invalid') throw invalidRefreshToken()

@@ -8,6 +8,8 @@ export {
 } from './create-app.ts'
 export { ProblemError, problemTypeUri, type ProblemOptions, titleFor } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
+export { isClientHangup, type SecurityEvent, ServiceEvents } from './service-events.ts'
+export { LogSampler } from './log-sampler.ts'
 export { healthPlugin, type HealthOptions } from './health.ts'
 export { Readiness, type ReadinessCheck, readinessOf } from './readiness.ts'
 export { metricsPlugin } from './metrics.ts'

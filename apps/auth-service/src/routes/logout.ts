@@ -19,6 +19,7 @@ export const logoutRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await app.sessions.end(request.user!)
+      app.serviceEvents.recordSecurity(request, 'revocation', 'logout')
       return reply.code(204).send(null)
     },
   )

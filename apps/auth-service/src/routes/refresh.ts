@@ -15,6 +15,9 @@ export const refreshRoute: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TokenPair, ...problems(...BODY_PROBLEMS, 401, 429) },
       },
     },
-    async (request) => app.sessions.rotate(request.body.refresh_token),
+    async (request) =>
+      app.sessions.rotate(request.body.refresh_token, (userId) =>
+        app.serviceEvents.recordSecurity(request, 'revocation', 'refresh_token_reused', { user_id: userId }),
+      ),
   )
 }
