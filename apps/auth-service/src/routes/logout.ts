@@ -8,7 +8,7 @@ export const logoutRoute: FastifyPluginAsyncTypebox = async (app) => {
     {
       // A revoked (but validly signed, unexpired) token may log out again: the retry of a logout
       // whose answer was lost must succeed, not be refused as "revoked".
-      preHandler: app.verifyBearer,
+      onRequest: app.verifyBearer,
       schema: {
         tags: TAGS,
         summary: 'End the session: this access token and its whole refresh-token family are revoked',

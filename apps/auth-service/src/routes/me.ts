@@ -8,7 +8,7 @@ export const meRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/me',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: TAGS,
         summary: 'The authenticated account',
