@@ -8,6 +8,8 @@ import {
   type ServiceApp,
   serviceAppConfig,
   tokenAuthPlugin,
+  userThrottleOptions,
+  userThrottlePlugin,
 } from '@flash/service-kit'
 import { seedAdmin } from './admin-seed.ts'
 import { LoginGuard } from './login-guard.ts'
@@ -64,6 +66,7 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
       audience: config.JWT_AUDIENCE,
       keys: app.signingKeys.verifierKeys,
     })
+    await app.register(userThrottlePlugin, userThrottleOptions(config, 'auth-service'))
     await app.register(revocationPrunerPlugin, { intervalMs: 60_000 })
     await app.register(tokensPlugin, {
       issuer: config.JWT_ISSUER,

@@ -1,8 +1,9 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, tokenVerifierEnv } from '@flash/config'
+import { mysqlEnv, redisEnv, serverEnv, tokenVerifierEnv, userRateLimitEnv } from '@flash/config'
 
 export const AuthEnv = Type.Object({
   ...serverEnv(3001),
+  ...userRateLimitEnv,
   ...mysqlEnv,
   ...redisEnv,
   JWT_ISSUER: tokenVerifierEnv.JWT_ISSUER,

@@ -1,8 +1,16 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, tokenVerifierEnv } from '@flash/config'
+import {
+  mysqlEnv,
+  redisEnv,
+  serverEnv,
+  serviceCredentialEnv,
+  tokenVerifierEnv,
+  userRateLimitEnv,
+} from '@flash/config'
 
 export const InventoryEnv = Type.Object({
   ...serverEnv(3002),
+  ...userRateLimitEnv,
   ...mysqlEnv,
   ...redisEnv,
   ...tokenVerifierEnv,

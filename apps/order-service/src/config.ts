@@ -1,8 +1,17 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, serviceCredentialEnv, sqsEnv, tokenVerifierEnv } from '@flash/config'
+import {
+  mysqlEnv,
+  redisEnv,
+  serverEnv,
+  serviceCredentialEnv,
+  sqsEnv,
+  tokenVerifierEnv,
+  userRateLimitEnv,
+} from '@flash/config'
 
 export const OrderEnv = Type.Object({
   ...serverEnv(3003),
+  ...userRateLimitEnv,
   ...mysqlEnv,
   ...redisEnv,
   ...tokenVerifierEnv,

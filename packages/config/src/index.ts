@@ -9,4 +9,5 @@ export {
   serviceCredentialEnv,
   sqsEnv,
   tokenVerifierEnv,
+  userRateLimitEnv,
 } from './common.ts'

@@ -37,3 +37,9 @@ export {
   problemCodes,
   problemResponses,
 } from './openapi-responses.ts'
+export {
+  type UserThrottleOptions,
+  userThrottleOptions,
+  userThrottlePlugin,
+} from './throttle/user-throttle.ts'
+export { UserCounts } from './throttle/user-counts.ts'
