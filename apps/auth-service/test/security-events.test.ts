@@ -29,3 +29,25 @@ t.test('failed login, logout, refresh reuse and a revoked token each count', asy
   t.equal(refused.statusCode, 401)
   t.equal(await counted('unauthenticated', 'token_revoked'), 1)
 })
+
+t.test('token and account answers are never stored (RFC 6749 §5.1)', async (t) => {
+  const s = await register(app)
+  const answers = [
+    await post(app, '/api/login', { email: s.user.email, password: s.password }),
+    await post(app, '/api/refresh', { refresh_token: s.refresh_token }),
+    await app.inject({ url: '/api/me', headers: bearer(s.access_token) }),
+  ]
+  for (const res of answers) {
+    t.equal(res.headers['cache-control'], 'no-store', res.request?.url)
+    t.equal(res.headers.pragma, 'no-cache')
+    t.equal(res.headers['x-content-type-options'], 'nosniff')
+  }
+  const registered = await post(app, '/api/register', {
+    name: 'Cache Test',
+    email: 'cache.test@example.com',
+    password: 'a fine passphrase',
+  })
+  t.equal(registered.headers['cache-control'], 'no-store')
+  const jwks = await app.inject('/.well-known/jwks.json')
+  t.match(jwks.headers['cache-control'], /^public, max-age=/, 'the public key set stays cacheable')
+})

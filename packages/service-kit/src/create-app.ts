@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DestinationStream } from 'pino'
 import { errorHandlerPlugin } from './error-handler.ts'
+import { securityHeadersPlugin } from './security-headers.ts'
 import { ServiceEvents } from './service-events.ts'
 import { lazyChildLogger, loggerOptions } from './logger.ts'
 import { metricsPlugin } from './metrics.ts'
@@ -99,6 +100,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
 
   // Before shedding, so a shed answer carries the request id too.
   await app.register(requestIdPlugin)
+  await app.register(securityHeadersPlugin)
   const events = new ServiceEvents()
   await app.register(errorHandlerPlugin, { events })
   await app.register(sheddingPlugin, options.shedding ?? DEFAULT_SHEDDING)

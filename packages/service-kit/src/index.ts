@@ -8,6 +8,7 @@ export {
 } from './create-app.ts'
 export { ProblemError, problemTypeUri, type ProblemOptions, titleFor } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
+export { noStore, securityHeadersPlugin } from './security-headers.ts'
 export { isClientHangup, type SecurityEvent, ServiceEvents } from './service-events.ts'
 export { LogSampler } from './log-sampler.ts'
 export { healthPlugin, type HealthOptions } from './health.ts'

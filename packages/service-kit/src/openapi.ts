@@ -24,7 +24,16 @@ export const openApiPlugin = fp<OpenApiOptions>(
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     })
-    await app.register(swaggerUi, { routePrefix: '/docs' })
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // Its own CSP for its pages (they run its scripts); framing stays denied as everywhere, and
+      // its same-origin assets load over whatever scheme served the page (plain HTTP locally).
+      staticCSP: true,
+      transformStaticCSP: (header) =>
+        header
+          .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+          .replace(/\s*upgrade-insecure-requests;?/, ''),
+    })
   },
   { name: 'flash-openapi' },
 )

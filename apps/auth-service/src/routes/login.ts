@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { LoginBody, TokenPair } from '@flash/contracts'
 import { accountThrottled, invalidCredentials } from '../errors.ts'
 import { findUserByEmail, updatePasswordHash } from '../repositories/users.ts'
+import { noStore } from '@flash/service-kit'
 import { BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
 
 export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -9,6 +10,7 @@ export const loginRoute: FastifyPluginAsyncTypebox = async (app) => {
     '/api/login',
     {
       config: { rateLimit: {} },
+      onRequest: noStore,
       schema: {
         tags: TAGS,
         summary: 'Exchange email and password for an access and a refresh token',

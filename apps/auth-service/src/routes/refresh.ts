@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { RefreshBody, TokenPair } from '@flash/contracts'
+import { noStore } from '@flash/service-kit'
 import { BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
 
 export const refreshRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -7,6 +8,7 @@ export const refreshRoute: FastifyPluginAsyncTypebox = async (app) => {
     '/api/refresh',
     {
       config: { rateLimit: {} },
+      onRequest: noStore,
       schema: {
         tags: TAGS,
         summary: 'Rotate a refresh token: returns a new pair, the presented token is dead afterwards',

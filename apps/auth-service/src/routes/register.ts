@@ -4,6 +4,7 @@ import { isDuplicateKey, transactionWithRetry } from '@flash/db'
 import { blankField, emailTaken, weakPassword } from '../errors.ts'
 import { passwordWeakness } from '../password-policy.ts'
 import { insertUser, normalizeEmail } from '../repositories/users.ts'
+import { noStore } from '@flash/service-kit'
 import { BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
 
 export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,6 +12,7 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
     '/api/register',
     {
       config: { rateLimit: {} },
+      onRequest: noStore,
       schema: {
         tags: TAGS,
         summary: 'Create a customer account and log it in',
