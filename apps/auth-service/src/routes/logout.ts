@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { BEARER, codes, problems, TAGS } from '../schemas.ts'
+import { BEARER, BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
 
 export const logoutRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -12,9 +12,9 @@ export const logoutRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'End the session: this access token and its whole refresh-token family are revoked',
-        description: `Refused by every service from then on. Answered 204 only once the revocation is durable; logging out an already ended session is a no-op 204, so a retry is safe. ${codes('unauthorized', 'dependency_unavailable')}`,
+        description: `Refused by every service from then on. Answered 204 only once the revocation is durable; logging out an already ended session is a no-op 204, so a retry is safe. A body is not expected; one that is sent must be JSON. ${codes('unauthorized', 'malformed_json', 'payload_too_large', 'unsupported_media_type', 'dependency_unavailable')}`,
         security: BEARER,
-        response: { 204: Type.Null({ description: 'Logged out' }), ...problems(401, 503) },
+        response: { 204: Type.Null({ description: 'Logged out' }), ...problems(...BODY_PROBLEMS, 401, 503) },
       },
     },
     async (request, reply) => {
