@@ -116,7 +116,6 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
         revocations: app.revocations,
         refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
         familyMaxAgeSeconds: config.REFRESH_FAMILY_MAX_AGE_SECONDS,
-        log: app.log,
       }),
     )
 

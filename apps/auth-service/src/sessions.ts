@@ -1,6 +1,5 @@
 import type { AuthUser, Role, TokenPair } from '@flash/contracts'
 import { type Database, newUuid, transactionWithRetry } from '@flash/db'
-import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
 import type { RevocationList } from '@flash/service-kit'
 import type { Revocation } from '@flash/service-kit'
@@ -34,7 +33,6 @@ export interface SessionDeps {
   refreshTtlSeconds: number
   /** A family (one login) is refused past this age however often it rotated (absolute lifetime). */
   familyMaxAgeSeconds: number
-  log: FastifyBaseLogger
 }
 
 type RotationOutcome =

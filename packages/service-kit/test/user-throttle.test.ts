@@ -55,6 +55,9 @@ async function instance(t: Test, redisUrl = TEST_REDIS_URL) {
     async () => ({ ok: true }),
   )
   app.get('/public', async () => ({ ok: true }))
+  app.post('/logout', { onRequest: app.authenticate, config: { userThrottle: false } }, async () => ({
+    ok: true,
+  }))
   t.teardown(() => app.close())
   await app.ready()
   return app
@@ -92,6 +95,12 @@ t.test('one user, 30 orders in a burst: MAX pass, the rest 429 with Retry-After 
     'remaining counts down',
   )
   t.equal((await app.inject('/public')).statusCode, 200, 'routes without a user are not counted')
+  const logout = await app.inject({
+    method: 'POST',
+    url: '/logout',
+    headers: { authorization: `Bearer ${buyer}` },
+  })
+  t.equal(logout.statusCode, 200, 'a route that opts out (logout) is never refused')
 })
 
 t.test('the limit is shared: what one instance admitted counts on the other', async (t) => {

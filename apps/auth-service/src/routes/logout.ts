@@ -9,6 +9,8 @@ export const logoutRoute: FastifyPluginAsyncTypebox = async (app) => {
       // A revoked (but validly signed, unexpired) token may log out again: the retry of a logout
       // whose answer was lost must succeed, not be refused as "revoked".
       onRequest: app.verifyBearer,
+      // Ending a session is never refused for having made too many requests.
+      config: { userThrottle: false },
       schema: {
         tags: TAGS,
         summary: 'End the session: this access token and its whole refresh-token family are revoked',

@@ -12,9 +12,9 @@ export const refreshRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Rotate a refresh token: returns a new pair, the presented token is dead afterwards',
-        description: `Presenting a refresh token that was already rotated revokes its whole session (every refresh and access token of it). ${codes('validation_failed', 'invalid_refresh_token', 'rate_limited')}`,
+        description: `Presenting a refresh token that was already rotated revokes its whole session (every refresh and access token of it). ${codes('validation_failed', 'invalid_refresh_token', 'rate_limited', 'dependency_unavailable')}`,
         body: RefreshBody,
-        response: { 200: TokenPair, ...problems(...BODY_PROBLEMS, 401, 429) },
+        response: { 200: TokenPair, ...problems(...BODY_PROBLEMS, 401, 429, 503) },
       },
     },
     async (request) =>

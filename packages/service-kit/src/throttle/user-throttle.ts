@@ -16,6 +16,10 @@ export interface UserThrottleOptions {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false`: this authenticated route is not counted (logout: ending a session is never refused). */
+    userThrottle?: boolean
+  }
   interface FastifyInstance {
     /** The per-user counts; `sync()` merges them with Redis now (tests, shutdown). */
     userThrottle: UserCounts
@@ -57,7 +61,7 @@ export const userThrottlePlugin = fp<UserThrottleOptions>(
 
     app.addHook('preParsing', (request: FastifyRequest, reply: FastifyReply, payload, done) => {
       const user = request.user
-      if (!user) return done(null, payload)
+      if (!user || request.routeOptions.config.userThrottle === false) return done(null, payload)
       const { used, resetMs } = counts.hit(user.id, Date.now())
       const reset = Math.max(1, Math.ceil(resetMs / 1000))
       const remaining = Math.max(0, max - used)
