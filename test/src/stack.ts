@@ -68,6 +68,7 @@ export async function startE2eStack(
       PASSWORD_HASH_MEMORY_KIB: '1024',
       PASSWORD_HASH_PASSES: '1',
       AUTH_RATE_LIMIT_MAX: '100000',
+      USER_RATE_LIMIT_MAX: '100000',
       ...env,
     },
   })

@@ -8,8 +8,11 @@ import {
   type ServiceApp,
   serviceAppConfig,
   tokenAuthPlugin,
+  userThrottleOptions,
+  userThrottlePlugin,
 } from '@flash/service-kit'
 import { seedAdmin } from './admin-seed.ts'
+import { LoginGuard } from './login-guard.ts'
 import { createPasswordHasher, type PasswordHasher } from './password.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
 import { revocationPrunerPlugin } from './plugins/revocation-pruner.ts'
@@ -26,6 +29,7 @@ import { Sessions } from './sessions.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     passwords: PasswordHasher
+    loginGuard: LoginGuard
   }
 }
 
@@ -62,6 +66,7 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
       audience: config.JWT_AUDIENCE,
       keys: app.signingKeys.verifierKeys,
     })
+    await app.register(userThrottlePlugin, userThrottleOptions(config, 'auth-service'))
     await app.register(revocationPrunerPlugin, { intervalMs: 60_000 })
     await app.register(tokensPlugin, {
       issuer: config.JWT_ISSUER,
@@ -73,6 +78,26 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
       windowSeconds: config.AUTH_RATE_LIMIT_WINDOW_SECONDS,
       redisTimeoutMs: config.AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS,
     })
+    let lastGuardWarning = 0
+    app.decorate(
+      'loginGuard',
+      new LoginGuard({
+        redis: app.redis,
+        maxFailures: config.LOGIN_MAX_FAILURES,
+        windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+        lockSeconds: config.LOGIN_LOCK_SECONDS,
+        timeoutMs: config.AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS,
+        onFallback: (error) => {
+          // At most one line a second: during an outage every login lands here.
+          if (Date.now() - lastGuardWarning < 1_000) return
+          lastGuardWarning = Date.now()
+          app.log.warn(
+            { err: { message: error.message } },
+            'login guard counted per instance: Redis unavailable',
+          )
+        },
+      }),
+    )
     app.decorate(
       'passwords',
       await createPasswordHasher({
@@ -90,7 +115,7 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
         tokens: app.tokens,
         revocations: app.revocations,
         refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-        log: app.log,
+        familyMaxAgeSeconds: config.REFRESH_FAMILY_MAX_AGE_SECONDS,
       }),
     )
 

@@ -1,8 +1,9 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, redisEnv, serverEnv, tokenVerifierEnv } from '@flash/config'
+import { mysqlEnv, redisEnv, serverEnv, tokenVerifierEnv, userRateLimitEnv } from '@flash/config'
 
 export const AuthEnv = Type.Object({
   ...serverEnv(3001),
+  ...userRateLimitEnv,
   ...mysqlEnv,
   ...redisEnv,
   JWT_ISSUER: tokenVerifierEnv.JWT_ISSUER,
@@ -12,7 +13,10 @@ export const AuthEnv = Type.Object({
   /** Published as `kid` in the JWKS so keys can be rotated without breaking verifiers. */
   JWT_KEY_ID: Type.String({ minLength: 1, maxLength: 64, default: 'auth-1' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 900, default: 900 }),
+  /** Idle lifetime of a refresh token: each rotation issues one that lives this long (capped below). */
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 7_776_000, default: 2_592_000 }),
+  /** Absolute lifetime of a login (refresh-token family) from its first token, however often it rotates. */
+  REFRESH_FAMILY_MAX_AGE_SECONDS: Type.Integer({ minimum: 60, maximum: 31_536_000, default: 7_776_000 }),
   /**
    * argon2id memory in KiB and passes (parallelism 1). The defaults are OWASP's minimum (19 MiB, t=2,
    * ≈ 23 ms per hash here); tests and load tools may lower them. Stored hashes carry their own
@@ -31,6 +35,13 @@ export const AuthEnv = Type.Object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   /** A Redis answer slower than this and the limit is counted per instance instead (never fails open). */
   AUTH_RATE_LIMIT_REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
+  /**
+   * Per-account login throttling (LoginGuard): this many wrong passwords for one email within the
+   * window lock its logins for LOGIN_LOCK_SECONDS (429 + Retry-After), from any address.
+   */
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, maximum: 1_000, default: 10 }),
+  LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+  LOGIN_LOCK_SECONDS: Type.Integer({ minimum: 1, maximum: 3_600, default: 60 }),
   /** Set both to create (or update) an admin account at start. */
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 128 })),

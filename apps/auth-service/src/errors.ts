@@ -25,14 +25,31 @@ export const blankField = (field: string) =>
     errors: [{ path: `body.${field}`, message: 'must not be blank' }],
   })
 
+export const weakPassword = (reason: string) =>
+  new ProblemError('validation_failed', `body.password ${reason}`, {
+    errors: [{ path: 'body.password', message: reason }],
+  })
+
 export const revocationUnavailable = (cause: unknown) =>
   new ProblemError('dependency_unavailable', 'The session could not be ended right now; retry', {
     retryAfter: 1,
     cause,
   })
 
+export const refreshUnavailable = (cause: unknown) =>
+  new ProblemError('dependency_unavailable', 'The session could not be refreshed right now; retry', {
+    retryAfter: 1,
+    cause,
+  })
+
 export const hashingOverloaded = (retryAfter: number) =>
   new ProblemError('overloaded', 'Too many sign-ins are being processed right now; retry shortly', {
+    retryAfter,
+  })
+
+/** Too many wrong passwords for one account (LoginGuard), whatever the client address. */
+export const accountThrottled = (retryAfter: number) =>
+  new ProblemError('rate_limited', `Too many failed sign-ins for this account; retry in ${retryAfter} s`, {
     retryAfter,
   })
 

@@ -1,11 +1,17 @@
 import type { AuthUser, Role, TokenPair } from '@flash/contracts'
 import { type Database, newUuid, transactionWithRetry } from '@flash/db'
-import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
 import type { RevocationList } from '@flash/service-kit'
-import { invalidRefreshToken, refreshTokenReused, revocationUnavailable } from './errors.ts'
+import type { Revocation } from '@flash/service-kit'
+import {
+  invalidRefreshToken,
+  refreshTokenReused,
+  refreshUnavailable,
+  revocationUnavailable,
+} from './errors.ts'
 import { hashRefreshToken, type TokenIssuer } from './plugins/tokens.ts'
 import {
+  familyStartedAt,
   findByHashForUpdate,
   insertRefreshToken,
   markRotated,
@@ -25,12 +31,13 @@ export interface SessionDeps {
   tokens: TokenIssuer
   revocations: RevocationList
   refreshTtlSeconds: number
-  log: FastifyBaseLogger
+  /** A family (one login) is refused past this age however often it rotated (absolute lifetime). */
+  familyMaxAgeSeconds: number
 }
 
 type RotationOutcome =
   | { kind: 'rotated'; user: { id: number; role: Role }; familyId: string; refresh: string }
-  | { kind: 'reused'; familyId: string }
+  | { kind: 'reused'; familyId: string; userId: number; revocation: Revocation }
   | { kind: 'invalid' }
 
 /**
@@ -52,61 +59,76 @@ export class Sessions {
   ): Promise<TokenPair> {
     const familyId = newUuid()
     const refresh = this.#deps.tokens.mintRefresh()
+    const now = new Date()
     await insertRefreshToken(db, {
       familyId,
       userId: user.id,
       tokenHash: refresh.hash,
-      expiresAt: this.#refreshExpiry(),
+      expiresAt: this.#refreshExpiry(now, now),
+      createdAt: now,
     })
     return this.#pair(user, familyId, refresh.token)
   }
 
   /**
    * Exchanges a live refresh token for a new pair; the presented one is dead afterwards. A token
-   * that was already rotated is a stolen or replayed one: the whole family dies, access tokens too.
+   * that was already rotated is a stolen or replayed one: the whole family dies, access tokens too,
+   * and `onReuse` hears of it (the caller records the security event with the client's address).
    */
-  async rotate(presented: string): Promise<TokenPair> {
+  async rotate(presented: string, onReuse: (userId: number) => void = () => {}): Promise<TokenPair> {
     const now = new Date()
-    const outcome = await transactionWithRetry(this.#deps.db, async (trx): Promise<RotationOutcome> => {
-      const row = await findByHashForUpdate(trx, hashRefreshToken(presented))
-      if (!row || row.revoked_at) return { kind: 'invalid' }
-      if (row.rotated_at) {
-        await revokeFamily(trx, row.family_id, now)
-        return { kind: 'reused', familyId: row.family_id }
-      }
-      if (row.expires_at.getTime() <= now.getTime()) return { kind: 'invalid' }
-      const user = await findUserById(trx, Number(row.user_id))
-      if (!user) return { kind: 'invalid' }
-      await markRotated(trx, Number(row.id), now)
-      const refresh = this.#deps.tokens.mintRefresh()
-      await insertRefreshToken(trx, {
-        familyId: row.family_id,
-        userId: Number(user.id),
-        tokenHash: refresh.hash,
-        expiresAt: this.#refreshExpiry(),
-      })
-      return {
-        kind: 'rotated',
-        user: { id: Number(user.id), role: user.role },
-        familyId: row.family_id,
-        refresh: refresh.token,
-      }
-    })
+    let outcome: RotationOutcome
+    try {
+      outcome = await transactionWithRetry(this.#deps.db, (trx) => this.#rotateIn(trx, presented, now))
+    } catch (error) {
+      // Nothing committed: the presented token is as it was, so the client's retry is safe.
+      throw refreshUnavailable(error)
+    }
     if (outcome.kind === 'reused') {
-      this.#deps.log.warn({ family_id: outcome.familyId }, 'refresh token reuse: session family revoked')
-      try {
-        await this.#revokeFamilyAccess(outcome.familyId)
-      } catch (error) {
-        // The refresh tokens are dead already; the family's access tokens expire within minutes.
-        this.#deps.log.error(
-          { err: error, family_id: outcome.familyId },
-          'could not publish family revocation',
-        )
-      }
+      // Durable already (same transaction as the family's refresh tokens); now refused everywhere.
+      this.#deps.revocations.announce([outcome.revocation])
+      onReuse(outcome.userId)
       throw refreshTokenReused()
     }
     if (outcome.kind === 'invalid') throw invalidRefreshToken()
     return this.#pair(outcome.user, outcome.familyId, outcome.refresh)
+  }
+
+  /**
+   * One rotation under the presented token's row lock. A reuse writes the family's refresh-token
+   * revocation and its access-token (`sid`) revocation in this one transaction: a failure of either
+   * rolls both back, so a retry finds the token still rotated-not-revoked and revokes again — never a
+   * dead family whose stolen access tokens stay valid.
+   */
+  async #rotateIn(trx: Transaction<Database>, presented: string, now: Date): Promise<RotationOutcome> {
+    const row = await findByHashForUpdate(trx, hashRefreshToken(presented))
+    if (!row || row.revoked_at) return { kind: 'invalid' }
+    if (row.rotated_at) {
+      await revokeFamily(trx, row.family_id, now)
+      const revocation: Revocation = { kind: 'sid', id: row.family_id, until: this.#familyRevocationUntil() }
+      await this.#deps.revocations.store(trx, [revocation])
+      return { kind: 'reused', familyId: row.family_id, userId: Number(row.user_id), revocation }
+    }
+    if (row.expires_at.getTime() <= now.getTime()) return { kind: 'invalid' }
+    const startedAt = (await familyStartedAt(trx, row.family_id)) ?? now
+    if (this.#familyDeadline(startedAt) <= now.getTime()) return { kind: 'invalid' }
+    const user = await findUserById(trx, Number(row.user_id))
+    if (!user) return { kind: 'invalid' }
+    await markRotated(trx, Number(row.id), now)
+    const refresh = this.#deps.tokens.mintRefresh()
+    await insertRefreshToken(trx, {
+      familyId: row.family_id,
+      userId: Number(user.id),
+      tokenHash: refresh.hash,
+      expiresAt: this.#refreshExpiry(now, startedAt),
+      createdAt: now,
+    })
+    return {
+      kind: 'rotated',
+      user: { id: Number(user.id), role: user.role },
+      familyId: row.family_id,
+      refresh: refresh.token,
+    }
   }
 
   /**
@@ -127,16 +149,18 @@ export class Sessions {
     }
   }
 
-  async #revokeFamilyAccess(familyId: string): Promise<void> {
-    await this.#deps.revocations.revoke([{ kind: 'sid', id: familyId, until: this.#familyRevocationUntil() }])
-  }
-
   #familyRevocationUntil(): number {
     return Math.floor(Date.now() / 1000) + MAX_ACCESS_TTL_SECONDS + 1
   }
 
-  #refreshExpiry(): Date {
-    return new Date(Date.now() + this.#deps.refreshTtlSeconds * 1000)
+  /** Idle expiry of a new refresh token, never past its family's absolute deadline. */
+  #refreshExpiry(now: Date, familyStartedAt: Date): Date {
+    const idle = now.getTime() + this.#deps.refreshTtlSeconds * 1000
+    return new Date(Math.min(idle, this.#familyDeadline(familyStartedAt)))
+  }
+
+  #familyDeadline(startedAt: Date): number {
+    return startedAt.getTime() + this.#deps.familyMaxAgeSeconds * 1000
   }
 
   async #pair(user: { id: number; role: Role }, familyId: string, refreshToken: string): Promise<TokenPair> {

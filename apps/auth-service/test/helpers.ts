@@ -33,6 +33,7 @@ export async function createWorld(t: Teardown, label: string): Promise<TestWorld
     PASSWORD_HASH_MEMORY_KIB: '1024',
     PASSWORD_HASH_PASSES: '1',
     AUTH_RATE_LIMIT_MAX: '10000',
+    USER_RATE_LIMIT_MAX: '10000',
     // Event-loop shedding would answer 503 on a busy CI box; the tests here are not about it.
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     LOG_LEVEL: 'silent',

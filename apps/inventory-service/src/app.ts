@@ -7,6 +7,8 @@ import {
   redisPlugin,
   type ServiceApp,
   tokenAuthPlugin,
+  userThrottleOptions,
+  userThrottlePlugin,
 } from '@flash/service-kit'
 import type { JWTVerifyGetKey } from 'jose'
 import { eventsPlugin } from './plugins/events.ts'
@@ -55,6 +57,7 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
       audience: config.JWT_AUDIENCE,
       ...(overrides.tokenKeys ? { keys: overrides.tokenKeys } : {}),
     })
+    await app.register(userThrottlePlugin, userThrottleOptions(config, 'inventory-service'))
     await app.register(eventsPlugin)
     await app.register(stockPlugin, {
       productCacheMs: config.PRODUCT_CACHE_MS,

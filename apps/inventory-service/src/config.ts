@@ -6,10 +6,12 @@ import {
   serverEnv,
   serviceCredentialEnv,
   tokenVerifierEnv,
+  userRateLimitEnv,
 } from '@flash/config'
 
 export const InventoryEnv = Type.Object({
   ...serverEnv(3002),
+  ...userRateLimitEnv,
   ...mysqlEnv,
   ...redisEnv,
   ...redisRequestPathEnv,

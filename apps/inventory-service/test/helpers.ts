@@ -66,6 +66,8 @@ export async function createWorld(t: Teardown, label: string): Promise<TestWorld
     // Tests that drop a product's state are about the rebuild; the wait before it (a lost product waits
     // WARM_SETTLE_MS) has tests of its own, which set it.
     WARM_SETTLE_MS: '0',
+    // The tests drive many requests per token; the per-user limit has its own tests.
+    USER_RATE_LIMIT_MAX: '100000',
   }
   let jti = 0
   return {

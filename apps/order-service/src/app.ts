@@ -11,6 +11,8 @@ import {
   type ServiceApp,
   serviceAppConfig,
   tokenAuthPlugin,
+  userThrottleOptions,
+  userThrottlePlugin,
 } from '@flash/service-kit'
 import type { JWTVerifyGetKey } from 'jose'
 import { idempotencyPlugin } from './plugins/idempotency.ts'
@@ -81,6 +83,7 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
       // the app is built, and its Redis is asked as `redis`).
       readinessCheck: false,
     })
+    await app.register(userThrottlePlugin, userThrottleOptions(config, 'order-service'))
     await app.register(inventoryClientPlugin, {
       url: config.INVENTORY_URL,
       serviceToken: config.SERVICE_TOKEN,

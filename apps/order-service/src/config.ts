@@ -7,10 +7,12 @@ import {
   serviceCredentialEnv,
   sqsEnv,
   tokenVerifierEnv,
+  userRateLimitEnv,
 } from '@flash/config'
 
 export const OrderEnv = Type.Object({
   ...serverEnv(3003),
+  ...userRateLimitEnv,
   ...mysqlEnv,
   ...redisEnv,
   ...redisRequestPathEnv,

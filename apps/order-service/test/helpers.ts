@@ -58,6 +58,8 @@ export async function createWorld(
     LOG_LEVEL: 'silent',
     // Tests drive many requests from the services' own event loop: that lag is not overload to shed.
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // The tests order and poll many times per buyer; the per-user limit has its own tests.
+    USER_RATE_LIMIT_MAX: '100000',
   }
   const auth = await buildAuth(
     loadConfig(AuthEnv, {

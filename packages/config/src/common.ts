@@ -107,3 +107,16 @@ export const sqsEnv = {
   ORDERS_QUEUE_NAME: Type.String({ minLength: 1, maxLength: 80, default: 'orders' }),
   ORDERS_DLQ_NAME: Type.String({ minLength: 1, maxLength: 80, default: 'orders-dlq' }),
 }
+
+/**
+ * The per-user request limit on every authenticated route (service-kit userThrottlePlugin), per
+ * service, shared by its instances through Redis. Bots and scalpers are a flash sale's threat model:
+ * the default lets a person order, poll and list comfortably (2 requests/s sustained, bursts of 20)
+ * and stops a script at that. Load tools raise it.
+ */
+export const userRateLimitEnv = {
+  USER_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 20 }),
+  USER_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 3_600, default: 10 }),
+  /** A Redis sync slower than this is abandoned: each instance's own count decides meanwhile. */
+  USER_RATE_LIMIT_REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
+}

@@ -10,4 +10,5 @@ export {
   serviceCredentialEnv,
   sqsEnv,
   tokenVerifierEnv,
+  userRateLimitEnv,
 } from './common.ts'

@@ -1,11 +1,11 @@
 import { type Static, Type } from 'typebox'
-import { Id } from './common.ts'
+import { DisplayName, Id } from './common.ts'
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('customer')])
 export type Role = Static<typeof Role>
 
 /** The public API's field limits (docs/architecture.md): enforced here, so every entry point agrees. */
-export const Name = Type.String({ minLength: 1, maxLength: 100 })
+export const Name = DisplayName(100)
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 })
 export const Password = Type.String({ minLength: 8, maxLength: 128 })
 

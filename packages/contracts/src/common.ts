@@ -20,6 +20,23 @@ export const Problem = Type.Object(
 )
 export type Problem = Static<typeof Problem>
 
+// Characters a displayed name may not contain: C0/C1 controls and DEL (NUL among them), line and
+// paragraph separators, and the bidirectional overrides, embeddings, isolates and marks that make
+// "Bob\u202Egpj.exe" display as "Bobexe.jpg".
+const FORBIDDEN =
+  '\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069'
+// Characters that show nothing: blanks, zero-width and other invisible ones. A name needs one other.
+const INVISIBLE = '\\s\\u00AD\\u034F\\u115F\\u1160\\u180E\\u200B-\\u200D\\u2060-\\u2064\\u3164\\uFEFF\\uFFA0'
+
+/** A name people see (an account's, a product's): visible, no control or bidi-override characters. */
+export const DisplayName = (maxLength: number) =>
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: `^(?=[\\s\\S]*[^${INVISIBLE}${FORBIDDEN}])[^${FORBIDDEN}]+$`,
+    description: 'Visible text: no control, bidi-override or only-invisible characters',
+  })
+
 export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 })
 export const Uuid = Type.String({ format: 'uuid' })
 export const Timestamp = Type.String({ format: 'date-time' })

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { CursorQuery, Id, page } from './common.ts'
+import { CursorQuery, DisplayName, Id, page } from './common.ts'
 
 export const Product = Type.Object({
   id: Id,
@@ -14,7 +14,7 @@ export type Product = Static<typeof Product>
 
 export const CreateProductBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: DisplayName(200),
     price_cents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
     stock: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
     max_per_user: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),

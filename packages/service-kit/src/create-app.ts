@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDe
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DestinationStream } from 'pino'
 import { errorHandlerPlugin } from './error-handler.ts'
+import { securityHeadersPlugin } from './security-headers.ts'
+import { ServiceEvents } from './service-events.ts'
 import { lazyChildLogger, loggerOptions } from './logger.ts'
 import { metricsPlugin } from './metrics.ts'
 import { openApiPlugin } from './openapi.ts'
@@ -98,13 +100,15 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Serv
 
   // Before shedding, so a shed answer carries the request id too.
   await app.register(requestIdPlugin)
-  await app.register(errorHandlerPlugin)
+  await app.register(securityHeadersPlugin)
+  const events = new ServiceEvents()
+  await app.register(errorHandlerPlugin, { events })
   await app.register(sheddingPlugin, options.shedding ?? DEFAULT_SHEDDING)
   await app.register(openApiPlugin, {
     title: options.service,
     version: options.version ?? '1.0.0',
     ...(options.description ? { description: options.description } : {}),
   })
-  await app.register(metricsPlugin, { service: options.service })
+  await app.register(metricsPlugin, { service: options.service, extra: events.metrics })
   return app
 }

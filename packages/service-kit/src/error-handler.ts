@@ -2,6 +2,20 @@ import type { Problem } from '@flash/contracts'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ProblemError, problemTypeUri } from './problem.ts'
+import { isClientHangup, type SecurityEvent, ServiceEvents } from './service-events.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Security events, shed requests and hang-ups: counted in /metrics, logged sampled. */
+    serviceEvents: ServiceEvents
+  }
+}
+
+const SECURITY_EVENT_OF: Record<number, SecurityEvent> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  429: 'rate_limited',
+}
 
 /** Fastify's own error codes that are the client's fault, mapped to our stable codes. */
 const FASTIFY_CODES: Record<string, { code: string; status: number; title: string }> = {
@@ -85,6 +99,18 @@ function toProblem(error: FastifyError | ProblemError, request: FastifyRequest) 
     }
   }
   // Anything else is our fault: log everything, tell the client nothing internal.
+  if (isClientHangup(request)) {
+    request.server.serviceEvents.recordHangup(request)
+    return {
+      problem: {
+        title: 'Client closed request',
+        status: 400,
+        detail: 'The client closed the connection before the request was read',
+        code: 'bad_request',
+      },
+      headers: {},
+    }
+  }
   request.log.error({ err: error }, 'unhandled error')
   return {
     problem: {
@@ -98,12 +124,21 @@ function toProblem(error: FastifyError | ProblemError, request: FastifyRequest) 
 }
 
 /** Every error and unknown route becomes RFC 9457 problem+json; 5xx details never leave the process. */
-export const errorHandlerPlugin = fp(
-  async (app: FastifyInstance) => {
+export const errorHandlerPlugin = fp<{ events?: ServiceEvents }>(
+  async (app: FastifyInstance, options) => {
+    const events = options.events ?? new ServiceEvents()
+    app.decorate('serviceEvents', events)
     app.setErrorHandler((error: FastifyError | ProblemError, request, reply) => {
       const { problem, headers } = toProblem(error, request)
-      if (problem.status >= 500 && error instanceof ProblemError) {
-        request.log.warn({ err: error, code: problem.code }, 'dependency failure')
+      if (error instanceof ProblemError) {
+        // Expected refusals, not faults of ours: counted, logged sampled, never with a stack trace.
+        if (problem.code === 'overloaded' || problem.code === 'dependency_unavailable') {
+          events.recordShed(request, problem.code, problem.detail, error.cause)
+        } else if (SECURITY_EVENT_OF[problem.status]) {
+          events.recordSecurity(request, SECURITY_EVENT_OF[problem.status]!, problem.code)
+        }
+      } else if (problem.status === 429) {
+        events.recordSecurity(request, 'rate_limited', problem.code)
       }
       return sendProblem(reply, problem, headers)
     })

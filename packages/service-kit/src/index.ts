@@ -8,6 +8,9 @@ export {
 } from './create-app.ts'
 export { ProblemError, problemTypeUri, type ProblemOptions, titleFor } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
+export { noStore, securityHeadersPlugin } from './security-headers.ts'
+export { isClientHangup, type SecurityEvent, ServiceEvents } from './service-events.ts'
+export { LogSampler } from './log-sampler.ts'
 export { healthPlugin, type HealthOptions } from './health.ts'
 export { Readiness, type ReadinessCheck, readinessOf } from './readiness.ts'
 export { metricsPlugin } from './metrics.ts'
@@ -35,3 +38,9 @@ export {
   problemCodes,
   problemResponses,
 } from './openapi-responses.ts'
+export {
+  type UserThrottleOptions,
+  userThrottleOptions,
+  userThrottlePlugin,
+} from './throttle/user-throttle.ts'
+export { UserCounts } from './throttle/user-counts.ts'

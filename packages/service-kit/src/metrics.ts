@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Histogram, type Metric, Registry } from 'prom-client'
 import { NOT_SHED } from './shedding.ts'
 
 type Label = 'method' | 'route' | 'status'
@@ -15,10 +15,11 @@ declare module 'fastify' {
  * Prometheus text at `/metrics`: process metrics plus request counts and latency by route and
  * status. Labels use the route pattern, never the raw URL, so cardinality stays bounded.
  */
-export const metricsPlugin = fp<{ service: string }>(
-  async (app: FastifyInstance, { service }) => {
+export const metricsPlugin = fp<{ service: string; extra?: Metric[] }>(
+  async (app: FastifyInstance, { service, extra = [] }) => {
     const registry = new Registry()
     registry.setDefaultLabels({ service })
+    for (const metric of extra) registry.registerMetric(metric)
     collectDefaultMetrics({ register: registry })
     const duration = new Histogram({
       name: 'http_request_duration_seconds',

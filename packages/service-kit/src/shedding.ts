@@ -33,7 +33,8 @@ export const NOT_SHED = { pressureHandler: () => undefined }
  * once with 503 problem+json and Retry-After, before any parsing or downstream call — a quick "come
  * back later" instead of a queue that grows until clients time out. The check per request is a few
  * comparisons against values sampled every `sampleIntervalMs`; nothing is logged per shed request
- * (they are counted in http_requests_total{status="503"}), so shedding cannot feed the overload.
+ * beyond a sample (ServiceEvents: counted in requests_shed_total, at most a few lines a second), so
+ * shedding cannot feed the overload.
  */
 export const sheddingPlugin = fp<SheddingOptions>(
   async (app: FastifyInstance, options) => {
@@ -56,14 +57,16 @@ export const sheddingPlugin = fp<SheddingOptions>(
       maxEventLoopUtilization,
       eventLoopUtilizationMode: 'interval',
       sampleInterval: sampleIntervalMs,
-      pressureHandler: (_request, reply: FastifyReply, type: string) => {
+      pressureHandler: (request, reply: FastifyReply, type: string) => {
         if (pressured < 2) return
+        const detail = `This instance is overloaded (${type}); retry after ${retryAfterSeconds} s.`
+        app.serviceEvents.recordShed(request, 'overloaded', detail)
         sendProblem(
           reply,
           {
             title: 'Service overloaded',
             status: 503,
-            detail: `This instance is overloaded (${type}); retry after ${retryAfterSeconds} s.`,
+            detail,
             code: 'overloaded',
           },
           retryAfter,
@@ -71,5 +74,5 @@ export const sheddingPlugin = fp<SheddingOptions>(
       },
     })
   },
-  { name: 'flash-shedding' },
+  { name: 'flash-shedding', dependencies: ['flash-error-handler'] },
 )

@@ -16,3 +16,4 @@ export {
   type EnvSchemaShape,
   readConfigTable,
 } from './readme-config.ts'
+export { type LintResult, lintOpenApi } from './openapi-lint.ts'

@@ -131,6 +131,7 @@ export async function startFaultStack(t: Scope, env: Env = {}): Promise<FaultSta
       PASSWORD_HASH_PASSES: '1',
       PASSWORD_HASH_COST: '10',
       AUTH_RATE_LIMIT_MAX: '100000',
+      USER_RATE_LIMIT_MAX: '100000',
       // Short enough that abandoned reservations are swept, and a redelivery after a killed
       // finalizer comes back, within one scenario's convergence window.
       RESERVATION_TTL_SECONDS: '5',

@@ -86,6 +86,8 @@ export async function startPlatform(opts: {
     // Cheap hashing for the buyer set-up only; the auth storm uses the defaults (startDefaultAuth).
     ...CHEAP_HASHING,
     AUTH_RATE_LIMIT_MAX: '100000000',
+    // On, so its cost is measured, but never reached: every buyer of a run orders many times.
+    USER_RATE_LIMIT_MAX: '100000000',
     ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_S),
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,

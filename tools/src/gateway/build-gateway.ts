@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { ROUTE_TABLE, type RouteRule } from '@flash/routes'
 import { errorHandlerPlugin, genReqId, loggerOptions, REQUEST_ID_HEADER } from '@flash/service-kit'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import type { DestinationStream } from 'pino'
 import { Agent } from 'undici'
 import { createDocsSource } from './docs.ts'
 import { proxyRoutes } from './proxy.ts'
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   /** How long an instance that refused a connection is skipped. */
   downForMs?: number
   docsTimeoutMs?: number
+  /** Where log lines go (default stdout); tests pass a stream to read them. */
+  logStream?: DestinationStream
 }
 
 /**
@@ -39,7 +42,10 @@ export interface GatewayOptions {
 export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const routes = options.routes ?? ROUTE_TABLE
   const app = Fastify({
-    logger: loggerOptions('gateway', options.logLevel ?? 'info'),
+    logger: {
+      ...loggerOptions('gateway', options.logLevel ?? 'info'),
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     genReqId,
     requestIdHeader: false,
     // Each service logs the request under the same id; a second line per request here adds only cost.
@@ -60,6 +66,12 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     reply.header(REQUEST_ID_HEADER, request.id)
   })
   await app.register(errorHandlerPlugin)
+  // A client that closes its connection before the answer (a load tool's timeout, a buyer who gave
+  // up) is its own outcome: counted (client_hangups_total) and logged sampled, never as an error.
+  app.addHook('onRequestAbort', (request, done) => {
+    app.serviceEvents.recordHangup(request)
+    done()
+  })
 
   // Bodies are read whole, unparsed, so they reach the upstream byte for byte; Fastify enforces the
   // limit (413 problem). The rest of such an upload is never read, so that connection is closed.

@@ -3,7 +3,7 @@ import { matchRoute, type RouteRule, type ServiceName } from '@flash/routes'
 
 export interface OpenApiDocument {
   openapi?: string
-  info?: { title?: string; version?: string; description?: string }
+  info?: { title?: string; version?: string; description?: string; license?: { name: string; url?: string } }
   paths?: Record<string, unknown>
   components?: Record<string, Record<string, unknown>>
   tags?: { name: string; description?: string }[]
@@ -23,6 +23,50 @@ function renameRefs(value: unknown, renames: Map<string, string>): unknown {
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) {
     out[key] = key === '$ref' && typeof v === 'string' ? (renames.get(v) ?? v) : renameRefs(v, renames)
+  }
+  return out
+}
+
+/** Every `$ref` target inside `value`. */
+function refsIn(value: unknown, out: Set<string>): Set<string> {
+  if (value === null || typeof value !== 'object') return out
+  if (Array.isArray(value)) {
+    for (const v of value) refsIn(v, out)
+    return out
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '$ref' && typeof v === 'string') out.add(v)
+    else refsIn(v, out)
+  }
+  return out
+}
+
+/**
+ * Only the components the kept paths use (directly or through other components): the schemas of
+ * routes the gateway never serves (`/internal/*`) would otherwise be listed without any use.
+ * Security schemes are named by `security` requirements, not `$ref`s: they are always kept.
+ */
+function usedComponents(
+  paths: Record<string, unknown>,
+  components: Record<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const used = refsIn(paths, new Set())
+  const queue = [...used]
+  while (queue.length) {
+    const [, , section, name] = queue.pop()!.split('/')
+    for (const ref of refsIn(components[section!]?.[name!], new Set())) {
+      if (!used.has(ref)) {
+        used.add(ref)
+        queue.push(ref)
+      }
+    }
+  }
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const [section, entries] of Object.entries(components)) {
+    const kept = Object.entries(entries).filter(
+      ([name]) => section === 'securitySchemes' || used.has(`#/components/${section}/${name}`),
+    )
+    if (kept.length) out[section] = Object.fromEntries(kept)
   }
   return out
 }
@@ -78,10 +122,11 @@ export function mergeOpenApi(
       title: 'Flash-sale API',
       version: '1.0.0',
       description: `Every public route, as the gateway serves it. Merged from: ${from}.${missing}`,
+      ...(parts[0]?.document.info?.license ? { license: parts[0].document.info.license } : {}),
     },
     servers: [{ url: '/' }],
     paths,
-    components,
+    components: usedComponents(paths, components),
     ...(tags.size ? { tags: [...tags.values()] } : {}),
   }
 }

@@ -1,6 +1,6 @@
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy'
 import type { RouteRule, ServiceName } from '@flash/routes'
-import { sendProblem } from '@flash/service-kit'
+import { isClientHangup, sendProblem } from '@flash/service-kit'
 import type {
   FastifyInstance,
   FastifyReply,
@@ -82,6 +82,12 @@ export async function proxyRoutes(app: FastifyInstance, options: ProxyOptions) {
   }
 
   function onError(reply: AnyReply, { error }: { error: Error }) {
+    const request = reply.request as FastifyRequest
+    if (isClientHangup(request)) {
+      // The client left; the upstream is fine. Counted and sampled, not a failure of ours.
+      request.server.serviceEvents.recordHangup(request)
+      return void reply.raw.destroy()
+    }
     const target = targets.get(reply.request)
     const code = wireCode(error)
     reply.request.log.warn({ err: error, ...target }, 'upstream request failed')

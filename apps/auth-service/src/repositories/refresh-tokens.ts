@@ -6,6 +6,7 @@ export interface NewRefreshTokenInput {
   userId: number
   tokenHash: string
   expiresAt: Date
+  createdAt: Date
 }
 
 export async function insertRefreshToken(db: Db, input: NewRefreshTokenInput): Promise<void> {
@@ -16,8 +17,20 @@ export async function insertRefreshToken(db: Db, input: NewRefreshTokenInput): P
       user_id: input.userId,
       token_hash: input.tokenHash,
       expires_at: input.expiresAt,
+      // Written by the app, like expires_at: the family's age is compared with the app's clock.
+      created_at: input.createdAt,
     })
     .execute()
+}
+
+/** When the family's first token was issued: its absolute lifetime counts from there. */
+export async function familyStartedAt(db: Db, familyId: string): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('refresh_tokens')
+    .select((eb) => eb.fn.min('created_at').as('started_at'))
+    .where('family_id', '=', familyId)
+    .executeTakeFirst()
+  return row?.started_at ? new Date(row.started_at) : undefined
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Jwks } from '@flash/contracts'
+import { codes, problems } from '../schemas.ts'
 
 /** Verifiers cache the key set this long; rotate by publishing the new key ahead of using it. */
 const MAX_AGE_SECONDS = 300
@@ -8,10 +9,14 @@ export const jwksRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/.well-known/jwks.json',
     {
+      // Per client address like the credential routes: a verifier fetches it at start and on an
+      // unknown `kid` (at most every 30 s), so only a flood reaches the limit.
+      config: { rateLimit: {} },
       schema: {
         tags: ['keys'],
         summary: 'Public keys that verify access tokens (Ed25519, EdDSA)',
-        response: { 200: Jwks },
+        description: codes('rate_limited'),
+        response: { 200: Jwks, ...problems(429) },
       },
     },
     async (_request, reply) => {

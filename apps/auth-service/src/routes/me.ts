@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { UserView } from '@flash/contracts'
 import { unknownUser } from '../errors.ts'
 import { findUserById, toUserView } from '../repositories/users.ts'
+import { noStore } from '@flash/service-kit'
 import { BEARER, codes, problems, TAGS } from '../schemas.ts'
 
 export const meRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/me',
     {
-      preHandler: app.authenticate,
+      onRequest: [app.authenticate, noStore],
       schema: {
         tags: TAGS,
         summary: 'The authenticated account',

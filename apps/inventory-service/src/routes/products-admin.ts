@@ -11,7 +11,7 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/products',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: PUBLIC_TAGS,
         summary: 'Create a product (admin)',
@@ -49,7 +49,7 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/products/:id/restock',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: PUBLIC_TAGS,
         summary: 'Add stock to a product (admin)',

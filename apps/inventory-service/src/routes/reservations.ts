@@ -23,7 +23,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
   options,
 ) => {
   const { reserves, settles } = app.inventoryMetrics
-  const internal = { preHandler: requireServiceCredential(options.serviceToken) }
+  const internal = { onRequest: requireServiceCredential(options.serviceToken) }
 
   /**
    * One reservation, cold product warmed on the way. Refusals a caller handles per item come back as

@@ -9,7 +9,7 @@ export const stockStateRoutes: FastifyPluginAsyncTypebox<{ serviceToken: string 
   app.get(
     '/internal/products/:id/stock-state',
     {
-      preHandler: requireServiceCredential(options.serviceToken),
+      onRequest: requireServiceCredential(options.serviceToken),
       schema: {
         tags: INTERNAL_TAGS,
         summary: "A product's Redis state next to MySQL's books (service credential)",

@@ -119,7 +119,21 @@ export class RevocationList {
    * then refused here at once, then pushed to every other instance, retried until Redis takes it.
    */
   async revoke(revocations: Revocation[]): Promise<void> {
-    await saveRevocations(this.#db, revocations)
+    await this.store(this.#db, revocations)
+    this.announce(revocations)
+  }
+
+  /**
+   * The durable half of `revoke`, in the caller's transaction: a revocation that must commit together
+   * with other writes (a refresh-token reuse kills the family's refresh tokens and its access tokens
+   * at once, or neither). Call `announce` after the commit.
+   */
+  async store(db: Kysely<Database>, revocations: Revocation[]): Promise<void> {
+    await saveRevocations(db, revocations)
+  }
+
+  /** After `store` committed: refused here at once, then pushed to every other instance. */
+  announce(revocations: Revocation[]): void {
     for (const r of revocations) this.#remember(r)
     this.#unpublished.push(...revocations)
     void this.#publishAll()
