@@ -26,6 +26,9 @@ export const redisScenarios: Scenario[] = [
   {
     id: 'redis-down',
     fault: 'Redis down for 4 s',
+    // Every Redis wait on the request path is bounded (REDIS_COMMAND_TIMEOUT_MS): buyers get 503 +
+    // Retry-After while Redis is away, never silence.
+    requireAnswered: true,
     async inject(ctx) {
       ctx.note(`Redis cut at ${ctx.elapsed()} (${ctx.progress.accepted} accepted so far)`)
       ctx.fs.proxies.redis.cut()

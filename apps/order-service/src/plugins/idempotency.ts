@@ -61,6 +61,11 @@ return 1`
  */
 const COMPLETE_SINCE_KEY = 'order:idem:complete-since'
 
+/** Records waiting for Redis, at most (a few MB); retried from 100 ms, backing off to 1 s. */
+const MAX_UNSETTLED = 10_000
+const SETTLE_RETRY_FIRST_MS = 100
+const SETTLE_RETRY_MAX_MS = 1_000
+
 // Times on Redis' clock, like the leases: instances compare the marker with each other's "now".
 const FORGOTTEN = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -84,6 +89,10 @@ export class IdempotencyStore {
   readonly #redis: Redis
   readonly #ttlSeconds: number
   readonly #leaseMs: number
+  readonly #unsettled = new Map<string, { owner: string; value: string; until: number }>()
+  #retrying = false
+  #retryTimer: NodeJS.Timeout | undefined
+  #stopped = false
 
   constructor(redis: Redis, ttlSeconds: number, leaseMs: number) {
     this.#redis = redis
@@ -97,16 +106,27 @@ export class IdempotencyStore {
 
   async begin(userId: number, key: string, fp: string, newOrderUuid: string): Promise<Begin> {
     const owner = randomUUID()
-    const [kind, value, fresh] = (await this.#redis.eval(
-      BEGIN,
-      1,
-      this.#key(userId, key),
-      fp,
-      owner,
-      newOrderUuid,
-      this.#leaseMs,
-      this.#ttlSeconds,
-    )) as [string, string?, number?]
+    let result: [string, string?, number?]
+    try {
+      result = (await this.#redis.eval(
+        BEGIN,
+        1,
+        this.#key(userId, key),
+        fp,
+        owner,
+        newOrderUuid,
+        this.#leaseMs,
+        this.#ttlSeconds,
+      )) as [string, string?, number?]
+    } catch (error) {
+      // No answer (a timeout, a stall): the claim may still be applied when Redis answers again — a
+      // command on the wire or in the reconnect queue is not recalled. The caller answers 503 ("nothing
+      // placed"), so that claim must not hold the buyer's retry off for a whole lease: free it once
+      // Redis answers. The owner check makes this a no-op if the claim never landed.
+      this.#settleLater(this.#key(userId, key), owner, '')
+      throw error
+    }
+    const [kind, value, fresh] = result
     if (kind === 'owner') return { kind, orderUuid: value!, owner, fresh: fresh === 1 }
     if (kind === 'replay')
       return { kind, answer: (JSON.parse(value!) as Extract<Entry, { state: 'done' }>).answer }
@@ -123,12 +143,76 @@ export class IdempotencyStore {
     answer: StoredAnswer,
   ): Promise<boolean> {
     const entry: Entry = { fp, state: 'done', answer }
-    return (await this.#redis.eval(OWNED, 1, this.#key(userId, key), owner, JSON.stringify(entry))) === 1
+    return this.#setOwned(this.#key(userId, key), owner, JSON.stringify(entry))
   }
 
   /** After a 5xx: forget the key so the client's retry runs afresh — only if we still hold it. */
   async release(userId: number, key: string, owner: string): Promise<boolean> {
-    return (await this.#redis.eval(OWNED, 1, this.#key(userId, key), owner, '')) === 1
+    return this.#setOwned(this.#key(userId, key), owner, '')
+  }
+
+  /** Records `complete`/`release` calls that Redis has not taken yet (retried until it does). */
+  get unsettled(): number {
+    return this.#unsettled.size
+  }
+
+  /** Stops retrying (at close): what is left falls back to the lease, as after a crash. */
+  stop(): void {
+    this.#stopped = true
+    clearTimeout(this.#retryTimer)
+    this.#unsettled.clear()
+  }
+
+  /**
+   * Never throws: a record Redis does not take now is retried in the background until it does, so a
+   * buyer's retry meets the answer (or a free key) moments after Redis is back instead of an "in
+   * flight" refusal for the rest of the lease. False: not written (yet) or no longer ours.
+   */
+  async #setOwned(redisKey: string, owner: string, value: string): Promise<boolean> {
+    try {
+      return (await this.#redis.eval(OWNED, 1, redisKey, owner, value)) === 1
+    } catch {
+      this.#settleLater(redisKey, owner, value)
+      return false
+    }
+  }
+
+  #settleLater(redisKey: string, owner: string, value: string): void {
+    if (this.#stopped) return
+    // Bounded memory in a long outage: past the cap, a record is left to its lease (as after a crash).
+    if (this.#unsettled.size >= MAX_UNSETTLED && !this.#unsettled.has(redisKey)) return
+    // Later writes for one key win: a release queued by begin is replaced by the attempt's own record.
+    this.#unsettled.set(redisKey, { owner, value, until: Date.now() + this.#leaseMs })
+    if (!this.#retrying) this.#scheduleRetry(SETTLE_RETRY_FIRST_MS)
+  }
+
+  #scheduleRetry(delayMs: number): void {
+    this.#retrying = true
+    this.#retryTimer = setTimeout(() => void this.#retryUnsettled(delayMs), delayMs)
+    this.#retryTimer.unref()
+  }
+
+  async #retryUnsettled(lastDelayMs: number): Promise<void> {
+    const now = Date.now()
+    const batch = [...this.#unsettled].filter(([redisKey, record]) => {
+      // Past its lease a record no longer matters: a retry has taken the key over by then.
+      if (record.until > now) return true
+      this.#unsettled.delete(redisKey)
+      return false
+    })
+    let failed = false
+    for (const [redisKey, record] of batch) {
+      try {
+        await this.#redis.eval(OWNED, 1, redisKey, record.owner, record.value)
+        if (this.#unsettled.get(redisKey) === record) this.#unsettled.delete(redisKey)
+      } catch {
+        failed = true
+        break
+      }
+    }
+    this.#retrying = false
+    if (this.#stopped || this.#unsettled.size === 0) return
+    this.#scheduleRetry(failed ? Math.min(lastDelayMs * 2, SETTLE_RETRY_MAX_MS) : SETTLE_RETRY_FIRST_MS)
   }
 
   /**
@@ -180,6 +264,7 @@ export const idempotencyPlugin = fp<{ ttlSeconds: number; leaseMs: number }>(
       app.log.warn({ err: error }, 'idempotency marker not initialised')
     })
     app.decorate('idempotency', store)
+    app.addHook('onClose', async () => store.stop())
   },
   { name: 'order-idempotency', dependencies: ['flash-redis', 'flash-db'] },
 )

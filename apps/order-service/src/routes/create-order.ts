@@ -126,9 +126,7 @@ export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async
           if (earlier.kind === 'order') {
             reply.header('idempotent-replayed', 'true')
             const accepted = await acceptExisting(app, input, earlier.row)
-            await app.idempotency
-              .complete(user.id, key, begun.owner, fp, { status: 202, body: accepted })
-              .catch((error) => request.log.warn({ err: error }, 'idempotency record not completed'))
+            await app.idempotency.complete(user.id, key, begun.owner, fp, { status: 202, body: accepted })
             return answer(reply, accepted)
           }
           orderUuid = earlier.orderUuid
@@ -144,19 +142,17 @@ export const createOrderRoute: FastifyPluginAsyncTypebox<IntakeTimeouts> = async
       } catch (error) {
         // 5xx (and a 422 found in MySQL): free the key so the client's retry runs afresh. The order
         // row, if one was written, still holds the key: that retry finds it instead of doubling it.
-        await app.idempotency.release(user.id, key, begun.owner).catch(() => false)
+        await app.idempotency.release(user.id, key, begun.owner)
         throw error
       }
       const stored: StoredAnswer =
         'refused' in outcome
           ? { status: ERROR_CODES[outcome.refused], code: outcome.refused, detail: outcome.detail }
           : { status: 202, body: outcome }
-      // If Redis fails here the entry stays in flight; after its lease a retry takes it over, finds
-      // this order by its uuid and replays it — so the answer below is still the truth.
-      await app.idempotency.complete(user.id, key, begun.owner, fp, stored).catch((error) => {
-        request.log.warn({ err: error }, 'idempotency record not completed')
-        return false
-      })
+      // If Redis fails here the record is retried until Redis takes it; a retry meanwhile is told the
+      // key is in flight (or, after the lease, takes it over, finds this order by its uuid and replays
+      // it) — so the answer below is still the truth.
+      await app.idempotency.complete(user.id, key, begun.owner, fp, stored)
       return answer(reply, outcome)
     },
   )
