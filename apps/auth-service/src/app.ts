@@ -58,8 +58,6 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
   try {
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
     await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
-    // ioredis reconnects by itself; without a listener each failed attempt prints "Unhandled error event".
-    app.redis.on('error', (error: Error) => app.log.warn({ err: error }, 'redis connection error'))
     await app.register(signingKeysPlugin, { privateKeyPem: config.JWT_PRIVATE_KEY, keyId: config.JWT_KEY_ID })
     await app.register(tokenAuthPlugin, {
       issuer: config.JWT_ISSUER,

@@ -25,6 +25,8 @@ export interface AppOverrides {
   tokenKeys?: JWTVerifyGetKey
   /** false: no periodic sweeper (tests call `app.sweeper.runOnce`). Default true. */
   sweeper?: boolean
+  /** false: no periodic reconciler (tests call `app.reconciler.runOnce`). Default true. */
+  reconciler?: boolean
 }
 
 const DESCRIPTION =
@@ -69,7 +71,7 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
       autoStart: overrides.sweeper ?? true,
     })
     await app.register(reconcilerPlugin, {
-      intervalMs: overrides.sweeper === false ? 0 : config.RECONCILE_INTERVAL_MS,
+      intervalMs: overrides.reconciler === false ? 0 : config.RECONCILE_INTERVAL_MS,
     })
     // mysql, redis and revocations: each registered its own check.
     await app.register(healthPlugin)

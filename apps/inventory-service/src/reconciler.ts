@@ -35,8 +35,9 @@ export interface ReconcileCounts {
  * settle, a restock or a rebuild in between makes it skip the product until the next pass — and every
  * instance may reconcile at once without doubling a repair.
  *
- * It is the one repair path for availability: the scripts never guess at units they cannot account
- * for (a commit after a release, a settle Redis forgot), they leave it to this pass.
+ * The scripts never guess at units they cannot account for (a commit after a release, a settle Redis
+ * forgot): they leave that drift to this pass. (The sweeper's repair pass only re-applies MySQL's
+ * `supplied` total, which delivers a lost restock; it never compares availability.)
  */
 export async function reconcileProducts(
   deps: ReconcileDeps,

@@ -19,8 +19,9 @@ export interface AppOverrides {
   sqsClient?: SQSClient
   /** Long-poll length of the orders consumers (default 5 s: a graceful stop waits for the poll in progress). */
   waitTimeSeconds?: number
-  /** Pending orders older than this get their message re-sent (default 15 min). */
+  /** Pending orders older than this get their message re-sent (default STALE_PENDING_SECONDS). */
   staleAfterMs?: number
+  /** How often the stale-pending sweep runs (default STALE_SWEEP_INTERVAL_MS). */
   staleSweepIntervalMs?: number
 }
 

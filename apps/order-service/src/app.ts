@@ -79,8 +79,8 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       ...(overrides.tokenKeys ? { keys: overrides.tokenKeys } : {}),
-      // Unchanged: order-service's /ready never waited for the revocation list (it is loaded before
-      // the app is built, and its Redis is asked as `redis`).
+      // /ready does not wait for the revocation list: it is loaded before the app is built, and its
+      // Redis is checked as `redis`.
       readinessCheck: false,
     })
     await app.register(userThrottlePlugin, userThrottleOptions(config, 'order-service'))

@@ -40,6 +40,9 @@ export function sendRefusal(reply: FastifyReply, code: ErrorCode, detail: string
   return sendProblem(reply, { title: titleFor(code), status: ERROR_CODES[code], detail, code })
 }
 
+/** A dependency failed: 503 + Retry-After, in the wording every service uses. */
+export { unavailable } from '@flash/service-kit'
+
 export const orderNotFound = () => new ProblemError('order_not_found', 'No such order')
 
 export const invalidCursor = () =>
@@ -61,12 +64,6 @@ export const idempotencyInFlight = () =>
       retryAfter: RETRY_AFTER_SECONDS,
     },
   )
-
-export const unavailable = (what: string, cause?: unknown) =>
-  new ProblemError('dependency_unavailable', `${what} is unavailable; please retry`, {
-    retryAfter: RETRY_AFTER_SECONDS,
-    cause,
-  })
 
 /** Raised by our clients (inventory, SQS) when the dependency failed or timed out. */
 export class DependencyError extends Error {

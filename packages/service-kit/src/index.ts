@@ -6,7 +6,7 @@ export {
   type ServiceAppOptions,
   serviceAppConfig,
 } from './create-app.ts'
-export { ProblemError, problemTypeUri, type ProblemOptions, titleFor } from './problem.ts'
+export { ProblemError, problemTypeUri, type ProblemOptions, titleFor, unavailable } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
 export { noStore, securityHeadersPlugin } from './security-headers.ts'
 export { isClientHangup, type SecurityEvent, ServiceEvents } from './service-events.ts'

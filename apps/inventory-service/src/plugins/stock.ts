@@ -25,14 +25,6 @@ export interface StockPluginOptions {
 
 export const stockPlugin = fp<StockPluginOptions>(
   async (app: FastifyInstance, { productCacheMs, warmSettleMs }) => {
-    // The kit's client has no 'error' listener, so ioredis would print every failed reconnection to
-    // stderr; log them as JSON instead, at most one per 10 s (requests already answer 503 meanwhile).
-    let lastLogged = 0
-    app.redis.on('error', (error: Error) => {
-      if (Date.now() - lastLogged < 10_000) return
-      lastLogged = Date.now()
-      app.log.warn({ err: error }, 'redis connection error')
-    })
     const stock = new StockStore(app.redis)
     const { warmups } = app.inventoryMetrics
     app.decorate('stock', stock)
