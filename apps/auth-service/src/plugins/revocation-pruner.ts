@@ -1,4 +1,4 @@
-import { pruneRevocations } from '@flash/service-kit'
+import { pruneRevocations, runPeriodically } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -13,13 +13,12 @@ export interface RevocationPrunerOptions {
  */
 export const revocationPrunerPlugin = fp<RevocationPrunerOptions>(
   async (app: FastifyInstance, { intervalMs }) => {
-    const timer = setInterval(() => {
-      pruneRevocations(app.db, Math.floor(Date.now() / 1000)).catch((error) =>
-        app.log.warn({ err: error }, 'revocation prune failed; retried next interval'),
-      )
-    }, intervalMs)
-    timer.unref()
-    app.addHook('onClose', async () => clearInterval(timer))
+    runPeriodically(
+      app,
+      intervalMs,
+      () => pruneRevocations(app.db, Math.floor(Date.now() / 1000)),
+      (error) => app.log.warn({ err: error }, 'revocation prune failed; retried next interval'),
+    )
   },
   { name: 'auth-revocation-pruner', dependencies: ['flash-db'] },
 )

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { runPeriodically } from '../periodic.ts'
+import { runPeriodically } from '@flash/service-kit'
 import { type ReconcileCounts, reconcileProducts } from '../reconciler.ts'
 import { listProductSupply } from '../repositories/products.ts'
 
@@ -19,8 +19,8 @@ export interface ReconcilerOptions {
 const BATCH = 500
 
 /**
- * Runs the reconciler (see reconciler.ts) over every product every RECONCILE_INTERVAL_MS, on an
- * unref'd timer chained with setTimeout (ticks never overlap), stopped after the running tick on close.
+ * Runs the reconciler (see reconciler.ts) over every product every RECONCILE_INTERVAL_MS (the kit's
+ * runPeriodically: ticks never overlap, close waits for the running one).
  * No lock: each repair is a compare-and-set on the probed state version, so every instance may run it.
  */
 export const reconcilerPlugin = fp<ReconcilerOptions>(

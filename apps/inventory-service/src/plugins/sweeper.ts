@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { runPeriodically } from '../periodic.ts'
+import { runPeriodically } from '@flash/service-kit'
 import { repairPass, type SweepDeps, sweepExpired } from '../sweeper.ts'
 
 declare module 'fastify' {
@@ -22,8 +22,8 @@ const LOCK_KEY = 'inv:sweeper:lock'
 const UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 /**
- * Runs the sweeper every SWEEP_INTERVAL_MS on an unref'd timer (never keeps the process alive),
- * chained with setTimeout so ticks never overlap, and stopped (after the running tick) on close.
+ * Runs the sweeper every SWEEP_INTERVAL_MS (the kit's runPeriodically: ticks never overlap, close
+ * waits for the running one).
  * Instances take turns through a Redis lock (SET NX PX): only one sweeps at a time. The lock merely
  * saves work — sweeping is idempotent — so it expires on its own if its holder dies.
  */

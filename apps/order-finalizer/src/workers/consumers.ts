@@ -1,5 +1,5 @@
 import { consumerClient, queueUrl } from '@flash/queue'
-import { readinessOf } from '@flash/service-kit'
+import { readinessOf, runPeriodically } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Consumer } from 'sqs-consumer'
@@ -31,7 +31,8 @@ export const consumersPlugin = fp<ConsumersOptions>(
     const { inventory } = app
     const sqs = app.sqs.api
     const consumers: Consumer[] = []
-    let sweepTimer: NodeJS.Timeout | undefined
+    /** Set once the queue URLs are known (onReady, before the first sweep). */
+    let ordersQueueUrl: string | undefined
     const log = app.log.child({ worker: 'finalizer' })
     // A second less than the process's own grace period, so the close completes before it is killed.
     const graceMs = Math.max(0, config.SHUTDOWN_GRACE_MS - 1_000)
@@ -75,28 +76,21 @@ export const consumersPlugin = fp<ConsumersOptions>(
         }),
       )
       for (const consumer of consumers) consumer.start()
-
-      const sweep = () => {
-        const deps = {
-          db: app.db,
-          sqs,
-          queueUrl: ordersUrl,
-          staleAfterMs: options.staleAfterMs,
-          log,
-          metrics,
-        }
-        sweepStalePending(deps)
-          .catch((err) => log.warn({ err }, 'stale sweep failed'))
-          .finally(() => {
-            if (sweepTimer) sweepTimer = setTimeout(sweep, options.staleSweepIntervalMs).unref()
-          })
-      }
-      sweepTimer = setTimeout(sweep, options.staleSweepIntervalMs).unref()
+      ordersQueueUrl = ordersUrl
     })
+    // Registered after the hook above: its onReady runs once the queue URL is known.
+    runPeriodically(
+      app,
+      options.staleSweepIntervalMs,
+      async () => {
+        if (ordersQueueUrl === undefined) return
+        const { staleAfterMs } = options
+        await sweepStalePending({ db: app.db, sqs, queueUrl: ordersQueueUrl, staleAfterMs, log, metrics })
+      },
+      (err) => log.warn({ err }, 'stale sweep failed'),
+    )
 
     app.addHook('onClose', async () => {
-      clearTimeout(sweepTimer)
-      sweepTimer = undefined
       await Promise.all(consumers.map((c) => stopLoop(c, graceMs)))
     })
     readinessOf(app).add('consumers', async () => {

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 
 /**
- * Runs `task` every `intervalMs` once the app is ready, on an unref'd timer (never keeps the process
- * alive) chained with setTimeout, so ticks never overlap; on close it stops after the running tick —
- * preClose runs before any onClose, so that tick still has Redis and MySQL.
+ * Runs `task` every `intervalMs` once the app is ready: the next tick is scheduled only when the last
+ * one has finished (ticks never overlap, however slow one is), on an unref'd timer (it never keeps the
+ * process alive). A failed tick goes to `onError` and the next one runs as usual. On close it stops
+ * and waits for a running tick — in preClose, which runs before any onClose, so that tick still has
+ * its clients (MySQL, Redis, the queue).
  */
 export function runPeriodically(
   app: FastifyInstance,
