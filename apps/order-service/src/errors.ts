@@ -50,14 +50,20 @@ export const invalidCursor = () =>
     errors: [{ path: 'querystring.cursor', message: 'is invalid' }],
   })
 
+/**
+ * The Idempotency-Key itself refuses the request (reused with another body, or still in flight): an
+ * answer to pass on as it is, told apart from a failing dependency by its type.
+ */
+export class IdempotencyRefusal extends ProblemError {}
+
 export const idempotencyKeyReused = () =>
-  new ProblemError(
+  new IdempotencyRefusal(
     'idempotency_key_reused',
     'This Idempotency-Key was already used with a different request body',
   )
 
 export const idempotencyInFlight = () =>
-  new ProblemError(
+  new IdempotencyRefusal(
     'idempotency_request_in_flight',
     'A request with this Idempotency-Key is still in progress',
     {

@@ -1,7 +1,7 @@
 import { type Database, type NewOrder, retryOnDeadlock } from '@flash/db'
 import type { Kysely } from 'kysely'
-import { withDeadline } from '../deadline.ts'
-import { TurnBatches } from '../turn-batches.ts'
+import { withDeadline } from '../intake/deadline.ts'
+import { TurnBatches } from '../intake/turn-batches.ts'
 
 interface Pending {
   row: NewOrder

@@ -73,3 +73,14 @@ export function toOrder(row: OrderRow): Order {
     updated_at: row.updated_at.toISOString(),
   }
 }
+
+/** Whether any order was placed under an Idempotency-Key (the idempotency marker's boot question). */
+export async function hasKeyedOrders(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('idempotency_key', 'is not', null)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Order, OrderParams } from '@flash/contracts'
 import { orderNotFound, unavailable } from '../errors.ts'
 import { findOrderByReservation, findOrderByUuid, toOrder } from '../repositories/orders.ts'
-import { unconfirmedOrder } from '../unconfirmed-orders.ts'
+import { unconfirmedOrder } from '../intake/unconfirmed-orders.ts'
 import { BEARER, codes, problems, TAGS } from '../schemas.ts'
 
 export const getOrderRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,7 +34,7 @@ order is reported as not found. ${codes('validation_failed', 'unauthorized', 'or
         return toOrder(row)
       }
       // Accepted while its INSERT went unanswered: its row may not be readable yet (or ever: fenced).
-      const accepted = await app.unconfirmedOrders.find(orderUuid).catch((error) => {
+      const accepted = await app.intake.unconfirmed.find(orderUuid).catch((error) => {
         // Not knowing is not "not found": the order may be one the buyer was told was accepted.
         throw unavailable('The order store', error)
       })

@@ -1,8 +1,8 @@
-import { newUuid, type OrderRow, writeFence } from '@flash/db'
-import type { FastifyInstance } from 'fastify'
+import { type Database, newUuid, type OrderRow, writeFence } from '@flash/db'
+import type { Kysely } from 'kysely'
 import { withDeadline } from './deadline.ts'
-import { idempotencyKeyReused } from './errors.ts'
-import { findOrderByIdempotencyKey } from './repositories/orders.ts'
+import { idempotencyKeyReused } from '../errors.ts'
+import { findOrderByIdempotencyKey } from '../repositories/orders.ts'
 
 export interface TakenOverKey {
   userId: number
@@ -29,12 +29,12 @@ export type EarlierAttempt = { kind: 'order'; row: OrderRow } | { kind: 'none'; 
  * way the answer is read from MySQL, the guard, never decided by Redis alone.
  */
 export async function findEarlierAttempt(
-  app: FastifyInstance,
+  db: Kysely<Database>,
   taken: TakenOverKey,
   timeoutMs: number,
 ): Promise<EarlierAttempt> {
   const look = async (): Promise<EarlierAttempt> => {
-    await writeFence(app.db, {
+    await writeFence(db, {
       order_uuid: taken.orderUuid,
       reservation_id: newUuid(),
       user_id: taken.userId,
@@ -42,7 +42,7 @@ export async function findEarlierAttempt(
       quantity: taken.quantity,
     })
     // Fences carry no key: a row found by the key is an order.
-    const row = await findOrderByIdempotencyKey(app.db, taken.userId, taken.key)
+    const row = await findOrderByIdempotencyKey(db, taken.userId, taken.key)
     if (row === undefined) return { kind: 'none', orderUuid: newUuid() }
     if (row.idempotency_fp !== null && row.idempotency_fp !== taken.fp) throw idempotencyKeyReused()
     return { kind: 'order', row }

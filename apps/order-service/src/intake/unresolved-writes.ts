@@ -1,6 +1,6 @@
 import { type Db, isFence, type NewOrder, writeFence } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
-import { findOrderByReservation } from './repositories/orders.ts'
+import { findOrderByReservation } from '../repositories/orders.ts'
 
 /** `written`: the row is there (sent if pending). `fenced`: it never will be (reservation released). */
 export type Resolution = 'written' | 'fenced' | 'gave_up'

@@ -1,7 +1,7 @@
 import { isDuplicateKey, isFence, type NewOrder, type OrderRow, statementNotApplied } from '@flash/db'
-import type { FastifyInstance } from 'fastify'
+import type { IntakeDeps } from './deps.ts'
 import { withDeadline } from './deadline.ts'
-import { findConflictingOrder } from './repositories/orders.ts'
+import { findConflictingOrder } from '../repositories/orders.ts'
 
 /**
  * What became of one pending-row INSERT, found out before anything is compensated:
@@ -21,41 +21,34 @@ export type WriteOutcome =
 
 type OrderToWrite = NewOrder & { order_uuid: string; reservation_id: string; user_id: number }
 
-export async function writeOrderRow(
-  app: FastifyInstance,
-  row: OrderToWrite,
-  timeoutMs: number,
-): Promise<WriteOutcome> {
+type WriteDeps = Pick<IntakeDeps, 'db' | 'inserter' | 'writeMs'>
+
+export async function writeOrderRow(deps: WriteDeps, row: OrderToWrite): Promise<WriteOutcome> {
   let first: unknown
   try {
-    await app.orderInserter.insert(row)
+    await deps.inserter.insert(row)
     return { kind: 'written' }
   } catch (error) {
     first = error
   }
-  if (isDuplicateKey(first)) return resolveConflict(app, row, timeoutMs, first)
+  if (isDuplicateKey(first)) return resolveConflict(deps, row, first)
   if (statementNotApplied(first)) return { kind: 'not_written', error: first }
   // Ambiguous (lost connection, timeout): write the same row again. The retry is its own fence: the
   // unique order_uuid/reservation_id make it a duplicate if the first attempt did land, and make the
   // first attempt a harmless duplicate if it lands after the retry.
   try {
-    await app.orderInserter.insertAlone(row)
+    await deps.inserter.insertAlone(row)
     return { kind: 'written' }
   } catch (error) {
-    if (isDuplicateKey(error)) return resolveConflict(app, row, timeoutMs, error)
+    if (isDuplicateKey(error)) return resolveConflict(deps, row, error)
     return { kind: 'unknown', error }
   }
 }
 
-async function resolveConflict(
-  app: FastifyInstance,
-  row: OrderToWrite,
-  timeoutMs: number,
-  error: unknown,
-): Promise<WriteOutcome> {
+async function resolveConflict(deps: WriteDeps, row: OrderToWrite, error: unknown): Promise<WriteOutcome> {
   let rows: OrderRow[]
   try {
-    rows = await withDeadline(findConflictingOrder(app.db, row), timeoutMs, 'order lookup')
+    rows = await withDeadline(findConflictingOrder(deps.db, row), deps.writeMs, 'order lookup')
   } catch (lookupError) {
     return { kind: 'unknown', error: lookupError }
   }

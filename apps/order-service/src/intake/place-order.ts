@@ -1,6 +1,6 @@
 import { type OrderAccepted, toOrderMessage } from '@flash/contracts'
 import { isFence, newUuid, type OrderRow } from '@flash/db'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger } from 'fastify'
 import {
   idempotencyKeyReused,
   outOfStock,
@@ -8,7 +8,8 @@ import {
   productNotFound,
   type Refusal,
   unavailable,
-} from './errors.ts'
+} from '../errors.ts'
+import type { IntakeDeps } from './deps.ts'
 import { writeOrderRow } from './write-order.ts'
 
 export interface PlaceOrder {
@@ -23,11 +24,6 @@ export interface PlaceOrder {
   log: FastifyBaseLogger
 }
 
-export interface IntakeTimeouts {
-  /** Deadline of the pending-row write and of the reads that resolve an ambiguous one. */
-  writeMs: number
-}
-
 /**
  * The intake: local sold-out mark → reserve in inventory (batched with concurrent orders, one Redis
  * round trip there) → one INSERT of the pending row (batched too) → SQS send → 202.
@@ -40,23 +36,19 @@ export interface IntakeTimeouts {
  * 202 whatever SQS does: the row is the outbox, the finalizer's stale-pending sweep re-sends what was
  * not sent, so an accepted order is never rolled back without its status saying so.
  */
-export async function placeOrder(
-  app: FastifyInstance,
-  input: PlaceOrder,
-  timeouts: IntakeTimeouts,
-): Promise<OrderAccepted | Refusal> {
+export async function placeOrder(deps: IntakeDeps, input: PlaceOrder): Promise<OrderAccepted | Refusal> {
   const { userId, productId, quantity, requestId, log } = input
-  const outcome = app.orderMetrics.outcomes
-  if (app.soldOut.isSoldOut(productId, quantity)) {
+  const outcome = deps.metrics.outcomes
+  if (deps.soldOut.isSoldOut(productId, quantity)) {
     outcome.inc({ outcome: 'sold_out_local' })
     return outOfStock(productId)
   }
   const orderUuid = input.orderUuid ?? newUuid()
   const reservation = { reservation_id: newUuid(), product_id: productId, user_id: userId, quantity }
   const release = async (step: string) => {
-    app.orderMetrics.compensations.inc({ step })
+    deps.metrics.compensations.inc({ step })
     try {
-      await app.inventory.settle([{ ...reservation, outcome: 'release' }], requestId)
+      await deps.inventory.settle([{ ...reservation, outcome: 'release' }], requestId)
     } catch (error) {
       // The sweeper releases it after its TTL: no order row references this reservation.
       log.warn(
@@ -66,13 +58,13 @@ export async function placeOrder(
     }
   }
 
-  app.orderMetrics.reserveCalls.inc()
-  const askedAt = app.soldOut.version()
-  let reserved: Awaited<ReturnType<typeof app.inventory.reserve>>
+  deps.metrics.reserveCalls.inc()
+  const askedAt = deps.soldOut.version()
+  let reserved: Awaited<ReturnType<IntakeDeps['reservations']['reserve']>>
   try {
-    reserved = await app.reservations.reserve(reservation, requestId)
+    reserved = await deps.reservations.reserve(reservation, requestId)
   } catch (error) {
-    app.soldOut.clear(productId)
+    deps.soldOut.clear(productId)
     outcome.inc({ outcome: 'inventory_unavailable' })
     // A timed-out reserve may still have happened on the other side: the release's tombstone also
     // stops a late one from taking effect.
@@ -82,14 +74,14 @@ export async function placeOrder(
   if (!reserved.ok) {
     outcome.inc({ outcome: reserved.reason })
     if (reserved.reason === 'out_of_stock') {
-      app.soldOut.mark(productId, quantity, askedAt)
+      deps.soldOut.mark(productId, quantity, askedAt)
       return outOfStock(productId)
     }
-    app.soldOut.clear(productId)
+    deps.soldOut.clear(productId)
     return reserved.reason === 'per_user_limit' ? perUserLimit(productId) : productNotFound(productId)
   }
 
-  app.soldOut.clear(productId)
+  deps.soldOut.clear(productId)
   const row = {
     order_uuid: orderUuid,
     user_id: userId,
@@ -101,12 +93,12 @@ export async function placeOrder(
     idempotency_key: input.idempotency?.key ?? null,
     idempotency_fp: input.idempotency?.fp ?? null,
   }
-  const written = await writeOrderRow(app, row, timeouts.writeMs)
+  const written = await writeOrderRow(deps, row)
   switch (written.kind) {
     case 'written':
       break
     case 'existing':
-      return resumeExisting(app, input, written.row, release)
+      return resumeExisting(deps, input, written.row, release)
     case 'not_written':
       outcome.inc({ outcome: 'db_unavailable' })
       await release('insert')
@@ -124,12 +116,12 @@ export async function placeOrder(
         { err: written.error, order_uuid: orderUuid, reservation_id: reservation.reservation_id },
         'order write unresolved; accepted, settled as soon as MySQL answers',
       )
-      await acceptUnconfirmed(app, row, log)
+      await acceptUnconfirmed(deps, row, log)
       return { order_uuid: orderUuid, status: 'pending' }
     }
   }
 
-  await sendOrLeaveToSweep(app, row, input)
+  await sendOrLeaveToSweep(deps, row, input)
   outcome.inc({ outcome: 'accepted' })
   return { order_uuid: orderUuid, status: 'pending' }
 }
@@ -139,12 +131,12 @@ export async function placeOrder(
  * write that outcome (send the row that landed, or fence the uuid and release the reservation).
  */
 async function acceptUnconfirmed(
-  app: FastifyInstance,
-  row: Parameters<typeof app.unresolvedWrites.resolve>[0] & { user_id: number; total_price_cents: number },
+  deps: IntakeDeps,
+  row: Parameters<IntakeDeps['unresolved']['resolve']>[0] & { user_id: number; total_price_cents: number },
   log: FastifyBaseLogger,
 ): Promise<void> {
-  void app.unresolvedWrites.resolve(row)
-  await app.unconfirmedOrders
+  void deps.unresolved.resolve(row)
+  await deps.unconfirmed
     .remember({
       order_uuid: row.order_uuid,
       user_id: row.user_id,
@@ -162,19 +154,19 @@ async function acceptUnconfirmed(
 }
 
 async function sendOrLeaveToSweep(
-  app: FastifyInstance,
+  deps: IntakeDeps,
   row: Parameters<typeof toOrderMessage>[0] & { order_uuid: string },
   input: Pick<PlaceOrder, 'requestId' | 'log'>,
 ): Promise<void> {
   try {
-    await app.orderQueue.send(toOrderMessage(row, input.requestId), input.requestId)
+    await deps.queue.send(toOrderMessage(row, input.requestId), input.requestId)
   } catch (error) {
-    app.orderMetrics.outcomes.inc({ outcome: 'accepted_unsent' })
+    deps.metrics.outcomes.inc({ outcome: 'accepted_unsent' })
     input.log.warn(
       { err: error, order_uuid: row.order_uuid },
       'order accepted unsent; re-sent in the background',
     )
-    app.unsentOrders.keep(toOrderMessage(row, input.requestId), input.requestId)
+    deps.unsent.keep(toOrderMessage(row, input.requestId), input.requestId)
   }
 }
 
@@ -185,7 +177,7 @@ async function sendOrLeaveToSweep(
  * idempotent, and the earlier attempt may never have sent it).
  */
 async function resumeExisting(
-  app: FastifyInstance,
+  deps: IntakeDeps,
   input: PlaceOrder,
   existing: OrderRow,
   release: (step: string) => Promise<void>,
@@ -198,7 +190,7 @@ async function resumeExisting(
   if (input.idempotency && existing.idempotency_fp && existing.idempotency_fp !== input.idempotency.fp) {
     throw idempotencyKeyReused()
   }
-  return acceptExisting(app, input, existing)
+  return acceptExisting(deps, input, existing)
 }
 
 /**
@@ -207,11 +199,11 @@ async function resumeExisting(
  * earlier attempt may have stopped before sending it.
  */
 export async function acceptExisting(
-  app: FastifyInstance,
+  deps: IntakeDeps,
   input: Pick<PlaceOrder, 'requestId' | 'log'>,
   existing: OrderRow,
 ): Promise<OrderAccepted> {
-  if (existing.status === 'pending') await sendOrLeaveToSweep(app, existing, input)
-  app.orderMetrics.outcomes.inc({ outcome: 'resumed' })
+  if (existing.status === 'pending') await sendOrLeaveToSweep(deps, existing, input)
+  deps.metrics.outcomes.inc({ outcome: 'resumed' })
   return { order_uuid: existing.order_uuid, status: 'pending' }
 }

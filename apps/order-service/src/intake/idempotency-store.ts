@@ -1,6 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { idempotencyInFlight, idempotencyKeyReused } from '../errors.ts'
 
@@ -242,29 +240,3 @@ export class IdempotencyStore {
     return `order:idem:{u:${userId}}:${key}`
   }
 }
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    idempotency: IdempotencyStore
-  }
-}
-
-export const idempotencyPlugin = fp<{ ttlSeconds: number; leaseMs: number }>(
-  async (app: FastifyInstance, { ttlSeconds, leaseMs }) => {
-    const store = new IdempotencyStore(app.redis, ttlSeconds, leaseMs)
-    const hasKeyedOrders = async () =>
-      (await app.db
-        .selectFrom('orders')
-        .select('id')
-        .where('idempotency_key', 'is not', null)
-        .limit(1)
-        .executeTakeFirst()) !== undefined
-    // Not fatal: without the marker, `mayHaveForgotten` simply says yes until one TTL has passed.
-    await store.initialise(hasKeyedOrders).catch((error) => {
-      app.log.warn({ err: error }, 'idempotency marker not initialised')
-    })
-    app.decorate('idempotency', store)
-    app.addHook('onClose', async () => store.stop())
-  },
-  { name: 'order-idempotency', dependencies: ['flash-redis', 'flash-db'] },
-)
