@@ -1,4 +1,5 @@
 import { MAX_BATCH_ENTRIES, type SqsApi, sendBatch } from '@flash/queue'
+import { Batches } from '@flash/service-kit'
 import { DependencyError } from '../errors.ts'
 
 export interface BatchSenderOptions {
@@ -23,41 +24,30 @@ interface Pending {
  * Coalesces concurrent sends into SendMessageBatch calls: SQS (and the emulator) cost about the
  * same per call whether it carries 1 or 10 messages, so batching multiplies accepted orders/s. Each
  * caller awaits its own entry; a batch-level failure or a per-entry failure rejects only the callers
- * it concerns, so the intake can compensate exactly those orders. This class decides *when* a batch
- * goes (full, or the window elapsed); `sendBatch` sends it and reports each entry's fate.
+ * it concerns, so the intake can compensate exactly those orders. A batch goes when full or when the
+ * window elapsed (service-kit's `Batches`); `sendBatch` sends it and reports each entry's fate.
  */
 export class BatchSender {
   readonly #options: BatchSenderOptions
-  #queue: Pending[] = []
-  #timer: NodeJS.Timeout | undefined
-  readonly #inFlight = new Set<Promise<void>>()
+  readonly #batches: Batches<Pending>
 
   constructor(options: BatchSenderOptions) {
     this.#options = options
-  }
-
-  send(body: string, requestId: string): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
-      this.#queue.push({ body, requestId, resolve, reject })
-      if (this.#queue.length >= MAX_BATCH_ENTRIES) this.#flush()
-      else this.#timer ??= setTimeout(() => this.#flush(), this.#options.windowMs)
+    this.#batches = new Batches({
+      send: (batch) => this.#sendBatch(batch),
+      maxItems: MAX_BATCH_ENTRIES,
+      maxInFlight: Number.POSITIVE_INFINITY,
+      window: options.windowMs,
     })
   }
 
-  /** Sends whatever is queued and waits for every batch still on the wire. */
-  async drain(): Promise<void> {
-    this.#flush()
-    await Promise.allSettled([...this.#inFlight])
+  send(body: string, requestId: string): Promise<string> {
+    return new Promise<string>((resolve, reject) => this.#batches.add({ body, requestId, resolve, reject }))
   }
 
-  #flush(): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, MAX_BATCH_ENTRIES)
-      const done = this.#sendBatch(batch).finally(() => this.#inFlight.delete(done))
-      this.#inFlight.add(done)
-    }
+  /** Sends whatever is queued and waits for every batch still on the wire. */
+  drain(): Promise<void> {
+    return this.#batches.drain()
   }
 
   async #sendBatch(batch: Pending[]): Promise<void> {
