@@ -1,7 +1,8 @@
 import type { Database } from '@flash/db'
 import type { Cluster, Redis } from 'ioredis'
-import { type Kysely, sql } from 'kysely'
-import { STATE_SINCE_KEY, type StockStore, WARMED_KEY } from './stock/index.ts'
+import type { Kysely } from 'kysely'
+import { hasOrdersWithin } from './repositories/orders.ts'
+import { type StockStore, WARMED_KEY } from './stock/index.ts'
 
 /** Raised while a product whose state was lost must not be rebuilt yet; answered with 503 + Retry-After. */
 export class WarmSettling extends Error {
@@ -75,13 +76,6 @@ export class WarmSettle {
    * wait for (a new stack, a test). Otherwise the window starts now.
    */
   async initialise(db: Kysely<Database>): Promise<void> {
-    if ((await this.#stock.redis.exists(STATE_SINCE_KEY)) === 1) return
-    const recent = await db
-      .selectFrom('orders')
-      .select('id')
-      .where('created_at', '>', sql<Date>`current_timestamp(3) - interval ${RECENT_ACTIVITY_SECONDS} second`)
-      .limit(1)
-      .executeTakeFirst()
-    await this.#stock.stateSince(recent ? 'now' : 0)
+    await this.#stock.seedStateSince(() => hasOrdersWithin(db, RECENT_ACTIVITY_SECONDS))
   }
 }

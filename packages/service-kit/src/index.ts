@@ -32,6 +32,7 @@ export { requireServiceCredential } from './auth/service-credential.ts'
 export { generateSigningKeyPair } from './auth/signing-keys.ts'
 export { createRedis, logRedisErrors, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'
 export { dbPlugin, type DbPluginOptions } from './clients/db.ts'
+export { RedisDataSince } from './clients/redis-data-since.ts'
 export { inventoryClientPlugin } from './clients/inventory.ts'
 export {
   BEARER,

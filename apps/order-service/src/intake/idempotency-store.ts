@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { RedisDataSince } from '@flash/service-kit'
 import type { Redis } from 'ioredis'
 import { idempotencyInFlight, idempotencyKeyReused } from '../errors.ts'
 
@@ -64,14 +65,6 @@ const MAX_UNSETTLED = 10_000
 const SETTLE_RETRY_FIRST_MS = 100
 const SETTLE_RETRY_MAX_MS = 1_000
 
-// Times on Redis' clock, like the leases: instances compare the marker with each other's "now".
-const FORGOTTEN = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local since = redis.call('GET', KEYS[1])
-if not since then redis.call('SET', KEYS[1], now) return 1 end
-if tonumber(since) > now - tonumber(ARGV[1]) then return 1 end
-return 0`
-
 /**
  * Idempotency-Key records (IETF draft) in Redis, one key per user + Idempotency-Key, kept `ttlSeconds`.
  * The first request claims the key with an order uuid chosen up front (one script, `BEGIN`). A crashed owner
@@ -87,6 +80,7 @@ export class IdempotencyStore {
   readonly #redis: Redis
   readonly #ttlSeconds: number
   readonly #leaseMs: number
+  readonly #completeSince: RedisDataSince
   readonly #unsettled = new Map<string, { owner: string; value: string; until: number }>()
   #retrying = false
   #retryTimer: NodeJS.Timeout | undefined
@@ -96,6 +90,7 @@ export class IdempotencyStore {
     this.#redis = redis
     this.#ttlSeconds = ttlSeconds
     this.#leaseMs = leaseMs
+    this.#completeSince = new RedisDataSince(redis, COMPLETE_SINCE_KEY)
   }
 
   static fingerprint(body: { product_id: number; quantity: number }): string {
@@ -218,7 +213,7 @@ export class IdempotencyStore {
    * GET, asked only when a fresh claim ends in a refusal.
    */
   async mayHaveForgotten(): Promise<boolean> {
-    return (await this.#redis.eval(FORGOTTEN, 1, COMPLETE_SINCE_KEY, this.#ttlSeconds * 1000)) === 1
+    return this.#completeSince.lostWithin(this.#ttlSeconds * 1000)
   }
 
   /**
@@ -226,14 +221,7 @@ export class IdempotencyStore {
    * holds no keyed order: complete since forever) or lost them (start the window now).
    */
   async initialise(databaseHasKeyedOrders: () => Promise<boolean>): Promise<void> {
-    if ((await this.#redis.exists(COMPLETE_SINCE_KEY)) === 1) return
-    const since = (await databaseHasKeyedOrders()) ? await this.#redisNow() : 0
-    await this.#redis.set(COMPLETE_SINCE_KEY, String(since), 'NX')
-  }
-
-  async #redisNow(): Promise<number> {
-    const [seconds, micros] = await this.#redis.time()
-    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)
+    await this.#completeSince.seed(databaseHasKeyedOrders)
   }
 
   #key(userId: number, key: string): string {
