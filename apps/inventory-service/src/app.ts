@@ -13,10 +13,12 @@ import {
 import type { JWTVerifyGetKey } from 'jose'
 import { eventsPlugin } from './plugins/events.ts'
 import { inventoryMetricsPlugin } from './plugins/metrics.ts'
-import { stockPlugin } from './plugins/stock.ts'
-import { reconcilerPlugin } from './plugins/reconciler.ts'
-import { sweeperPlugin } from './plugins/sweeper.ts'
-import { routes } from './routes/index.ts'
+import { stockPlugin } from './warm-up/plugin.ts'
+import { reconcilerPlugin } from './repair/reconciler-plugin.ts'
+import { sweeperPlugin } from './repair/sweeper-plugin.ts'
+import { productRoutes } from './routes/products.ts'
+import { reservationRoutes } from './routes/reservations.ts'
+import { stockStateRoutes } from './routes/stock-state.ts'
 
 export interface AppOverrides {
   /** Wins over LOG_LEVEL (tests pass 'silent'). */
@@ -75,7 +77,10 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
     })
     // mysql, redis and revocations: each registered its own check.
     await app.register(healthPlugin)
-    await app.register(routes, { serviceToken: config.SERVICE_TOKEN, reservationTtlMs })
+    // One file per resource; a lost MySQL connection is answered 503 by the kit's central handler.
+    await app.register(productRoutes)
+    await app.register(reservationRoutes, { serviceToken: config.SERVICE_TOKEN, reservationTtlMs })
+    await app.register(stockStateRoutes, { serviceToken: config.SERVICE_TOKEN })
     return app
   } catch (error) {
     // Whatever was opened (pool, Redis, subscriber) is closed so a failed build never leaks.

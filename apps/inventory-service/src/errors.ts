@@ -1,6 +1,6 @@
 import { ProblemError, unavailable } from '@flash/service-kit'
 import { STOCK_LIMIT } from './repositories/products.ts'
-import { WarmSettling } from './warm-settle.ts'
+import { WarmSettling } from './warm-up/warm-settle.ts'
 
 /**
  * Every problem inventory-service answers, in one place, so every path says the same thing.

@@ -15,12 +15,10 @@ import {
 } from '@flash/service-kit'
 import type { JWTVerifyGetKey } from 'jose'
 import { intakePlugin } from './intake/plugin.ts'
-import { orderMetricsPlugin } from './plugins/order-metrics.ts'
+import { orderMetricsPlugin } from './plugins/metrics.ts'
 import { orderQueuePlugin } from './plugins/order-queue.ts'
-import { soldOutPlugin } from './plugins/sold-out.ts'
-import { createOrderRoute } from './routes/create-order.ts'
-import { getOrderRoute } from './routes/get-order.ts'
-import { listOrdersRoute } from './routes/list-orders.ts'
+import { soldOutPlugin } from './intake/sold-out.ts'
+import { orderRoutes } from './routes/orders.ts'
 
 export interface AppOverrides {
   /** Wins over LOG_LEVEL (tests pass 'silent'). */
@@ -89,7 +87,7 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
     })
     // mysql, redis, inventory and sqs: each client plugin registered its own check.
     await app.register(healthPlugin)
-    for (const route of [createOrderRoute, getOrderRoute, listOrdersRoute]) await app.register(route)
+    await app.register(orderRoutes)
     return app
   } catch (error) {
     // Whatever was opened (pool, Redis, subscribers) is closed so a failed build never leaks.

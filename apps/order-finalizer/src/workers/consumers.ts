@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Consumer } from 'sqs-consumer'
 import type { FinalizerConfig } from '../config.ts'
-import type { FinalizerMetrics } from '../metrics.ts'
 import { createLoop, stopLoop } from './consumer-loop.ts'
 import { dlqBatchHandler } from './dlq-worker.ts'
 import { orderBatchHandler } from './order-worker.ts'
@@ -12,7 +11,6 @@ import { sweepStalePending } from './stale-sweep.ts'
 
 export interface ConsumersOptions {
   config: FinalizerConfig
-  metrics: FinalizerMetrics
   /** Long-poll length; a graceful stop waits for the poll in progress. */
   waitTimeSeconds: number
   staleAfterMs: number
@@ -27,7 +25,8 @@ export interface ConsumersOptions {
  */
 export const consumersPlugin = fp<ConsumersOptions>(
   async (app: FastifyInstance, options) => {
-    const { config, metrics, waitTimeSeconds } = options
+    const { config, waitTimeSeconds } = options
+    const metrics = app.finalizerMetrics
     const { inventory } = app
     const sqs = app.sqs.api
     const consumers: Consumer[] = []
@@ -98,5 +97,8 @@ export const consumersPlugin = fp<ConsumersOptions>(
         throw new Error('consumers stopped')
     })
   },
-  { name: 'finalizer-consumers', dependencies: ['flash-db', 'finalizer-sqs', 'flash-inventory-client'] },
+  {
+    name: 'finalizer-consumers',
+    dependencies: ['flash-db', 'finalizer-sqs', 'flash-inventory-client', 'finalizer-metrics'],
+  },
 )

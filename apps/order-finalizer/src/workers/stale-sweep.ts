@@ -3,7 +3,7 @@ import type { Database } from '@flash/db'
 import { type SqsApi, sendBatch } from '@flash/queue'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
-import type { FinalizerMetrics } from '../metrics.ts'
+import type { FinalizerMetrics } from '../plugins/metrics.ts'
 import { stalePendingOrders } from '../repositories/stale-orders.ts'
 
 export interface StaleSweepDeps {

@@ -8,7 +8,7 @@ import { findConflictingOrder } from '../repositories/orders.ts'
  * - `written`: the row exists (maybe written by the retry, maybe by a first attempt whose reply was lost);
  * - `not_written`: MySQL refused the statement or was never reached — safe to release the reservation;
  * - `unknown`: no answer either way; the row may still land, so the reservation must NOT be released
- *   here (inventory's sweeper fences it after its TTL, see apps/inventory-service/src/sweeper.ts);
+ *   here (inventory's sweeper fences it after its TTL, see apps/inventory-service/src/repair/sweeper.ts);
  * - `existing`: another attempt's order holds this uuid or Idempotency-Key;
  * - `fenced`: inventory already gave this reservation up and holds its id in a fence row.
  */

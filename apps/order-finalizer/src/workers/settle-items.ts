@@ -1,6 +1,6 @@
 import type { SettleBody } from '@flash/contracts'
 import type { InventoryInternalClient } from '@flash/api-client'
-import type { SettledOrder } from './repositories/finalize.ts'
+import type { SettledOrder } from '../repositories/finalize.ts'
 
 /** Terminal orders become settle items: completed commits the reservation, failed releases it. */
 export function settleItems(orders: SettledOrder[]): SettleBody[] {

@@ -1,7 +1,7 @@
 import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
-import { readWarmSource } from './repositories/orders.ts'
-import { productKeys, type StockStore } from './stock/index.ts'
+import { readWarmSource } from '../repositories/orders.ts'
+import { productKeys, type StockStore } from '../stock/index.ts'
 import type { WarmSettle } from './warm-settle.ts'
 
 export type WarmResult = 'warmed' | 'noop' | 'not_found' | 'error'

@@ -1,8 +1,8 @@
 import type { Database } from '@flash/db'
 import type { Cluster, Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
-import { hasOrdersWithin } from './repositories/orders.ts'
-import { type StockStore, WARMED_KEY } from './stock/index.ts'
+import { hasOrdersWithin } from '../repositories/orders.ts'
+import { type StockStore, WARMED_KEY } from '../stock/index.ts'
 
 /** Raised while a product whose state was lost must not be rebuilt yet; answered with 503 + Retry-After. */
 export class WarmSettling extends Error {

@@ -1,4 +1,4 @@
-import type { StateVersion, StockStore } from './stock/index.ts'
+import type { StateVersion, StockStore } from '../stock/index.ts'
 
 /**
  * Notices a product whose state went back in time — a failover promoted a replica that missed the last

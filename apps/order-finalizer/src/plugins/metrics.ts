@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
 import { Counter, Histogram, type Registry } from 'prom-client'
 
 /** Finalizer counters on the /metrics registry; commits/s is rate(finalizer_orders_total{outcome="completed"}). */
@@ -65,3 +67,17 @@ export function createFinalizerMetrics(registry: Registry) {
   }
 }
 export type FinalizerMetrics = ReturnType<typeof createFinalizerMetrics>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    finalizerMetrics: FinalizerMetrics
+  }
+}
+
+/** The finalizer's counters, on the kit's `/metrics` registry, as `app.finalizerMetrics`. */
+export const finalizerMetricsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorate('finalizerMetrics', createFinalizerMetrics(app.metrics))
+  },
+  { name: 'finalizer-metrics', dependencies: ['flash-metrics'] },
+)

@@ -1,8 +1,8 @@
 import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
-import { fenceReservation, orderStatusByReservation } from './repositories/orders.ts'
-import { listProductSupply } from './repositories/products.ts'
-import { type ExpiredReservation, type StockStore, TOMBSTONE_RETENTION_MS } from './stock/index.ts'
+import { fenceReservation, orderStatusByReservation } from '../repositories/orders.ts'
+import { listProductSupply } from '../repositories/products.ts'
+import { type ExpiredReservation, type StockStore, TOMBSTONE_RETENTION_MS } from '../stock/index.ts'
 
 export type SweepAction = 'released' | 'extended' | 'committed' | 'gone'
 

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { RegisterBody, RegisterResponse } from '@flash/contracts'
+import { RegisterBody, RegisterResponse, UserView } from '@flash/contracts'
 import { isDuplicateKey, transactionWithRetry } from '@flash/db'
-import { blankField, emailTaken, weakPassword } from '../errors.ts'
-import { passwordWeakness } from '../password-policy.ts'
-import { insertUser, normalizeEmail } from '../repositories/users.ts'
+import { blankField, emailTaken, unknownUser, weakPassword } from '../errors.ts'
+import { passwordWeakness } from '../passwords/password-policy.ts'
+import { findUserById, insertUser, normalizeEmail, toUserView } from '../repositories/users.ts'
 import { noStore } from '@flash/service-kit'
-import { BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
+import { BEARER, BODY_PROBLEMS, codes, problems, TAGS } from '../schemas.ts'
 
-export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
+const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/register',
     {
@@ -43,4 +43,31 @@ export const registerRoute: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
   )
+}
+
+const meRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/api/me',
+    {
+      onRequest: [app.authenticate, noStore],
+      schema: {
+        tags: TAGS,
+        summary: 'The authenticated account',
+        description: codes('unauthorized', 'token_revoked'),
+        security: BEARER,
+        response: { 200: UserView, ...problems(401) },
+      },
+    },
+    async (request) => {
+      const user = await findUserById(app.db, request.user!.id)
+      if (!user) throw unknownUser()
+      return toUserView(user)
+    },
+  )
+}
+
+/** The user resource: register, read oneself. */
+export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await registerRoute(app, {})
+  await meRoute(app, {})
 }

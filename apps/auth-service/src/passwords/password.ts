@@ -1,5 +1,5 @@
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto'
-import { hashingOverloaded } from './errors.ts'
+import { hashingOverloaded } from '../errors.ts'
 import { HashGate, HashGateFull, type HashGateOptions } from './hash-gate.ts'
 import { verifyLegacyScrypt } from './password-scrypt.ts'
 

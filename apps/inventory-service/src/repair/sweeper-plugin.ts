@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { runPeriodically } from '@flash/service-kit'
-import { repairPass, type SweepDeps, sweepExpired } from '../sweeper.ts'
+import { repairPass, type SweepDeps, sweepExpired } from './sweeper.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

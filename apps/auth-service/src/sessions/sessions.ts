@@ -8,16 +8,16 @@ import {
   refreshTokenReused,
   refreshUnavailable,
   revocationUnavailable,
-} from './errors.ts'
-import { hashRefreshToken, type TokenIssuer } from './plugins/tokens.ts'
+} from '../errors.ts'
+import { hashRefreshToken, type TokenIssuer } from './tokens.ts'
 import {
   familyStartedAt,
   findByHashForUpdate,
   insertRefreshToken,
   markRotated,
   revokeFamily,
-} from './repositories/refresh-tokens.ts'
-import { findUserById } from './repositories/users.ts'
+} from '../repositories/refresh-tokens.ts'
+import { findUserById } from '../repositories/users.ts'
 
 /**
  * Any access token lives at most this long (AuthEnv caps ACCESS_TOKEN_TTL_SECONDS at 900), so a

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { viaRedis } from './errors.ts'
-import { readWarmSource } from './repositories/orders.ts'
+import { viaRedis } from '../errors.ts'
+import { readWarmSource } from '../repositories/orders.ts'
 
 /**
  * Brings Redis up to a restock MySQL has already committed, and answers the product's live available.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { runPeriodically } from '@flash/service-kit'
-import { type ReconcileCounts, reconcileProducts } from '../reconciler.ts'
+import { type ReconcileCounts, reconcileProducts } from './reconciler.ts'
 import { listProductSupply } from '../repositories/products.ts'
 
 declare module 'fastify' {

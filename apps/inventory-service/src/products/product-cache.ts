@@ -1,4 +1,4 @@
-import type { ProductInfo } from './repositories/products.ts'
+import type { ProductInfo } from '../repositories/products.ts'
 
 /**
  * Name, price and limit of recently read products, per instance, for `ttlMs` (PRODUCT_CACHE_MS), so a

@@ -1,7 +1,7 @@
 import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
-import type { PasswordHasher } from './password.ts'
-import { findUserByEmail, upsertAdmin } from './repositories/users.ts'
+import type { PasswordHasher } from '../passwords/password.ts'
+import { findUserByEmail, upsertAdmin } from '../repositories/users.ts'
 
 export interface AdminSeed {
   email: string

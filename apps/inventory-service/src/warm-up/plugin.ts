@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { ProductCache } from '../product-cache.ts'
+import { ProductCache } from '../products/product-cache.ts'
 import { StockStore } from '../stock/index.ts'
-import { RollbackWatch } from '../rollback-watch.ts'
-import { WarmSettle } from '../warm-settle.ts'
-import { Warmer } from '../warmup.ts'
+import { RollbackWatch } from './rollback-watch.ts'
+import { WarmSettle } from './warm-settle.ts'
+import { Warmer } from './warmup.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,9 +1,9 @@
 import type { Database } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
-import { orderStatusByReservation } from './repositories/orders.ts'
-import { readReconcileBooks } from './repositories/products.ts'
-import type { StockStore } from './stock/index.ts'
+import { orderStatusByReservation } from '../repositories/orders.ts'
+import { readReconcileBooks } from '../repositories/products.ts'
+import type { StockStore } from '../stock/index.ts'
 
 export interface ReconcileDeps {
   db: Kysely<Database>
