@@ -8,7 +8,7 @@ export interface BatchesOptions<T> {
   /**
    * How long the first item of a batch waits for company while a slot is free: 'now' (not at all:
    * company is what arrives while the slots are busy), 'turn' (the rest of this event-loop turn) or a
-   * number of ms. A full batch goes at once.
+   * number of ms (a full batch goes at once).
    */
   window: 'now' | 'turn' | number
   /** The weight of one item against `maxItems` (default 1). */
@@ -42,8 +42,10 @@ export class Batches<T> {
     this.#queue.push(item)
     this.#queuedSize += this.#sizeOf(item)
     const { window, maxItems } = this.#options
-    if (window === 'now' || this.#queuedSize >= maxItems) this.#flush()
+    if (window === 'now') this.#flush()
+    // The whole turn joins, however many: the batches are cut at the end of it.
     else if (window === 'turn') this.#immediate ??= setImmediate(() => this.#flush())
+    else if (this.#queuedSize >= maxItems) this.#flush()
     else this.#timer ??= setTimeout(() => this.#flush(), window)
   }
 
@@ -65,12 +67,21 @@ export class Batches<T> {
         .catch(() => {})
         .finally(() => {
           this.#inFlight.delete(sent)
-          // What gathered while every slot was busy has waited a whole batch already: it goes now.
-          if (this.#waitingForSlot) this.#flush()
+          this.#afterBatch()
         })
       this.#inFlight.add(sent)
     }
     this.#waitingForSlot = this.#queue.length > 0
+  }
+
+  /** A slot is free again: what gathered meanwhile goes as its window says. */
+  #afterBatch(): void {
+    if (this.#queue.length === 0) return
+    const { window } = this.#options
+    if (window === 'now') this.#flush()
+    else if (window === 'turn') this.#immediate ??= setImmediate(() => this.#flush())
+    // A timed window: only what waited for a slot goes at once; the rest keeps its timer.
+    else if (this.#waitingForSlot) this.#flush()
   }
 
   #take(): T[] {
