@@ -10,7 +10,8 @@ import { Agent } from 'undici'
 import { generateDevSecrets } from '../stack/secrets.ts'
 import { type Stack, startStack } from '../stack/stack.ts'
 import type { BenchOptions } from './args.ts'
-import { type Buyers, registerBuyers } from './buyers.ts'
+import { type Buyer, obtainBuyers, renewTokens } from '../load/engine/buyers.ts'
+import { createProgress } from '../load/engine/progress.ts'
 import { startChild } from './child.ts'
 import { type Cleanup, deleteRedisPrefix } from './cleanup.ts'
 import { childPid, serverPids } from './host-stats.ts'
@@ -42,7 +43,8 @@ export interface Platform {
   jwksUrl: string
   inventory: ApiClient
   adminToken: string
-  buyers: Buyers
+  /** Registered through the engine's polite registration, renewed when their tokens near expiry. */
+  buyers: Buyer[]
   createProduct(body: CreateProductBody): Promise<Product>
   /** Buyer tokens valid for at least `seconds` more. */
   tokensFor(seconds: number): Promise<string[]>
@@ -144,7 +146,17 @@ export async function startPlatform(opts: {
   const gatewayPid = stack.gatewayUrl ? await childPid('tools/src/gateway.ts') : undefined
   const adminToken = expectOk(await auth.login(admin)).access_token
   say(`registering ${options.buyers} buyers`)
-  const buyers = await registerBuyers(auth, options.buyers)
+  // The engine's registration (cheap hashing here, so 16 at a time), without its progress bar.
+  const { buyers } = await obtainBuyers({
+    client: auth,
+    url: base.auth[0]!,
+    count: options.buyers,
+    file: undefined,
+    progress: createProgress(true),
+    signal,
+    width: 16,
+  })
+  let issuedAt = Date.now()
 
   return {
     name,
@@ -158,8 +170,12 @@ export async function startPlatform(opts: {
     buyers,
     createProduct: async (body) => expectOk(await inventory.createProduct(adminToken, body)),
     async tokensFor(seconds) {
-      if (Date.now() - buyers.issuedAt > (TOKEN_TTL_S - seconds - 60) * 1000) await buyers.renew()
-      return buyers.tokens
+      if (Date.now() - issuedAt > (TOKEN_TTL_S - seconds - 60) * 1000) {
+        const renewedAt = Date.now()
+        await renewTokens(auth, buyers, 16)
+        issuedAt = renewedAt
+      }
+      return buyers.map((b) => b.accessToken)
     },
     async startDefaultAuth() {
       const auth = await startStack({

@@ -1,6 +1,6 @@
 // Per-second views of one bench run: answers by status class, and the latencies once every connection
 // is open (pure).
-import type { Series } from '../load/recorder.ts'
+import type { Series } from '../load/engine/recorder.ts'
 
 /** p-th percentile (0…100) of `values`, nearest rank (pure). */
 export function percentile(values: Float64Array, p: number): number | undefined {

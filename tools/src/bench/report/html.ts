@@ -68,7 +68,7 @@ function scenarioSection(r: ScenarioResult): Section {
   return {
     title: r.name,
     html: htmlTable(['measure', 'value'], rows) + checks + notes,
-    charts: l.hdr ? { ...l.hdr.series, dist: l.hdr.distribution } : undefined,
+    charts: l.hdr ? { ...l.hdr.series, dist: l.hdr.distribution, summary: l.hdr.latency } : undefined,
   }
 }
 

@@ -1,6 +1,6 @@
 // The benchmark report's types: one scenario's numbers, the targets, the whole report.
-import type { Distribution, LatencySummary } from '../../load/latency.ts'
-import type { Series } from '../../load/recorder.ts'
+import type { Distribution, LatencySummary } from '../../load/engine/latency.ts'
+import type { Series } from '../../load/engine/recorder.ts'
 import type { CpuUse } from '../host-stats.ts'
 
 export const SCENARIOS = [

@@ -5,9 +5,9 @@
 // stack hashes cheaply so that registering the buyers is quick set-up.
 import { ApiClient } from '@flash/api-client'
 import { Agent } from 'undici'
-import { newCredentials } from '../../load/buyers.ts'
-import { summarize } from '../../load/latency.ts'
-import { runStorm } from '../../load/storm.ts'
+import { newCredentials } from '../../load/engine/buyers.ts'
+import { summarize } from '../../load/engine/latency.ts'
+import { runStorm } from '../../load/engine/storm.ts'
 import { cpuSample, cpuUse } from '../host-stats.ts'
 import type { AuthStormStats, LoadStats, ScenarioResult } from '../report/types.ts'
 import { byClass } from '../timeline.ts'

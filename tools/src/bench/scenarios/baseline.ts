@@ -12,7 +12,7 @@ import {
   type ScenarioContext,
   warmUp,
 } from './context.ts'
-import { offeredRate, withRecordedLatency } from './sold-out-rate.ts'
+import { offeredRate } from './sold-out-rate.ts'
 
 export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
   const server = await startChild({
@@ -33,7 +33,7 @@ export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
     const rate = offeredRate(ctx.options.rate, run.stats.rps)
     if (ctx.options.scenarios.includes('sold-out-rate') && rate) {
       const atRate = await runLoad({ ...spec, connections: connections(ctx, 'sold-out-rate'), rate })
-      const load = withRecordedLatency(atRate.stats)
+      const load = atRate.stats
       ctx.say(`baseline at ${rate} req/s: ${describe('baseline', load)}`)
       result.atRate = { rate, load }
     }

@@ -3,14 +3,14 @@
 // sale opens and the sell-out time measures the sale, not the TCP handshakes. Then the queue drains
 // and the audit judges the sale from what the buyers and the product page say.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { loginAdmin } from '../admin.ts'
+import { loginAdmin } from '../engine/admin.ts'
 import { waitForTerminal } from '../audit/drain.ts'
 import { stockState, serviceToken } from '../audit/internal.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { judgeSale } from '../audit/judge.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../buyers.ts'
+import { obtainBuyers } from '../engine/buyers.ts'
 import { hammerProduct } from './orders-load.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 

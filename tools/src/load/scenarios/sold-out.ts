@@ -1,10 +1,10 @@
 // sold-out: a product with no stock, hammered — the path most flash-sale buyers take. Every answer
 // should be a 409 served without MySQL; afterwards no order may exist and the stock is still 0.
-import { loginAdmin } from '../admin.ts'
+import { loginAdmin } from '../engine/admin.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { collectOrders, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../buyers.ts'
+import { obtainBuyers } from '../engine/buyers.ts'
 import { hammerProduct, twoXx } from './orders-load.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 

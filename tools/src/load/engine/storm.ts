@@ -31,6 +31,8 @@ export interface StormSpec {
   credentials: readonly Credentials[]
   /** Arrivals per second. */
   rate: number
+  /** Arrival times in s from the start (from --stages, see stages.ts), instead of one every 1/rate s. */
+  arrivalsS?: readonly number[] | undefined
   /** `Date.now()` after which no shed answer is retried. */
   deadlineMs: number
   /** Attempts per call, shed ones included (undefined: until the deadline). */
@@ -100,8 +102,10 @@ export async function runStorm(spec: StormSpec): Promise<StormRun> {
   const flows: Promise<void>[] = []
   const startedAtMs = performance.now()
   for (let i = 0; i < spec.credentials.length && !spec.signal?.aborted; i++) {
-    // Arrival i at i/rate seconds: a fixed schedule, however slow the answers are.
-    const due = startedAtMs + (i * 1000) / spec.rate - performance.now()
+    // Arrival i at i/rate seconds (or its staged time): a fixed schedule, however slow the answers are.
+    const atS = spec.arrivalsS ? spec.arrivalsS[i] : i / spec.rate
+    if (atS === undefined) break
+    const due = startedAtMs + atS * 1000 - performance.now()
     if (due > 0) await sleep(due)
     flows.push(user(i, spec.credentials[i]!))
   }
