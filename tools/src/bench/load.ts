@@ -3,22 +3,13 @@
 // CPU per process and the connection attempts the kernel dropped.
 import { type CannonRun, runCannon } from '../load/engine/cannon.ts'
 import type { RunStats } from '../load/engine/recorder.ts'
-import { orderRequests } from '../load/scenarios/orders-load.ts'
+import { type OrderLoad, orderLoad } from '../load/scenarios/orders-load.ts'
 import { cpuSample, cpuUse, listenOverflows } from './host-stats.ts'
 import type { LoadStats } from './report/types.ts'
 import { byClass, steadyLatencies } from './timeline.ts'
 
-export interface LoadSpec {
-  /** Full URLs (path included); connections are spread over them (several instances). */
-  urls: readonly string[]
-  connections: number
-  durationS: number
-  /** Fixed overall request rate (autocannon overallRate): an open-ish loop at a chosen load. */
-  rate?: number | undefined
-  body: string
-  /** Bearer tokens, rotating per request (each connection over its own window of them). */
-  tokens: readonly string[]
-  signal?: AbortSignal
+/** The engine's order load against the bench's targets, and the processes whose CPU is measured. */
+export interface LoadSpec extends OrderLoad {
   /** Called for every response with its status, `performance.now()` and its latency (ms). */
   onResponse?: (status: number, atMs: number, latencyMs: number) => void
   /** Processes whose CPU use is measured over the run (the load generator itself is always added). */
@@ -53,33 +44,45 @@ export function loadStatsOf(run: RunStats, connections: number, steadyP99Ms?: nu
   }
 }
 
-export async function runLoad(spec: LoadSpec): Promise<LoadRun> {
-  if (spec.tokens.length === 0) throw new Error('runLoad needs at least one token')
+/**
+ * Runs `load` (an engine run: a plain order load, a sale …) and reads around it what only the harness
+ * can: CPU per process, the kernel's dropped connection attempts, the p99 once every connection is open.
+ */
+export async function measured<T extends { run: CannonRun }>(
+  spec: Pick<LoadSpec, 'connections' | 'pids'>,
+  load: (
+    onResponse: (status: number, atMs: number, latencyMs: number) => void,
+    onStart: () => void,
+  ) => Promise<T>,
+): Promise<T & { stats: LoadStats }> {
   const pids = { 'load generator': process.pid, ...spec.pids }
   const overflowsBefore = await listenOverflows()
   const cpuBefore = await cpuSample(pids)
   const steady = steadyLatencies()
-  const run: CannonRun = await runCannon({
-    url: spec.urls,
-    method: 'POST',
-    body: spec.body,
-    connections: spec.connections,
-    rate: spec.rate,
-    durationS: spec.durationS,
-    timeoutS: 10,
-    requestsFor: (k) => orderRequests(spec.tokens, k, spec.connections),
-    signal: spec.signal,
-    onStart: () => steady.start(performance.now()),
-    onResponse: (status, at, latencyMs) => {
-      steady.record(at, latencyMs)
-      spec.onResponse?.(status, at, latencyMs)
-    },
-  })
+  const result = await load(
+    (_status, at, latencyMs) => steady.record(at, latencyMs),
+    () => steady.start(performance.now()),
+  )
   const cpuAfter = await cpuSample(pids)
   const overflowsAfter = await listenOverflows()
-  const stats = loadStatsOf(run.stats, spec.connections, steady.p99())
+  const stats = loadStatsOf(result.run.stats, spec.connections, steady.p99())
   if (overflowsBefore !== undefined && overflowsAfter !== undefined)
     stats.listenOverflows = overflowsAfter - overflowsBefore
   if (cpuBefore && cpuAfter) stats.cpu = cpuUse(cpuBefore, cpuAfter)
+  return { ...result, stats }
+}
+
+/** The engine's order load on one product, measured. */
+export async function runLoad(spec: LoadSpec): Promise<LoadRun> {
+  const { stats, run } = await measured(spec, async (onResponse, onStart) => ({
+    run: await runCannon({
+      ...orderLoad(spec),
+      onStart,
+      onResponse: (status, at, latencyMs) => {
+        onResponse(status, at, latencyMs)
+        spec.onResponse?.(status, at, latencyMs)
+      },
+    }),
+  }))
   return { stats, startedAtMs: run.startedAtMs, endedAtMs: run.endedAtMs }
 }

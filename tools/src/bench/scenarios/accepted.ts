@@ -10,7 +10,6 @@ import {
   countersSince,
   describe,
   flagStatuses,
-  orderBody,
   orderLoad,
   type ScenarioContext,
   twoXx,
@@ -28,7 +27,7 @@ export async function accepted(ctx: ScenarioContext): Promise<ScenarioResult> {
     stock: HUGE_STOCK,
     max_per_user: null,
   })
-  const spec = { ...(await orderLoad(ctx, 'accepted')), body: orderBody(product.id) }
+  const spec = { ...(await orderLoad(ctx, 'accepted')), productId: product.id }
   const sampler = sampleCounts(platform.db, product.id)
   try {
     const warm = await warmUp(ctx, 'accepted', spec, [202])

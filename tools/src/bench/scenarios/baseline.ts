@@ -3,15 +3,7 @@
 import { startChild } from '../child.ts'
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import {
-  connections,
-  describe,
-  flagStatuses,
-  orderBody,
-  orderLoad,
-  type ScenarioContext,
-  warmUp,
-} from './context.ts'
+import { connections, describe, flagStatuses, orderLoad, type ScenarioContext, warmUp } from './context.ts'
 import { offeredRate } from './sold-out-rate.ts'
 
 export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
@@ -23,7 +15,7 @@ export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
   })
   try {
     const target = { url: server.url, label: 'baseline', pid: server.proc.pid }
-    const spec = { ...(await orderLoad(ctx, 'baseline', target)), body: orderBody(1) }
+    const spec = { ...(await orderLoad(ctx, 'baseline', target)), productId: 1 }
     await warmUp(ctx, 'baseline', spec, [409])
     const run = await runLoad(spec)
     flagStatuses(ctx, 'baseline', run.stats, [409])

@@ -1,10 +1,10 @@
 // What every scenario gets, and the pieces they share: warm-up, status bookkeeping, sell-out timing.
 import { type BenchOptions, connectionsFor } from '../args.ts'
 import { diffCounters, scrapeCounters } from '../counters.ts'
-import { type LoadRun, type LoadSpec, runLoad } from '../load.ts'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { orderLoad as engineOrderLoad } from '../../load/scenarios/orders-load.ts'
+import { runSale, type SaleRun } from '../../load/scenarios/sale.ts'
+import { type LoadRun, type LoadSpec, measured, runLoad } from '../load.ts'
 import type { Platform } from '../platform.ts'
-import { saleOver } from './sale-end.ts'
 import { fmtNum, formatStatuses } from '../report/format.ts'
 import { unexpectedStatuses } from '../report/targets.ts'
 import type { LoadStats, Results, ScenarioName } from '../report/types.ts'
@@ -22,24 +22,23 @@ export interface ScenarioContext {
   problem: (line: string) => void
 }
 
-export const orderBody = (productId: number) => JSON.stringify({ product_id: productId, quantity: 1 })
-
 /**
- * The load every order scenario sends, minus its body: `--duration` seconds at the scenario's
- * connections, buyer tokens rotating per request, CPU measured for the platform's processes. Aimed at
- * the order-service instances, or at a server of the scenario's own (baseline, naive: `label` names
- * its process in the CPU table).
+ * The engine's order load as every order run of the bench sends it, minus the product: `--duration`
+ * seconds at the run's connections, buyer tokens rotating per request, CPU measured for the
+ * platform's processes. Aimed at the order-service instances, or at a reference server (baseline,
+ * naive: `label` names its process in the CPU table).
  */
 export async function orderLoad(
   ctx: ScenarioContext,
   scenario: ScenarioName,
   server?: { url: string; label: string; pid: number | undefined },
-): Promise<Omit<LoadSpec, 'body' | 'pids'> & { pids: Record<string, number | undefined> }> {
+): Promise<Omit<LoadSpec, 'productId'> & { pids: Record<string, number | undefined> }> {
   const { platform, options } = ctx
   return {
-    urls: server ? [`${server.url}/api/orders`] : platform.base.orders.map((u) => `${u}/api/orders`),
+    bases: server ? [server.url] : platform.base.orders,
     connections: connections(ctx, scenario),
     durationS: options.durationS,
+    timeoutS: 10,
     tokens: await platform.tokensFor(options.durationS * 2),
     signal: ctx.signal,
     pids: server ? { ...platform.pids(), [server.label]: server.pid } : platform.pids(),
@@ -82,34 +81,6 @@ export async function warmUp(
   return run
 }
 
-/**
- * Counts 2xx answers and remembers when the last one arrived. Each order is for one unit, so the sale
- * has sold out when `units` orders were accepted: that answer's time is the sell-out time. (A 409 is
- * no proof: right after the opening a refusal can still come from a sold-out mark not yet cleared.)
- */
-export function acceptedTracker(units: number) {
-  const t = {
-    accepted: 0,
-    lastAtMs: undefined as number | undefined,
-    openedAtMs: undefined as number | undefined,
-    soldOut: false,
-    /** `performance.now()` of the answer that accepted the last unit. */
-    soldOutAtMs: undefined as number | undefined,
-  }
-  return {
-    state: t,
-    onResponse: (status: number, atMs: number) => {
-      if (status < 200 || status >= 300) return
-      t.accepted++
-      t.lastAtMs = atMs
-      if (t.accepted >= units && !t.soldOut) {
-        t.soldOut = true
-        t.soldOutAtMs = atMs
-      }
-    },
-  }
-}
-
 export const twoXx = (stats: LoadStats) =>
   Object.entries(stats.statuses).reduce(
     (sum, [s, n]) => (Number(s) >= 200 && Number(s) < 300 ? sum + n : sum),
@@ -130,66 +101,24 @@ export async function countersSince(ctx: ScenarioContext): Promise<() => Promise
   return async () => diffCounters(before, await scrapeCounters(urls))
 }
 
-export interface SaleRun {
-  run: LoadRun
-  /** `performance.now()` when the stock was made available (the sale opened); the load start otherwise. */
-  openedAtMs: number
-  /** How long making the stock available took (restock call / UPDATE), if it happened during the load. */
-  openTookMs?: number
-}
-
 /**
- * The load of a flash sale. With --open-after > 0 the product has no stock when the load starts: every
- * connection is open and being refused when `open()` makes the units available, so the sell-out time
- * measures the sale, not a thousand TCP handshakes. The load lasts --duration, longer if the sale has not
- * sold out by then (see sale-end.ts), at most --sale-max.
+ * The engine's flash sale (tools/src/load/scenarios/sale.ts) on `spec`'s product, measured: it lasts
+ * --duration, longer if not sold out by then, at most --sale-max; with --open-after > 0 `open()`
+ * makes the units available that far into the load.
  */
-export async function saleLoad(
+export function saleLoad(
   ctx: ScenarioContext,
   spec: LoadSpec,
+  units: number,
   open: (() => Promise<void>) | undefined,
-  /** Told when the units are for sale (after the restock answered, or at the start without one). */
-  onOpened: (atMs: number) => void,
-  /** `performance.now()` at which the sale was seen sold out, if it was. */
-  soldOutAtMs: () => number | undefined,
-): Promise<SaleRun> {
-  const ended = new AbortController()
-  const signals = [ended.signal, ...(spec.signal ? [spec.signal] : [])]
-  const startMs = performance.now()
-  const watch = setInterval(() => {
-    const soldOut = soldOutAtMs()
-    const over = saleOver({
-      elapsedMs: performance.now() - startMs,
-      minMs: spec.durationS * 1000,
-      maxMs: ctx.options.saleMaxS * 1000,
-      soldOutAtMs: soldOut === undefined ? undefined : soldOut - startMs,
-    })
-    if (over) ended.abort()
-  }, 100)
-  // autocannon's own duration is only the backstop: the watch above ends the load.
-  const running = runLoad({
-    ...spec,
-    durationS: ctx.options.saleMaxS + 1,
-    signal: AbortSignal.any(signals),
-  })
-  try {
-    if (!open) {
-      onOpened(startMs)
-      const run = await running
-      return { run, openedAtMs: run.startedAtMs }
-    }
-    await sleep(ctx.options.openAfterS * 1000, undefined, { signal: ctx.signal })
-    const openedAtMs = performance.now()
-    await open()
-    const openTookMs = performance.now() - openedAtMs
-    onOpened(openedAtMs + openTookMs)
-    return { run: await running, openedAtMs, openTookMs }
-  } catch (error) {
-    // Never leave the load running behind a failed opening.
-    ended.abort()
-    await running.catch(() => {})
-    throw error
-  } finally {
-    clearInterval(watch)
-  }
+): Promise<SaleRun & { stats: LoadStats }> {
+  return measured(spec, (onResponse, onStart) =>
+    runSale({
+      load: { ...engineOrderLoad(spec), onStart, onResponse },
+      units,
+      maxS: ctx.options.saleMaxS,
+      openAfterS: ctx.options.openAfterS,
+      open,
+    }),
+  )
 }

@@ -7,11 +7,9 @@ import { commitRates, terminalAfterMs } from '../finalizer-rate.ts'
 import { COUNT_SAMPLE_MS, orderCounts, productRow, sampleCounts, waitForDrain } from '../orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
-  acceptedTracker,
   countersSince,
   describe,
   flagStatuses,
-  orderBody,
   orderLoad,
   saleLoad,
   type ScenarioContext,
@@ -28,7 +26,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
   // Warm up on a product of its own with nothing to sell: the hot product's stock is left untouched.
   if (options.warmupS > 0) {
     const cold = await platform.createProduct({ name: 'bench warm-up', price_cents: 1, stock: 0 })
-    await warmUp(ctx, 'flash-sale', { ...base, body: orderBody(cold.id) }, [409])
+    await warmUp(ctx, 'flash-sale', { ...base, productId: cold.id }, [409])
   }
   const product = await platform.createProduct({
     name: 'bench flash sale',
@@ -48,22 +46,13 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
       : undefined
   const sampler = sampleCounts(platform.db, product.id)
   try {
-    const tracker = acceptedTracker(FLASH_STOCK)
     const counters = await countersSince(ctx)
-    const { run, openedAtMs, openTookMs } = await saleLoad(
-      ctx,
-      { ...base, body: orderBody(product.id), onResponse: tracker.onResponse },
-      open,
-      (at) => {
-        tracker.state.openedAtMs = at
-      },
-      () => tracker.state.soldOutAtMs,
-    )
-    if (openTookMs !== undefined)
-      notes.push(`the restock that opened the sale took ${Math.round(openTookMs)} ms`)
+    const sale = await saleLoad(ctx, { ...base, productId: product.id }, FLASH_STOCK, open)
+    const run = { stats: sale.stats, endedAtMs: sale.run.endedAtMs }
+    if (sale.openTookMs !== undefined)
+      notes.push(`the restock that opened the sale took ${Math.round(sale.openTookMs)} ms`)
     flagStatuses(ctx, 'flash-sale', run.stats, [202, 409])
-    const { accepted, soldOutAtMs, soldOut } = tracker.state
-    const sellOutMs = soldOutAtMs === undefined ? null : soldOutAtMs - openedAtMs
+    const { accepted, soldOutAtMs, soldOut, sellOutMs } = sale
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
@@ -86,7 +75,6 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     const row = await productRow(platform.db, product.id)
     const live = await platform.inventory.getProduct(product.id)
     const checks = saleChecks({
-      initialStock: FLASH_STOCK,
       accepted,
       inFlightAtStop: run.stats.connections,
       soldOut,
@@ -102,7 +90,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
       name: 'flash-sale',
       load: run.stats,
       // Not sold out: the rate over the rest of the run, from the opening to the end of the load.
-      acceptedPerS: (accepted * 1000) / Math.max(1, sellOutMs ?? run.endedAtMs - openedAtMs),
+      acceptedPerS: sale.acceptedPerS,
       sellOutMs,
       terminalAfterLoadMs,
       terminalAfterSellOutMs,

@@ -7,16 +7,7 @@ import { saleChecks } from '../checks.ts'
 import { startChild } from '../child.ts'
 import { orderCounts, productRow } from '../orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import {
-  acceptedTracker,
-  describe,
-  flagStatuses,
-  orderBody,
-  orderLoad,
-  saleLoad,
-  type ScenarioContext,
-  warmUp,
-} from './context.ts'
+import { describe, flagStatuses, orderLoad, saleLoad, type ScenarioContext, warmUp } from './context.ts'
 import { FLASH_STOCK } from './flash-sale.ts'
 
 export const NAIVE_POOL = 50
@@ -46,7 +37,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     const base = await orderLoad(ctx, 'naive', { url: server.url, label: 'naive', pid: server.proc.pid })
     if (options.warmupS > 0) {
       const cold = await insertProduct(platform.db, 'naive warm-up', 0)
-      await warmUp(ctx, 'naive', { ...base, body: orderBody(cold) }, [409])
+      await warmUp(ctx, 'naive', { ...base, productId: cold }, [409])
     }
     const opening = options.openAfterS > 0
     const productId = await insertProduct(platform.db, 'naive flash sale', opening ? 0 : FLASH_STOCK)
@@ -60,21 +51,14 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
             .execute()
         }
       : undefined
-    const tracker = acceptedTracker(FLASH_STOCK)
-    const { run, openedAtMs, openTookMs } = await saleLoad(
-      ctx,
-      { ...base, body: orderBody(productId), onResponse: tracker.onResponse },
-      open,
-      (at) => {
-        tracker.state.openedAtMs = at
-      },
-      () => tracker.state.soldOutAtMs,
-    )
+    const sale = await saleLoad(ctx, { ...base, productId: productId }, FLASH_STOCK, open)
+    const run = { stats: sale.stats, endedAtMs: sale.run.endedAtMs }
     const notes =
-      openTookMs === undefined ? [] : [`the UPDATE that opened the sale took ${Math.round(openTookMs)} ms`]
+      sale.openTookMs === undefined
+        ? []
+        : [`the UPDATE that opened the sale took ${Math.round(sale.openTookMs)} ms`]
     flagStatuses(ctx, 'naive', run.stats, [201, 409])
-    const { accepted, soldOutAtMs, soldOut } = tracker.state
-    const sellOutMs = soldOutAtMs === undefined ? null : soldOutAtMs - openedAtMs
+    const { accepted, soldOut, sellOutMs } = sale
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
@@ -89,7 +73,6 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     await server.stop()
     // Synchronous: every 201 is already a completed order; the same invariants must hold.
     const checks = saleChecks({
-      initialStock: FLASH_STOCK,
       accepted,
       inFlightAtStop: run.stats.connections,
       soldOut,
@@ -101,7 +84,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
       name: 'naive',
       load: run.stats,
       // Not sold out: the rate over the rest of the run, from the opening to the end of the load.
-      acceptedPerS: (accepted * 1000) / Math.max(1, sellOutMs ?? run.endedAtMs - openedAtMs),
+      acceptedPerS: sale.acceptedPerS,
       sellOutMs,
       checks,
       notes,

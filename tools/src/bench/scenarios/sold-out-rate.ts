@@ -4,15 +4,7 @@
 // (autocannon overallRate), over enough connections that the rate is reachable.
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import {
-  countersSince,
-  describe,
-  flagStatuses,
-  orderBody,
-  orderLoad,
-  type ScenarioContext,
-  warmUp,
-} from './context.ts'
+import { countersSince, describe, flagStatuses, orderLoad, type ScenarioContext, warmUp } from './context.ts'
 
 /** The offered rate: --rate, else half the same run's bare-handler req/s. */
 export function offeredRate(rate: number | undefined, baselineRps: number | undefined): number | undefined {
@@ -29,7 +21,7 @@ export async function soldOutRate(ctx: ScenarioContext): Promise<ScenarioResult>
     stock: 0,
     max_per_user: null,
   })
-  const spec = { ...(await orderLoad(ctx, 'sold-out-rate')), rate, body: orderBody(product.id) }
+  const spec = { ...(await orderLoad(ctx, 'sold-out-rate')), rate, productId: product.id }
   ctx.say(`sold-out-rate: offering ${rate} req/s over ${spec.connections} connections`)
   await warmUp(ctx, 'sold-out-rate', spec, [409])
   const counters = await countersSince(ctx)

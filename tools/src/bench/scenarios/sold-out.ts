@@ -2,15 +2,7 @@
 // served without MySQL (and, after the first, without the inventory round trip).
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import {
-  countersSince,
-  describe,
-  flagStatuses,
-  orderBody,
-  orderLoad,
-  type ScenarioContext,
-  warmUp,
-} from './context.ts'
+import { countersSince, describe, flagStatuses, orderLoad, type ScenarioContext, warmUp } from './context.ts'
 
 export async function soldOut(ctx: ScenarioContext): Promise<ScenarioResult> {
   const product = await ctx.platform.createProduct({
@@ -19,7 +11,7 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioResult> {
     stock: 0,
     max_per_user: null,
   })
-  const spec = { ...(await orderLoad(ctx, 'sold-out')), body: orderBody(product.id) }
+  const spec = { ...(await orderLoad(ctx, 'sold-out')), productId: product.id }
   await warmUp(ctx, 'sold-out', spec, [409])
   const counters = await countersSince(ctx)
   const run = await runLoad(spec)

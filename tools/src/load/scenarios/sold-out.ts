@@ -5,7 +5,8 @@ import { internalAudit } from '../audit/internal.ts'
 import { collectOrders, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
 import { obtainBuyers } from '../engine/buyers.ts'
-import { hammerProduct, twoXx } from './orders-load.ts'
+import { runCannon } from '../engine/cannon.ts'
+import { cliOrderLoad, twoXx } from './orders-load.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
@@ -26,7 +27,8 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     max_per_user: null,
   })
   let live: { stop(): void } | undefined
-  const run = await hammerProduct(ctx, buyers, product.id, {
+  const run = await runCannon({
+    ...cliOrderLoad(ctx, buyers, product.id),
     onStart: (r) => {
       live = progress.live(options.durationS, () => r.live())
     },
