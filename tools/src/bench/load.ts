@@ -4,9 +4,9 @@
 import { type CannonRun, runCannon } from '../load/engine/cannon.ts'
 import type { RunStats } from '../load/engine/recorder.ts'
 import { type OrderLoad, orderLoad } from '../load/scenarios/orders-load.ts'
-import { cpuSample, cpuUse, listenOverflows } from './host-stats.ts'
+import { cpuSample, cpuUse, listenOverflows } from './readings/host-stats.ts'
 import type { LoadStats } from './report/types.ts'
-import { byClass, steadyLatencies } from './timeline.ts'
+import { byClass, steadyLatencies } from './readings/timeline.ts'
 
 /** The engine's order load against the bench's targets, and the processes whose CPU is measured. */
 export interface LoadSpec extends OrderLoad {

@@ -11,6 +11,7 @@ import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
 import { obtainBuyers } from '../engine/buyers.ts'
 import { cliOrderLoad } from './orders-load.ts'
+import { openSale, saleProduct } from './products.ts'
 import { runSale } from './sale.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
@@ -27,12 +28,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     signal: ctx.signal,
   })
   const opening = options.openAfterS > 0
-  const product = await admin.createProduct({
-    name: `load flash-sale ${new Date().toISOString()}`,
-    price_cents: 4999,
-    stock: opening ? 0 : options.stock,
-    max_per_user: null,
-  })
+  const product = await saleProduct(admin, 'load flash-sale', options.stock, opening)
   progress.say(
     `product ${product.id}: ${options.stock} units${opening ? ` from ${options.openAfterS} s into the load` : ''}`,
   )
@@ -68,7 +64,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     // The load tool's sale lasts --duration exactly (the bench's may run on until sold out).
     maxS: options.durationS,
     openAfterS: options.openAfterS,
-    open: opening ? () => admin.restock(product.id, options.stock).then(() => {}) : undefined,
+    open: opening ? openSale(admin, product.id, options.stock) : undefined,
   }).finally(() => {
     live?.stop()
     clearInterval(poll)

@@ -7,6 +7,7 @@ import { audit } from '../audit/types.ts'
 import { obtainBuyers } from '../engine/buyers.ts'
 import { runCannon } from '../engine/cannon.ts'
 import { cliOrderLoad, twoXx } from './orders-load.ts'
+import { soldOutProduct } from './products.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
@@ -20,12 +21,7 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     progress,
     signal: ctx.signal,
   })
-  const product = await admin.createProduct({
-    name: `load sold-out ${new Date().toISOString()}`,
-    price_cents: 1999,
-    stock: 0,
-    max_per_user: null,
-  })
+  const product = await soldOutProduct(admin, 'load sold-out')
   let live: { stop(): void } | undefined
   const run = await runCannon({
     ...cliOrderLoad(ctx, buyers, product.id),

@@ -1,11 +1,11 @@
-// 5. naive: the synchronous SELECT … FOR UPDATE design (tools/src/bench/naive-server.ts, Kysely pool 50)
+// 5. naive: the synchronous SELECT … FOR UPDATE design (tools/src/bench/references/naive-server.ts, Kysely pool 50)
 // under the same flash-sale workload — same connections, buyers, opening — on its own hot product
 // written straight to MySQL (that design has no Redis). The flash-sale numbers are measured against it.
 import type { Database } from '@flash/db'
 import { type Kysely, sql } from 'kysely'
-import { saleChecks } from '../checks.ts'
+import { saleChecks } from '../readings/sale-checks.ts'
 import { startChild } from '../child.ts'
-import { orderCounts, productRow } from '../orders-db.ts'
+import { orderCounts, productRow } from '../readings/orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import { describe, flagStatuses, orderLoad, saleLoad, type ScenarioContext, warmUp } from './context.ts'
 import { FLASH_STOCK } from './flash-sale.ts'
@@ -24,7 +24,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { platform, options } = ctx
   const server = await startChild({
     label: 'naive',
-    script: 'tools/src/bench/naive-server.ts',
+    script: 'tools/src/bench/references/naive-server.ts',
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: platform.dbUrl,

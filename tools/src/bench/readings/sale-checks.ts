@@ -1,8 +1,8 @@
 // The invariants of docs/correctness.md after a flash sale has drained: the engine's judge of a sale
 // (tools/src/load/audit/judge.ts), fed from MySQL instead of the public API, plus what only the
 // harness can compare — Redis (inventory-service's answer) against MySQL (pure).
-import { judgeSale } from '../load/audit/judge.ts'
-import type { Check } from './report/types.ts'
+import { judgeSale } from '../../load/audit/judge.ts'
+import type { Check } from '../report/types.ts'
 
 export interface SaleState {
   /** 2xx answers the load generator received. */

@@ -8,9 +8,9 @@ import { Agent } from 'undici'
 import { newCredentials } from '../../load/engine/buyers.ts'
 import { summarize } from '../../load/engine/latency.ts'
 import { runStorm } from '../../load/engine/storm.ts'
-import { cpuSample, cpuUse } from '../host-stats.ts'
+import { cpuSample, cpuUse } from '../readings/host-stats.ts'
 import type { AuthStormStats, LoadStats, ScenarioResult } from '../report/types.ts'
-import { byClass } from '../timeline.ts'
+import { byClass } from '../readings/timeline.ts'
 import { connections, type ScenarioContext } from './context.ts'
 
 /** After the last arrival, how long a user may still be waiting out shed answers: "within a bounded time". */

@@ -2,6 +2,7 @@
 // 1,000 connections has a mean latency of 1,000 ÷ throughput (Little's law), so a latency target
 // only means something at a fixed offered rate: half the bare handler's req/s of this run
 // (autocannon overallRate), over enough connections that the rate is reachable.
+import { soldOutProduct } from '../../load/scenarios/products.ts'
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import { countersSince, describe, flagStatuses, orderLoad, type ScenarioContext, warmUp } from './context.ts'
@@ -15,12 +16,7 @@ export function offeredRate(rate: number | undefined, baselineRps: number | unde
 export async function soldOutRate(ctx: ScenarioContext): Promise<ScenarioResult> {
   const rate = offeredRate(ctx.options.rate, ctx.results.baseline?.load?.rps)
   if (!rate) throw new Error('no offered rate: baseline did not produce a req/s and --rate was not given')
-  const product = await ctx.platform.createProduct({
-    name: 'bench sold-out at a rate',
-    price_cents: 1999,
-    stock: 0,
-    max_per_user: null,
-  })
+  const product = await soldOutProduct(ctx.platform.admin, 'bench sold-out at a rate')
   const spec = { ...(await orderLoad(ctx, 'sold-out-rate')), rate, productId: product.id }
   ctx.say(`sold-out-rate: offering ${rate} req/s over ${spec.connections} connections`)
   await warmUp(ctx, 'sold-out-rate', spec, [409])

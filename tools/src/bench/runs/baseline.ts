@@ -9,7 +9,7 @@ import { offeredRate } from './sold-out-rate.ts'
 export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
   const server = await startChild({
     label: 'baseline',
-    script: 'tools/src/bench/baseline-server.ts',
+    script: 'tools/src/bench/references/baseline-server.ts',
     env: { PATH: process.env.PATH },
     output: ctx.log.sink,
   })

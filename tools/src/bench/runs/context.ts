@@ -1,6 +1,6 @@
 // What every scenario gets, and the pieces they share: warm-up, status bookkeeping, sell-out timing.
 import { type BenchOptions, connectionsFor } from '../args.ts'
-import { diffCounters, scrapeCounters } from '../counters.ts'
+import { diffCounters, scrapeCounters } from '../readings/counters.ts'
 import { orderLoad as engineOrderLoad } from '../../load/scenarios/orders-load.ts'
 import { runSale, type SaleRun } from '../../load/scenarios/sale.ts'
 import { type LoadRun, type LoadSpec, measured, runLoad } from '../load.ts'

@@ -2,9 +2,16 @@
 // stock). With --open-after the units arrive by an admin restock while the load runs (the sale opens).
 // Requests answered per second, accepted orders per second from the opening to the last 202; then,
 // after the queue drained, the invariants of docs/correctness.md from MySQL and inventory-service.
-import { saleChecks } from '../checks.ts'
-import { commitRates, terminalAfterMs } from '../finalizer-rate.ts'
-import { COUNT_SAMPLE_MS, orderCounts, productRow, sampleCounts, waitForDrain } from '../orders-db.ts'
+import { openSale, saleProduct, soldOutProduct } from '../../load/scenarios/products.ts'
+import { saleChecks } from '../readings/sale-checks.ts'
+import { commitRates, terminalAfterMs } from '../readings/finalizer-rate.ts'
+import {
+  COUNT_SAMPLE_MS,
+  orderCounts,
+  productRow,
+  sampleCounts,
+  waitForDrain,
+} from '../readings/orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
   countersSince,
@@ -25,25 +32,12 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
   const base = await orderLoad(ctx, 'flash-sale')
   // Warm up on a product of its own with nothing to sell: the hot product's stock is left untouched.
   if (options.warmupS > 0) {
-    const cold = await platform.createProduct({ name: 'bench warm-up', price_cents: 1, stock: 0 })
+    const cold = await soldOutProduct(platform.admin, 'bench warm-up')
     await warmUp(ctx, 'flash-sale', { ...base, productId: cold.id }, [409])
   }
-  const product = await platform.createProduct({
-    name: 'bench flash sale',
-    price_cents: 4999,
-    stock: options.openAfterS > 0 ? 0 : FLASH_STOCK,
-    max_per_user: null,
-  })
-  const open =
-    options.openAfterS > 0
-      ? async () => {
-          const restocked = await platform.inventory.restock(platform.adminToken, product.id, {
-            quantity: FLASH_STOCK,
-          })
-          if (!restocked.ok)
-            throw new Error(`restock answered ${restocked.status}: ${restocked.problem?.title}`)
-        }
-      : undefined
+  const opening = options.openAfterS > 0
+  const product = await saleProduct(platform.admin, 'bench flash sale', FLASH_STOCK, opening)
+  const open = opening ? openSale(platform.admin, product.id, FLASH_STOCK) : undefined
   const sampler = sampleCounts(platform.db, product.id)
   try {
     const counters = await countersSince(ctx)
