@@ -2,11 +2,11 @@
 // docs/benchmarks.md): starts the whole stack on free ports with its own database, Redis prefix and
 // queues, runs the load scenarios in order, prints the table and writes tmp/bench/report.{json,md}.
 // Everything it started is stopped and removed at the end, on error and on Ctrl-C (twice: at once).
-import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, platform as osPlatform, release, totalmem } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { gitState } from '../load/meta.ts'
 import { REPO_ROOT } from '../stack/repo-root.ts'
 import { type BenchOptions, connectionsFor, parseBenchArgs, USAGE } from './args.ts'
 import { killChildrenNow } from './child.ts'
@@ -67,15 +67,6 @@ function machine(): Report['machine'] {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${osPlatform()} ${release()}`,
-  }
-}
-
-function gitState(): Report['git'] {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
-    return { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain').length > 0 }
-  } catch {
-    return undefined
   }
 }
 

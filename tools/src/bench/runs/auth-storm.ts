@@ -8,9 +8,9 @@ import { Agent } from 'undici'
 import { newCredentials } from '../../load/engine/buyers.ts'
 import { summarize } from '../../load/engine/latency.ts'
 import { runStorm } from '../../load/engine/storm.ts'
+import { loadStatsOf } from '../load.ts'
 import { cpuSample, cpuUse } from '../readings/host-stats.ts'
 import type { AuthStormStats, LoadStats, ScenarioResult } from '../report/types.ts'
-import { byClass } from '../readings/timeline.ts'
 import { connections, type ScenarioContext } from './context.ts'
 
 /** After the last arrival, how long a user may still be waiting out shed answers: "within a bounded time". */
@@ -74,23 +74,7 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
       timeInMaxMs: timeIn.max,
       passwordParams: params,
     }
-    const load: LoadStats = {
-      connections: conns,
-      durationS: run.durationS,
-      responses: run.responses,
-      rps: run.rps,
-      p50Ms: run.latency.p50 ?? NaN,
-      p90Ms: run.latency.p90 ?? NaN,
-      p99Ms: run.latency.p99 ?? NaN,
-      maxMs: run.latency.max ?? NaN,
-      statuses: run.statuses,
-      errors: run.errorCount,
-      timeouts: run.timeouts,
-      cpu,
-      bySecond: byClass(run.series),
-      maxMsBySecond: run.series.max.map((m) => m ?? 0),
-      hdr: { latency: run.latency, distribution: run.distribution, series: run.series },
-    }
+    const load: LoadStats = { ...loadStatsOf(run, conns), cpu }
     ctx.say(
       `auth-storm: ${tally.in}/${users} in${allInAfterMs === null ? '' : ` after ${Math.round(allInAfterMs)} ms`}, ` +
         `${tally.shed} shed, p99 of every answer ${Math.round(load.p99Ms)} ms, ` +
