@@ -13,6 +13,8 @@ import { Recorder } from './recorder.ts'
 
 export interface StormTally {
   arrived: number
+  /** Registered (201 to POST /api/register). */
+  registered: number
   /** Registered and logged in. */
   in: number
   /** Gave up: a non-shed failure, the deadline, or the retry bound. */
@@ -58,7 +60,7 @@ export interface StormRun {
 export async function runStorm(spec: StormSpec): Promise<StormRun> {
   const recorder = new Recorder()
   const timeIn = newHistogram()
-  const tally: StormTally = { arrived: 0, in: 0, gaveUp: 0, shed: 0, logins: 0 }
+  const tally: StormTally = { arrived: 0, registered: 0, in: 0, gaveUp: 0, shed: 0, logins: 0 }
   spec.onStart?.(recorder, tally)
   let lastInAtMs: number | undefined
 
@@ -87,6 +89,7 @@ export async function runStorm(spec: StormSpec): Promise<StormRun> {
     const arrived = performance.now()
     tally.arrived++
     const reg = await timed(() => spec.client.register({ name: `Storm user ${i}`, ...c }))
+    if (reg?.ok) tally.registered++
     const login = reg?.ok ? await timed(() => spec.client.login(c)) : undefined
     if (!login?.ok) {
       tally.gaveUp++

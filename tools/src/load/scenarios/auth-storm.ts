@@ -12,6 +12,8 @@ import { arrivalTimes } from '../engine/stages.ts'
 import { runStorm, type StormRun } from '../engine/storm.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
+/** Attempts per call, shed ones included: a polite client does not retry forever. */
+export const STORM_MAX_ATTEMPTS = 30
 /** Sign-ins keeping up with arrivals within this share count as holding the arrival rate. */
 export const HOLD_SHARE = 0.9
 
@@ -54,6 +56,7 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioOutcome> 
       rate,
       arrivalsS,
       deadlineMs: Date.now() + arrivalsEndMs + options.drainTimeoutS * 1000,
+      maxAttempts: STORM_MAX_ATTEMPTS,
       signal: ctx.signal,
       onStart: (recorder, t) => {
         live = progress.live(
@@ -99,6 +102,9 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioOutcome> 
       offered_per_s: round(cap.offeredPerS),
       signin_per_s: round(cap.signinPerS),
       holds_per_s: round(cap.holdsPerS),
+      // Register and login hash a password each: what the argon2id budget was spent on.
+      hashes_per_s: inS ? round((tally.registered + tally.logins) / Math.max(inS, 0.001)) : null,
+      all_in_ms: tally.in === tally.arrived && inS !== null ? Math.round(inS * 1000) : null,
     },
     audit: audit([
       ok('users-in', 'every user registered and logged in', tally.in),
@@ -107,7 +113,8 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     ]),
     setup: { users, rate_users_per_s: arrivalsS ? null : rate, arrivals_s: arrivalsEndMs / 1000 },
     notes: [
-      `each user: register → login → refresh → me; 429/503 waited out per Retry-After (${tally.shed} times)`,
+      `each user: register → login → refresh → me; 429/503 waited out per Retry-After (${tally.shed} times, ` +
+        `at most ${STORM_MAX_ATTEMPTS} attempts per call, until ${options.drainTimeoutS} s after the last arrival)`,
       capacityNote(cap),
     ],
   }
