@@ -42,23 +42,22 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
   try {
     const counters = await countersSince(ctx)
     const sale = await saleLoad(ctx, { ...base, productId: product.id }, FLASH_STOCK, open)
-    const run = { stats: sale.stats, endedAtMs: sale.run.endedAtMs }
     if (sale.openTookMs !== undefined)
       notes.push(`the restock that opened the sale took ${Math.round(sale.openTookMs)} ms`)
-    flagStatuses(ctx, 'flash-sale', run.stats, [202, 409])
+    flagStatuses(ctx, 'flash-sale', sale.stats, [202, 409])
     const { accepted, soldOutAtMs, soldOut, sellOutMs } = sale
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
       )
-    ctx.say(describe('flash-sale', run.stats))
+    ctx.say(describe('flash-sale', sale.stats))
     ctx.say(
       `flash-sale: ${accepted} accepted${sellOutMs === null ? ' (not sold out)' : `, sold out in ${Math.round(sellOutMs)} ms`}; waiting for the queue to drain`,
     )
     const drained = await waitForDrain(sampler.latest, accepted, options.drainTimeoutS * 1000, ctx.signal)
     await sampler.stop()
     // "Every order terminal ≤ 5 s after the last request": the load's end is its last request.
-    const terminalAfterLoadMs = drained ? terminalAfterMs(sampler.samples, run.endedAtMs) : null
+    const terminalAfterLoadMs = drained ? terminalAfterMs(sampler.samples, sale.run.endedAtMs) : null
     const terminalAfterSellOutMs =
       drained && soldOutAtMs !== undefined ? terminalAfterMs(sampler.samples, soldOutAtMs) : null
     ctx.say(
@@ -70,7 +69,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     const live = await platform.inventory.getProduct(product.id)
     const checks = saleChecks({
       accepted,
-      inFlightAtStop: run.stats.connections,
+      inFlightAtStop: sale.stats.connections,
       soldOut,
       product: row,
       orders,
@@ -79,10 +78,10 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     if (!live.ok) notes.push(`GET /api/products/${product.id} answered ${live.status}: I4 not checked`)
     for (const c of checks) ctx.say(`flash-sale ${c.id} ${c.pass ? 'PASS' : 'FAIL'}: ${c.detail}`)
     for (const c of checks.filter((c) => !c.pass)) ctx.problem(`flash-sale ${c.id} FAILED: ${c.detail}`)
-    const rates = commitRates(sampler.samples, run.endedAtMs)
+    const rates = commitRates(sampler.samples, sale.run.endedAtMs)
     return {
       name: 'flash-sale',
-      load: run.stats,
+      load: sale.stats,
       // Not sold out: the rate over the rest of the run, from the opening to the end of the load.
       acceptedPerS: sale.acceptedPerS,
       sellOutMs,

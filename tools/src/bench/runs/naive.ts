@@ -52,18 +52,17 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
         }
       : undefined
     const sale = await saleLoad(ctx, { ...base, productId: productId }, FLASH_STOCK, open)
-    const run = { stats: sale.stats, endedAtMs: sale.run.endedAtMs }
     const notes =
       sale.openTookMs === undefined
         ? []
         : [`the UPDATE that opened the sale took ${Math.round(sale.openTookMs)} ms`]
-    flagStatuses(ctx, 'naive', run.stats, [201, 409])
+    flagStatuses(ctx, 'naive', sale.stats, [201, 409])
     const { accepted, soldOut, sellOutMs } = sale
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
       )
-    ctx.say(describe('naive', run.stats))
+    ctx.say(describe('naive', sale.stats))
     ctx.say(
       `naive: ${accepted} accepted${sellOutMs === null ? ' (not sold out)' : `, sold out in ${Math.round(sellOutMs)} ms`}`,
     )
@@ -74,7 +73,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     // Synchronous: every 201 is already a completed order; the same invariants must hold.
     const checks = saleChecks({
       accepted,
-      inFlightAtStop: run.stats.connections,
+      inFlightAtStop: sale.stats.connections,
       soldOut,
       product: await productRow(platform.db, productId),
       orders: await orderCounts(platform.db, productId),
@@ -82,7 +81,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     for (const c of checks.filter((c) => !c.pass)) ctx.problem(`naive ${c.id} FAILED: ${c.detail}`)
     return {
       name: 'naive',
-      load: run.stats,
+      load: sale.stats,
       // Not sold out: the rate over the rest of the run, from the opening to the end of the load.
       acceptedPerS: sale.acceptedPerS,
       sellOutMs,
