@@ -124,6 +124,7 @@ t.test('per endpoint through the runner: autocannon answers attributed to their 
       { method: 'GET', path: '/c' },
     ],
   })
+  t.equal(run.stops, 2, 'the ramp 0 → 40 and the level 40: two autocannon runs, two stops to allow for')
   const e = run.stats.endpoints ?? {}
   t.ok((e.a?.responses ?? 0) > 0, 'a answered')
   t.same(Object.keys(e.a?.statuses ?? {}), ['200'], 'every answer of a is its 200')

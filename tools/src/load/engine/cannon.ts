@@ -36,6 +36,11 @@ export interface CannonRun {
   stats: RunStats
   startedAtMs: number
   endedAtMs: number
+  /**
+   * autocannon runs that ended (one, or one per step of `stages`): each end drops the requests then in
+   * flight, up to one per connection, whose answers are never read (an audit must allow for them).
+   */
+  stops: number
 }
 
 export async function runCannon(spec: CannonSpec): Promise<CannonRun> {
@@ -47,14 +52,17 @@ export async function runCannon(spec: CannonSpec): Promise<CannonRun> {
   const startedAtMs = performance.now()
   spec.onStart?.(recorder)
   let connection = 0
+  let stops = 0
   for (const step of steps) {
     if (spec.signal?.aborted) break
     const open = spec.stages === undefined || step.rate > 0
-    if (open) await runStep(spec, recorder, step, () => connection++)
-    else await sleep(step.durationS * 1000, undefined, { signal: spec.signal }).catch(() => {})
+    if (open) {
+      stops++
+      await runStep(spec, recorder, step, () => connection++)
+    } else await sleep(step.durationS * 1000, undefined, { signal: spec.signal }).catch(() => {})
   }
   const endedAtMs = performance.now()
-  return { stats: recorder.finish(endedAtMs), startedAtMs, endedAtMs }
+  return { stats: recorder.finish(endedAtMs), startedAtMs, endedAtMs, stops }
 }
 
 function runStep(spec: CannonSpec, recorder: Recorder, step: Step, next: () => number): Promise<void> {

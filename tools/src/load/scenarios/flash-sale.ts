@@ -86,7 +86,8 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   const checks = judgeSale({
     supplied: options.stock,
     accepted: sale.accepted,
-    inFlightAtStop: options.connections,
+    // Every stop of the runner (one per step with --stages) left up to a request per connection unread.
+    inFlightAtStop: options.connections * run.stops,
     orders,
     available: page.ok ? page.data.stock : undefined,
     soldOut,

@@ -82,7 +82,8 @@ export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome>
       drain_ms: drain.drained ? drain.ms : null,
     },
     audit: audit(
-      judgeShop(products, accepted, options.connections),
+      // Every stop of the runner (one per step with --stages) left up to a request per connection unread.
+      judgeShop(products, accepted, options.connections * run.stops),
       await internalAudit(options.inventoryUrl, productIds),
     ),
     setup: { product_ids: productIds, stock_per_product: options.stock, mix: options.mix },
