@@ -280,7 +280,7 @@ t.test('the legends of a static view show the run summary, not "--"', async (t) 
   const legend = (chart: number) =>
     Object.fromEntries(drawn[chart]!.series.map((s) => [s.label, s.value?.({}, null, 0, null)]))
   const throughput = legend(0)
-  t.equal(throughput.all, '100/s mean')
+  t.equal(throughput.all, '100 in all')
   t.equal(throughput['200'], '90 in all')
   t.equal(throughput['409'], '10 in all')
   t.equal(throughput['errors/timeouts'], '0 in all')
