@@ -1,5 +1,5 @@
 import type { Order } from '@flash/contracts'
-import type { Db, OrderRow } from '@flash/db'
+import type { Db, NewOrder, OrderRow } from '@flash/db'
 
 export async function findOrderByUuid(db: Db, orderUuid: string): Promise<OrderRow | undefined> {
   return db.selectFrom('orders').selectAll().where('order_uuid', '=', orderUuid).executeTakeFirst()
@@ -72,4 +72,12 @@ export function toOrder(row: OrderRow): Order {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
+}
+
+/**
+ * Writes the row unless a unique key (order uuid, reservation id, the buyer's Idempotency-Key) already
+ * holds one: whichever row got there first stands, and the caller reads which one that is.
+ */
+export async function insertOrderIfAbsent(db: Db, row: NewOrder): Promise<void> {
+  await db.insertInto('orders').ignore().values(row).execute()
 }
