@@ -23,7 +23,8 @@ t.test('a scenario with its defaults', async (t) => {
   const shop = options(['steady-shop'])
   t.equal(shop.rate, 500, 'steady-shop runs at a fixed rate by default')
   t.same(shop.mix, DEFAULT_MIX)
-  t.equal(options(['auth-storm']).buyers, 1000)
+  t.equal(options(['auth-storm']).buyers, 100)
+  t.equal(options(['auth-storm']).rate, 10, 'auth-storm defaults to a rate the local stack holds')
 })
 
 t.test('flags override the defaults; the environment supplies the admin', async (t) => {

@@ -208,43 +208,54 @@ t.test('an unanswered write that did land: 202 at once, the order completes its 
   t.equal(await available(world, product), 0, 'its unit stays sold')
 })
 
-t.test('an unanswered write that never landed: 202, then failed as abandoned, its unit back', async (t) => {
-  const app = await start(t)
-  const direct = await start(t, world.config())
-  const product = await createProduct(world, { stock: 1 })
-  const buyer = await newBuyer(world)
-  proxy.stall()
-  let healed = false
-  t.teardown(() => {
-    if (!healed) proxy.resume()
-  })
-  const body = { product_id: product, quantity: 1 }
-  const first = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
-  t.equal(first.statusCode, 202)
-  const url = first.headers.location as string
-  t.match(
-    (await get(direct, buyer, url)).json(),
-    { order_uuid: first.json().order_uuid, status: 'pending', product_id: product, quantity: 1 },
-    'its owner sees it at once, before any row is readable',
-  )
-  t.equal((await get(direct, await newBuyer(world), url)).statusCode, 404, 'nobody else does')
-  // The held INSERTs die with their connections: they can never reach MySQL now.
-  proxy.cut()
-  proxy.resume()
-  healed = true
-  t.ok(
-    await eventually(async () => (await get(direct, buyer, url)).json().status === 'failed', 100, 100),
-    'once MySQL answers, the resolver fences it',
-  )
-  t.match((await get(direct, buyer, url)).json(), { failed_reason: 'abandoned', total_price_cents: 0 })
-  t.equal(await available(world, product), 1, 'the unit came back long before the reservation TTL')
-  const replay = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
-  t.equal(replay.json().order_uuid, first.json().order_uuid, 'the key keeps its answer')
-  const again = await order(app, buyer, body, { 'idempotency-key': 'buy-again' })
-  t.equal(again.statusCode, 202, 'a new attempt buys the unit')
-  const rows = await rowsOf(buyer.id)
-  t.same(rows.map((r) => r.status).sort(), ['failed', 'pending'], "the first order's fence, the new order")
-})
+t.test(
+  'an unanswered write that never landed: 202, then the resolver writes the order it promised',
+  async (t) => {
+    const app = await start(t)
+    const direct = await start(t, world.config())
+    const product = await createProduct(world, { stock: 1 })
+    const buyer = await newBuyer(world)
+    proxy.stall()
+    let healed = false
+    t.teardown(() => {
+      if (!healed) proxy.resume()
+    })
+    const body = { product_id: product, quantity: 1 }
+    const first = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
+    t.equal(first.statusCode, 202)
+    const url = first.headers.location as string
+    t.match(
+      (await get(direct, buyer, url)).json(),
+      { order_uuid: first.json().order_uuid, status: 'pending', product_id: product, quantity: 1 },
+      'its owner sees it at once, before any row is readable',
+    )
+    t.equal((await get(direct, await newBuyer(world), url)).statusCode, 404, 'nobody else does')
+    // The held INSERTs die with their connections: they can never reach MySQL now.
+    proxy.cut()
+    proxy.resume()
+    healed = true
+    t.ok(
+      await eventually(async () => (await rowsOf(buyer.id)).length === 1, 100, 100),
+      'once MySQL answers, the resolver writes the row the 202 promised',
+    )
+    const rows = await rowsOf(buyer.id)
+    t.match(
+      rows,
+      [{ order_uuid: first.json().order_uuid, status: 'pending' }],
+      'the order itself, not a fence',
+    )
+    t.match((await get(direct, buyer, url)).json(), {
+      order_uuid: first.json().order_uuid,
+      status: 'pending',
+    })
+    t.equal(await available(world, product), 0, 'its unit stays sold to that buyer')
+    const replay = await order(app, buyer, body, { 'idempotency-key': 'never-landed' })
+    t.equal(replay.json().order_uuid, first.json().order_uuid, 'the key keeps its answer')
+    const again = await order(app, buyer, body, { 'idempotency-key': 'buy-again' })
+    t.equal(again.statusCode, 409, 'the unit is not sold twice')
+    t.equal(again.json().code, 'out_of_stock')
+  },
+)
 
 t.test('a takeover finds the order its stalled predecessor wrote and replays it', async (t) => {
   const lease = { IDEMPOTENCY_LEASE_MS: '1000' }

@@ -1,8 +1,8 @@
 // The system under test: its own database, Redis prefix and queues, the SQS emulator in a process of its
 // own (not sharing the load generator's event loop), the stack via startStack, an admin and the buyers.
 import { randomBytes } from 'node:crypto'
-import { ApiClient, expectOk } from '@flash/api-client'
-import type { CreateProductBody, Product } from '@flash/contracts'
+import { ApiClient } from '@flash/api-client'
+import { type Admin, loginAdmin } from '../load/engine/admin.ts'
 import { createDb, type Database, dropDatabase, ensureDatabase } from '@flash/db'
 import type { ServiceName } from '@flash/routes'
 import type { Kysely } from 'kysely'
@@ -10,10 +10,11 @@ import { Agent } from 'undici'
 import { generateDevSecrets } from '../stack/secrets.ts'
 import { type Stack, startStack } from '../stack/stack.ts'
 import type { BenchOptions } from './args.ts'
-import { type Buyers, registerBuyers } from './buyers.ts'
+import { type Buyer, obtainBuyers, renewTokens } from '../load/engine/buyers.ts'
+import { createProgress } from '../load/engine/progress.ts'
 import { startChild } from './child.ts'
 import { type Cleanup, deleteRedisPrefix } from './cleanup.ts'
-import { childPid, serverPids } from './host-stats.ts'
+import { childPid, serverPids } from './readings/host-stats.ts'
 import type { ServiceLog } from './service-log.ts'
 
 /** Access tokens live this long (auth-service's maximum); the bench renews them before they run out. */
@@ -41,9 +42,10 @@ export interface Platform {
   base: Record<'auth' | 'inventory' | 'orders', string[]>
   jwksUrl: string
   inventory: ApiClient
-  adminToken: string
-  buyers: Buyers
-  createProduct(body: CreateProductBody): Promise<Product>
+  /** The engine's admin (login, products, restocks) on the bench's own admin account. */
+  admin: Admin
+  /** Registered through the engine's polite registration, renewed when their tokens near expiry. */
+  buyers: Buyer[]
   /** Buyer tokens valid for at least `seconds` more. */
   tokensFor(seconds: number): Promise<string[]>
   /**
@@ -144,9 +146,19 @@ export async function startPlatform(opts: {
   const servers = await serverPids()
   // The gateway is not one of the stack's instances: found among our children for the CPU figures.
   const gatewayPid = stack.gatewayUrl ? await childPid('tools/src/gateway.ts') : undefined
-  const adminToken = expectOk(await auth.login(admin)).access_token
+  const adminApi = await loginAdmin(auth, admin.email, admin.password, inventory)
   say(`registering ${options.buyers} buyers`)
-  const buyers = await registerBuyers(auth, options.buyers)
+  // The engine's registration (cheap hashing here, so 16 at a time), without its progress bar.
+  const { buyers } = await obtainBuyers({
+    client: auth,
+    url: base.auth[0]!,
+    count: options.buyers,
+    file: undefined,
+    progress: createProgress(true),
+    signal,
+    width: 16,
+  })
+  let issuedAt = Date.now()
 
   return {
     name,
@@ -156,12 +168,15 @@ export async function startPlatform(opts: {
     base,
     jwksUrl: `${direct('auth-service')[0]}/.well-known/jwks.json`,
     inventory,
-    adminToken,
+    admin: adminApi,
     buyers,
-    createProduct: async (body) => expectOk(await inventory.createProduct(adminToken, body)),
     async tokensFor(seconds) {
-      if (Date.now() - buyers.issuedAt > (TOKEN_TTL_S - seconds - 60) * 1000) await buyers.renew()
-      return buyers.tokens
+      if (Date.now() - issuedAt > (TOKEN_TTL_S - seconds - 60) * 1000) {
+        const renewedAt = Date.now()
+        await renewTokens(auth, buyers, 16)
+        issuedAt = renewedAt
+      }
+      return buyers.map((b) => b.accessToken)
     },
     async startDefaultAuth() {
       const auth = await startStack({

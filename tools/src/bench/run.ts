@@ -2,11 +2,11 @@
 // docs/benchmarks.md): starts the whole stack on free ports with its own database, Redis prefix and
 // queues, runs the load scenarios in order, prints the table and writes tmp/bench/report.{json,md}.
 // Everything it started is stopped and removed at the end, on error and on Ctrl-C (twice: at once).
-import { execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, platform as osPlatform, release, totalmem } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { gitState } from '../load/meta.ts'
 import { REPO_ROOT } from '../stack/repo-root.ts'
 import { type BenchOptions, connectionsFor, parseBenchArgs, USAGE } from './args.ts'
 import { killChildrenNow } from './child.ts'
@@ -18,14 +18,14 @@ import { benchPage } from './report/html.ts'
 import { renderMarkdown } from './report/markdown.ts'
 import { evaluateTargets } from './report/targets.ts'
 import type { Report, Results, ScenarioName } from './report/types.ts'
-import { accepted } from './scenarios/accepted.ts'
-import { baseline } from './scenarios/baseline.ts'
-import type { ScenarioContext } from './scenarios/context.ts'
-import { flashSale } from './scenarios/flash-sale.ts'
-import { naive } from './scenarios/naive.ts'
-import { soldOut } from './scenarios/sold-out.ts'
-import { soldOutRate } from './scenarios/sold-out-rate.ts'
-import { authStorm } from './scenarios/auth-storm.ts'
+import { accepted } from './runs/accepted.ts'
+import { baseline } from './runs/baseline.ts'
+import type { ScenarioContext } from './runs/context.ts'
+import { flashSale } from './runs/flash-sale.ts'
+import { naive } from './runs/naive.ts'
+import { soldOut } from './runs/sold-out.ts'
+import { soldOutRate } from './runs/sold-out-rate.ts'
+import { authStorm } from './runs/auth-storm.ts'
 import { ServiceLog } from './service-log.ts'
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Results[ScenarioName]>> = {
@@ -67,15 +67,6 @@ function machine(): Report['machine'] {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${osPlatform()} ${release()}`,
-  }
-}
-
-function gitState(): Report['git'] {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
-    return { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain').length > 0 }
-  } catch {
-    return undefined
   }
 }
 

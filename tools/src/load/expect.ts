@@ -37,6 +37,8 @@ export const METRIC_HELP: Record<string, string> = {
   sellout_ms: 'flash-sale: from the opening to the last 202',
   users_in: 'auth-storm: users that got logged in',
   users_out: 'auth-storm: users that never got in',
+  signin_per_s: 'auth-storm: users in per second, sustained (first arrival to last user in)',
+  holds_per_s: 'auth-storm: the arrival rate it can hold (users/s)',
   audit_failed: 'audit checks that failed',
 }
 

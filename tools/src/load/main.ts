@@ -5,8 +5,9 @@ import { resolve } from 'node:path'
 import { ApiClient } from '@flash/api-client'
 import { Agent } from 'undici'
 import { type LoadOptions, parseLoadArgs, type ScenarioName } from './args.ts'
+import { runCompare } from './compare.ts'
 import { USAGE } from './usage.ts'
-import { createProgress } from './progress.ts'
+import { createProgress } from './engine/progress.ts'
 import { buildReport, summaryLines } from './report/build.ts'
 import { defaultOutDir, writeLoadReport } from './report/write.ts'
 import { authStorm } from './scenarios/auth-storm.ts'
@@ -30,6 +31,15 @@ function fail(reason: string): never {
 
 /** `command` is how the run is shown in the report (the per-service scripts name themselves). */
 export async function runLoadCli(argv: readonly string[], command = 'npm run load --'): Promise<never> {
+  if (argv[0] === 'compare') {
+    try {
+      const dir = await runCompare(argv.slice(1), process.env.INIT_CWD ?? process.cwd())
+      process.stdout.write(`comparison: ${dir}/compare.html (and compare.json, compare.txt)\n`)
+      process.exit(0)
+    } catch (error) {
+      fail((error as Error).message)
+    }
+  }
   let options: LoadOptions
   try {
     const parsed = parseLoadArgs(argv, process.env)

@@ -16,14 +16,19 @@ function wrap(words: readonly string[], indent: number): string {
 }
 
 export const USAGE = `npm run load -- <scenario> [options]
+npm run load -- compare A/report.json B/report.json [--out DIR]
 
 scenarios:
   flash-sale     --buyers buyers hammer one hot product that gets --stock units --open-after s into
                  the load; waits for the queue to drain, then audits the sale
   sold-out       a product with no stock, hammered: every answer must be a 409
-  steady-shop    --products products, a browse/product/order/status/me mix (--mix) at --rate req/s
+  steady-shop    --products products, a browse/product/order/status/me mix (--mix) at --rate req/s;
+                 reports every kind of request separately too
   auth-storm     --buyers users arrive at --rate users/s: register, log in, refresh (honouring
-                 429/503 + Retry-After like a polite client)
+                 429/503 + Retry-After like a polite client); reports the sign-in rate sustained
+                 and the arrival rate held (users/s)
+  compare        two runs' report.json side by side (rate, percentiles, statuses, audit), printed
+                 and written to compare.json/.txt/.html in --out (default tmp/load/<time>-compare)
 
 options:
   --url URL              API base (default http://127.0.0.1:8080, the local stack's gateway)
@@ -32,8 +37,10 @@ options:
   --duration S           seconds of load (defaults: flash-sale/sold-out/auth-storm 10, steady-shop 20)
   --connections N        connections (defaults: flash-sale/sold-out 200, steady-shop 50, auth-storm 100)
   --rate R               fixed arrival rate in requests/s (auth-storm: users/s); steady-shop 500,
-                         auth-storm 100 by default, the others as fast as the connections go
-  --buyers N             buyers (auth-storm: users) (defaults 200 / 50 / 100 / 1000)
+                         auth-storm 10 by default, the others as fast as the connections go
+  --stages LIST          a ramp instead of --rate/--duration: DURATION:RATE,… e.g. '30s:100,60s:500,30s:0'
+                         (each stage ramps linearly from the previous target, 0 before the first)
+  --buyers N             buyers (auth-storm: users) (defaults 200 / 50 / 100 / 100)
   --stock N              flash-sale: units for sale (10000); steady-shop: units per product (1000000)
   --products N           steady-shop: products to spread the orders over (default 20)
   --mix LIST             steady-shop: weights, default browse=40,product=25,order=15,status=10,me=10

@@ -1,6 +1,6 @@
 import { type Db, isFence, type NewOrder, writeFence } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
-import { findOrderByReservation } from '../repositories/orders.ts'
+import { findOrderByReservation, insertOrderIfAbsent } from '../repositories/orders.ts'
 
 /** `written`: the row is there (sent if pending). `fenced`: it never will be (reservation released). */
 export type Resolution = 'written' | 'fenced' | 'gave_up'
@@ -21,12 +21,13 @@ export interface UnresolvedWritesOptions {
 
 /**
  * Pending-row INSERTs whose outcome the intake could not learn (MySQL stalled or unreachable past
- * every deadline; the buyer was answered 202 and sees the order `pending`, see unconfirmed-orders.ts). Such a row may still land at any time, so nothing may
- * be compensated until it is known never to land. As soon as MySQL answers again, this writes a fence
- * for the same order uuid and reservation id (a `failed` row): the unique keys decide atomically —
- * either the original is there (sent at once if pending) or the fence is (the original can never be
- * written now, and the reservation is released); either way the order's status then says so. In
- * memory: after a crash inventory's sweeper fences the reservation once its TTL is over.
+ * every deadline). The buyer was answered 202 and sees the order `pending` (unconfirmed-orders.ts), so
+ * the order is owed: as soon as MySQL answers again this writes the row itself — the same order uuid
+ * and reservation id — unless a row already holds them. The unique keys decide atomically: the
+ * original (landed late, or first) or this write stands, and is sent at once if pending; only if
+ * inventory's sweeper fenced the reservation first (its TTL ran out before any row) can the order
+ * never exist, and its status then says so (`failed`, `abandoned`). In memory: after a crash the
+ * sweeper fences the reservation once its TTL is over.
  */
 export class UnresolvedWrites {
   readonly #options: Required<UnresolvedWritesOptions>
@@ -66,9 +67,16 @@ export class UnresolvedWrites {
   }
 
   async #settle(row: Unresolved): Promise<Resolution> {
-    await writeFence(this.#options.db, row)
+    const { db } = this.#options
+    await insertOrderIfAbsent(db, row)
     // By reservation id: inventory's sweeper may have fenced it first under another order uuid.
-    const found = await findOrderByReservation(this.#options.db, row.reservation_id)
+    let found = await findOrderByReservation(db, row.reservation_id)
+    if (!found) {
+      // Another unique key refused the row (its Idempotency-Key is another order's): it can never be
+      // written, and the fence keeps a first attempt still on the wire from landing later.
+      await writeFence(db, row)
+      found = await findOrderByReservation(db, row.reservation_id)
+    }
     if (found && found.order_uuid === row.order_uuid && !isFence(found)) {
       if (found.status === 'pending') this.#options.send(row)
       return 'written'

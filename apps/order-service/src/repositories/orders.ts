@@ -1,5 +1,5 @@
 import type { Order } from '@flash/contracts'
-import type { Db, OrderRow } from '@flash/db'
+import type { Db, NewOrder, OrderRow } from '@flash/db'
 
 export async function findOrderByUuid(db: Db, orderUuid: string): Promise<OrderRow | undefined> {
   return db.selectFrom('orders').selectAll().where('order_uuid', '=', orderUuid).executeTakeFirst()
@@ -83,4 +83,12 @@ export async function hasKeyedOrders(db: Db): Promise<boolean> {
     .limit(1)
     .executeTakeFirst()
   return row !== undefined
+}
+
+/**
+ * Writes the row unless a unique key (order uuid, reservation id, the buyer's Idempotency-Key) already
+ * holds one: whichever row got there first stands, and the caller reads which one that is.
+ */
+export async function insertOrderIfAbsent(db: Db, row: NewOrder): Promise<void> {
+  await db.insertInto('orders').ignore().values(row).execute()
 }

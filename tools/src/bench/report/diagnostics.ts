@@ -43,14 +43,14 @@ export function cpuLines(results: Results): string[] {
   })
 }
 
-/** Latency once the connections are open, next to autocannon's p99, and the connection drops. */
+/** Latency once the connections are open, next to the run's p99, and the connection drops. */
 export function latencyLines(results: Results): string[] {
   return SCENARIOS.flatMap((name) => {
     const l = results[name]?.load
     if (!l || l.steadyP99Ms === undefined) return []
     const mean = l.rps > 0 ? (l.connections * 1000) / l.rps : null
     return [
-      `- ${name}: p99 ${fmtNum(l.p99Ms)} ms (autocannon), ${fmtNum(l.steadyP99Ms)} ms after the first second; ` +
+      `- ${name}: p99 ${fmtNum(l.p99Ms)} ms (every answer), ${fmtNum(l.steadyP99Ms)} ms after the first second; ` +
         `Little's law mean at ${l.connections} connections: ${fmtNum(mean)} ms; ` +
         `listen-queue drops ${l.listenOverflows ?? 'n/a'}` +
         (l.maxMsBySecond?.length

@@ -1,5 +1,5 @@
 // Number, status, CPU and table formatting shared by the Markdown and HTML reports (pure).
-import type { CpuUse } from '../host-stats.ts'
+import type { CpuUse } from '../readings/host-stats.ts'
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US')
 export const fmtNum = (n: number | null | undefined, digits = 0): string =>

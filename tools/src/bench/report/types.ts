@@ -1,7 +1,7 @@
 // The benchmark report's types: one scenario's numbers, the targets, the whole report.
-import type { Distribution, LatencySummary } from '../../load/latency.ts'
-import type { Series } from '../../load/recorder.ts'
-import type { CpuUse } from '../host-stats.ts'
+import type { Distribution, LatencySummary } from '../../load/engine/latency.ts'
+import type { Series } from '../../load/engine/recorder.ts'
+import type { CpuUse } from '../readings/host-stats.ts'
 
 export const SCENARIOS = [
   'baseline',
@@ -14,14 +14,14 @@ export const SCENARIOS = [
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
-/** Numbers straight from autocannon for one load run. */
+/** One load run's numbers, from the engine's recorder (every answer, any status), for the report. */
 export interface LoadStats {
   connections: number
-  /** Seconds from autocannon's `start` (connections set up) to its result. */
+  /** Seconds from the start of the load to its end. */
   durationS: number
   /** Responses received (all statuses). */
   responses: number
-  /** autocannon `requests.average`: responses per second, averaged over its 1 s samples. */
+  /** Responses per second over the run. */
   rps: number
   p50Ms: number
   p90Ms: number
@@ -29,14 +29,14 @@ export interface LoadStats {
   maxMs: number
   /** Responses per HTTP status. */
   statuses: Record<string, number>
-  /** Connection errors and timeouts (autocannon `errors`, which includes `timeouts`). */
+  /** Connection errors and timeouts (timeouts included). */
   errors: number
   timeouts: number
   /** Host-wide TcpExtListenOverflows during the run: connection attempts dropped by a full accept queue. */
   listenOverflows?: number | undefined
   /** Average cores used during the run: the host, each process of the system and load generator, others. */
   cpu?: CpuUse | undefined
-  /** p99 of the responses after the first second (all connections open): a diagnostic, not autocannon's. */
+  /** p99 of the responses after the first second (all connections open): a diagnostic next to the run's. */
   steadyP99Ms?: number | undefined
   /** Slowest response completed in each second of the run (ms). */
   maxMsBySecond?: number[]

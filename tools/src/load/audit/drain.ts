@@ -1,7 +1,7 @@
 // After the load: wait (bounded) until every accepted order is terminal, as the buyers see it.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient } from '@flash/api-client'
-import type { Progress } from '../progress.ts'
+import type { Progress } from '../engine/progress.ts'
 import { collectOrders, type OrderCounts, totalOf } from './orders.ts'
 
 export interface Drain {

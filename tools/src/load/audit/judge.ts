@@ -92,7 +92,7 @@ export function judgeShop(
       id: 'I3',
       label: 'every accepted order reached a terminal state',
       pass: total.pending === 0 && total.all >= accepted && total.all <= accepted + inFlightAtStop,
-      detail: `${accepted} answered 2xx; ${total.all} orders, ${total.pending} pending`,
+      detail: `${accepted} answered 2xx (+ up to ${inFlightAtStop} in flight at the stops); ${total.all} orders, ${total.pending} pending`,
     },
     {
       id: 'I2',

@@ -2,7 +2,7 @@
 // buyer): it works against any deployment and sees exactly what a buyer sees.
 import type { ApiClient } from '@flash/api-client'
 import type { Order } from '@flash/contracts'
-import { politely } from '../polite.ts'
+import { politely } from '../engine/polite.ts'
 
 export interface OrderCounts {
   total: number

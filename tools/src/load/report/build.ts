@@ -2,9 +2,10 @@
 // (pure: unit-tested in tools/test/load-report.test.ts).
 import type { LoadOptions, ScenarioName } from '../args.ts'
 import type { Audit } from '../audit/types.ts'
-import type { BuyerStats } from '../buyers.ts'
+import type { BuyerStats } from '../engine/buyers.ts'
 import { evaluateThresholds, type ThresholdResult } from '../expect.ts'
-import type { RunStats } from '../recorder.ts'
+import { endpointLines } from './endpoints.ts'
+import type { RunStats } from '../engine/recorder.ts'
 
 export interface LoadReport {
   tool: { name: string; version: string }
@@ -112,6 +113,7 @@ export function summaryLines(r: LoadReport): string[] {
   return [
     `${r.scenario} against ${r.target.url}: ${f(m.rps)} req/s over ${r.run.durationS.toFixed(1)} s, ${r.run.responses} answers (${statuses || 'none'}), ${r.run.errorCount} errors`,
     `latency ms: p50 ${f(m.p50)}  p90 ${f(m.p90)}  p99 ${f(m.p99)}  p99.9 ${f(m['p99.9'])}  max ${f(m.max)}`,
+    ...endpointLines(r.run),
     ...r.audit.checks.map((c) => `audit ${c.pass ? 'PASS' : 'FAIL'} ${c.id} ${c.label}: ${c.detail}`),
     ...(r.audit.internal
       ? [

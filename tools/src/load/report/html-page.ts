@@ -1,12 +1,14 @@
 // A self-contained HTML page of sections (tables and charts) — the load report and the bench report
 // are both built from it. Data travel as JSON inside the page; uPlot is inlined.
-import type { Distribution } from '../latency.ts'
-import type { Series } from '../recorder.ts'
+import type { Distribution, LatencySummary } from '../engine/latency.ts'
+import type { Series } from '../engine/recorder.ts'
 import type { Assets } from './assets.ts'
 import { CHARTS_SCRIPT } from './charts-script.ts'
 
 export interface ChartData extends Series {
   dist: Distribution
+  /** The run's percentiles: what the latency legends show when no point is hovered (a static view). */
+  summary?: LatencySummary | undefined
 }
 
 export interface Section {
@@ -39,6 +41,14 @@ export function htmlTable(
   return `<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
 }
 
+/** Tables longer than this (a product per row) are collapsed behind their summary line. */
+export const COLLAPSE_ROWS = 8
+
+/** `table` as is when it has few rows, else folded into a <details> that opens on `summary`. */
+export function collapsible(summary: string, rows: number, table: string): string {
+  return rows > COLLAPSE_ROWS ? `<details><summary>${esc(summary)}</summary>\n${table}</details>` : table
+}
+
 /** JSON that is safe inside a <script> element (no "</script>", no HTML comment openers). */
 export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c')
 
@@ -50,7 +60,7 @@ td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top} 
 .verdict{display:inline-block;padding:4px 10px;border-radius:4px;font-weight:600;color:#fff}
 .pass{background:#2a9d3f} .fail{background:#d62828} .chart{margin:8px 0 16px}
 .cards{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0} .card{border:1px solid #ddd;border-radius:6px;padding:6px 12px}
-.card b{display:block;font-size:18px}`
+.card b{display:block;font-size:18px} summary{cursor:pointer;margin:6px 0}`
 
 export function renderPage(page: Page, assets: Assets): string {
   const data: ChartData[] = []

@@ -1,7 +1,8 @@
 // report.html of `npm run load`: verdict, headline numbers, the three charts, audit, thresholds,
 // statuses and errors, the scenario's numbers and every parameter of the run.
 import type { LoadReport } from './build.ts'
-import { esc, htmlTable, type Page, type Section } from './html-page.ts'
+import { endpointRows } from './endpoints.ts'
+import { collapsible, esc, htmlTable, type Page, type Section } from './html-page.ts'
 
 const num = (v: unknown) =>
   typeof v === 'number'
@@ -25,12 +26,32 @@ function cards(r: LoadReport): string {
   return `<div class="cards">${items.map(([k, v]) => `<div class="card">${esc(k)}<b>${esc(num(v))}</b></div>`).join('')}</div>`
 }
 
+/** A mixed run's endpoints side by side (rate, statuses, p50/p99); nothing for a single-endpoint run. */
+function endpointSection(r: LoadReport): Section[] {
+  const rows = endpointRows(r.run)
+  if (!rows.length) return []
+  return [
+    {
+      title: 'Per endpoint',
+      html: htmlTable(
+        ['endpoint', 'answers', 'req/s', 'p50 ms', 'p99 ms', 'statuses'],
+        rows.map((e) => [e.endpoint, num(e.responses), num(e.rps), num(e.p50), num(e.p99), e.statuses]),
+      ),
+    },
+  ]
+}
+
 export function loadPage(r: LoadReport): Page {
   const audit = r.audit
   const internal = audit.internal
   const sections: Section[] = [
     { title: 'Summary', html: cards(r) },
-    { title: 'Throughput and latency', html: '', charts: { ...r.run.series, dist: r.run.distribution } },
+    {
+      title: 'Throughput and latency',
+      html: '',
+      charts: { ...r.run.series, dist: r.run.distribution, summary: r.run.latency },
+    },
+    ...endpointSection(r),
     {
       title: 'Audit',
       html:
@@ -41,9 +62,19 @@ export function loadPage(r: LoadReport): Page {
         (internal
           ? `<p>npm run audit (inventory's internal stock-state): ${esc(internal.reachable ? internal.detail : `skipped — ${internal.detail}`)}</p>` +
             (internal.findings.length
-              ? htmlTable(
-                  ['product', 'invariant', 'result', 'detail'],
-                  internal.findings.map((f) => [f.product_id, f.invariant, f.ok ? 'PASS' : 'FAIL', f.detail]),
+              ? collapsible(
+                  `${internal.findings.length} findings over ${new Set(internal.findings.map((f) => f.product_id)).size} products: ` +
+                    `${internal.findings.filter((f) => f.ok).length} passed, ${internal.findings.filter((f) => !f.ok).length} failed (open for every row)`,
+                  internal.findings.length,
+                  htmlTable(
+                    ['product', 'invariant', 'result', 'detail'],
+                    internal.findings.map((f) => [
+                      f.product_id,
+                      f.invariant,
+                      f.ok ? 'PASS' : 'FAIL',
+                      f.detail,
+                    ]),
+                  ),
                 )
               : '')
           : ''),

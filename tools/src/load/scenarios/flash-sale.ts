@@ -2,16 +2,17 @@
 // restock --open-after seconds into the load, so every connection is open and being refused when the
 // sale opens and the sell-out time measures the sale, not the TCP handshakes. Then the queue drains
 // and the audit judges the sale from what the buyers and the product page say.
-import { setTimeout as sleep } from 'node:timers/promises'
-import { loginAdmin } from '../admin.ts'
+import { loginAdmin } from '../engine/admin.ts'
 import { waitForTerminal } from '../audit/drain.ts'
 import { stockState, serviceToken } from '../audit/internal.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { judgeSale } from '../audit/judge.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../buyers.ts'
-import { hammerProduct } from './orders-load.ts'
+import { obtainBuyers } from '../engine/buyers.ts'
+import { cliOrderLoad } from './orders-load.ts'
+import { openSale, saleProduct } from './products.ts'
+import { runSale } from './sale.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> {
@@ -27,12 +28,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     signal: ctx.signal,
   })
   const opening = options.openAfterS > 0
-  const product = await admin.createProduct({
-    name: `load flash-sale ${new Date().toISOString()}`,
-    price_cents: 4999,
-    stock: opening ? 0 : options.stock,
-    max_per_user: null,
-  })
+  const product = await saleProduct(admin, 'load flash-sale', options.stock, opening)
   progress.say(
     `product ${product.id}: ${options.stock} units${opening ? ` from ${options.openAfterS} s into the load` : ''}`,
   )
@@ -48,16 +44,11 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
       () => {},
     )
   }, 1000)
-  let sold = 0
-  let lastAcceptAt: number | undefined
-  let openedAt: number | undefined
   let live: { stop(): void } | undefined
-  const stopLoad = new AbortController()
-  const running = hammerProduct(
-    { ...ctx, signal: AbortSignal.any([ctx.signal, stopLoad.signal]) },
-    buyers,
-    product.id,
-    {
+  let sold = 0
+  const sale = await runSale({
+    load: {
+      ...cliOrderLoad(ctx, buyers, product.id),
       onStart: (r) => {
         live = progress.live(
           options.durationS,
@@ -65,40 +56,27 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
           () => `sold ${sold}/${options.stock}${pending === undefined ? '' : ` · pending ${pending}`}`,
         )
       },
-      onResponse: (status, at) => {
-        if (status >= 200 && status < 300) {
-          sold++
-          lastAcceptAt = at
-        }
+      onResponse: (status) => {
+        if (status >= 200 && status < 300) sold++
       },
     },
-  ).finally(() => {
+    units: options.stock,
+    // The load tool's sale lasts --duration exactly (the bench's may run on until sold out).
+    maxS: options.durationS,
+    openAfterS: options.openAfterS,
+    open: opening ? openSale(admin, product.id, options.stock) : undefined,
+  }).finally(() => {
     live?.stop()
     clearInterval(poll)
   })
-  if (opening) {
-    try {
-      await sleep(options.openAfterS * 1000, undefined, { signal: ctx.signal })
-      openedAt = performance.now()
-      await admin.restock(product.id, options.stock)
-      notes.push(`the restock that opened the sale took ${Math.round(performance.now() - openedAt)} ms`)
-    } catch (error) {
-      // Never leave the load running behind a failed opening.
-      stopLoad.abort()
-      await running.catch(() => {})
-      throw error
-    }
-  }
-  const run = await running
-  const opened = openedAt ?? run.startedAtMs
-  // A sell-out time only when every unit was taken within the run; otherwise the rate of the rest of it.
-  const soldOut = sold >= options.stock
-  const selloutMs = lastAcceptAt === undefined || !soldOut ? null : lastAcceptAt - opened
+  if (sale.openTookMs !== undefined)
+    notes.push(`the restock that opened the sale took ${Math.round(sale.openTookMs)} ms`)
+  const { run, soldOut } = sale
   const drain = await waitForTerminal({
     client,
     tokens: buyers.map((b) => b.accessToken),
     productIds: [product.id],
-    accepted: sold,
+    accepted: sale.accepted,
     timeoutMs: options.drainTimeoutS * 1000,
     progress,
     signal: ctx.signal,
@@ -107,8 +85,9 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   const page = await client.getProduct(product.id)
   const checks = judgeSale({
     supplied: options.stock,
-    accepted: sold,
-    inFlightAtStop: options.connections,
+    accepted: sale.accepted,
+    // Every stop of the runner (one per step with --stages) left up to a request per connection unread.
+    inFlightAtStop: options.connections * run.stops,
     orders,
     available: page.ok ? page.data.stock : undefined,
     soldOut,
@@ -116,9 +95,9 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   return {
     run: run.stats,
     metrics: {
-      accepted: sold,
-      sellout_ms: selloutMs,
-      accepted_per_s: (sold * 1000) / Math.max(1, selloutMs ?? run.endedAtMs - opened),
+      accepted: sale.accepted,
+      sellout_ms: sale.sellOutMs,
+      accepted_per_s: sale.acceptedPerS,
       drain_ms: drain.drained ? drain.ms : null,
       failed: orders.failed,
       pending: orders.pending,

@@ -1,41 +1,73 @@
-// The shared load of flash-sale and sold-out: POST /api/orders for one product, every connection
-// rotating over its own window of the buyers' tokens (built once per connection, not per request).
-import type autocannon from 'autocannon'
-import { tokenWindow } from '../../bench/load.ts'
-import type { Buyer } from '../buyers.ts'
-import { type CannonRun, runCannon } from '../cannon.ts'
-import type { Recorder } from '../recorder.ts'
+// The order load of flash-sale and sold-out (and of every order run of `npm run bench`): POST
+// /api/orders for one product, every connection rotating over its own window of the buyers' tokens
+// (built once per connection, not per request).
+import type { Buyer } from '../engine/buyers.ts'
+import type { CannonSpec, EngineRequest } from '../engine/cannon.ts'
+import type { Stage } from '../engine/stages.ts'
 import type { ScenarioContext } from './types.ts'
 
-export function orderRequests(
-  tokens: readonly string[],
-  k: number,
-  connections: number,
-): autocannon.Request[] {
+/** Tokens each connection rotates over: its requests are prebuilt, so this bounds the set-up cost. */
+export const TOKENS_PER_CONNECTION = 20
+
+/**
+ * The tokens of connection `k` of `connections`: a window of the buyers' tokens, windows spread
+ * evenly so every buyer is in use.
+ */
+export function tokenWindow(tokens: readonly string[], k: number, connections: number): string[] {
+  const size = Math.min(TOKENS_PER_CONNECTION, tokens.length)
+  const offset = Math.floor((k * tokens.length) / Math.max(1, connections)) % tokens.length
+  return Array.from({ length: size }, (_, i) => tokens[(offset + i) % tokens.length]!)
+}
+
+export function orderRequests(tokens: readonly string[], k: number, connections: number): EngineRequest[] {
   return tokenWindow(tokens, k, connections).map((token) => ({
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   }))
 }
 
-export async function hammerProduct(
-  ctx: ScenarioContext,
-  buyers: readonly Buyer[],
-  productId: number,
-  opts: { onStart?: (r: Recorder) => void; onResponse?: (status: number, atMs: number) => void } = {},
-): Promise<CannonRun> {
-  const { options } = ctx
-  const tokens = buyers.map((b) => b.accessToken)
-  return runCannon({
-    url: `${options.url}/api/orders`,
+export interface OrderLoad {
+  /** API bases (several: the connections are spread over the instances). */
+  bases: readonly string[]
+  productId: number
+  tokens: readonly string[]
+  connections: number
+  rate?: number | undefined
+  stages?: readonly Stage[] | undefined
+  durationS: number
+  timeoutS: number
+  signal?: AbortSignal | undefined
+}
+
+/** The runner's spec for one product's order load, against any API base. */
+export function orderLoad(o: OrderLoad): CannonSpec {
+  if (o.tokens.length === 0) throw new Error('the order load needs at least one buyer token')
+  return {
+    url: o.bases.map((b) => `${b}/api/orders`),
     method: 'POST',
-    body: JSON.stringify({ product_id: productId, quantity: 1 }),
+    body: JSON.stringify({ product_id: o.productId, quantity: 1 }),
+    connections: o.connections,
+    rate: o.rate,
+    stages: o.stages,
+    durationS: o.durationS,
+    timeoutS: o.timeoutS,
+    requestsFor: (k) => orderRequests(o.tokens, k, o.connections),
+    signal: o.signal,
+  }
+}
+
+/** `npm run load`'s order load: --url, --connections, --rate/--stages, --duration, --timeout. */
+export function cliOrderLoad(ctx: ScenarioContext, buyers: readonly Buyer[], productId: number): CannonSpec {
+  const { options } = ctx
+  return orderLoad({
+    bases: [options.url],
+    productId,
+    tokens: buyers.map((b) => b.accessToken),
     connections: options.connections,
     rate: options.rate,
+    stages: options.stages,
     durationS: options.durationS,
     timeoutS: options.timeoutS,
-    requestsFor: (k) => orderRequests(tokens, k, options.connections),
     signal: ctx.signal,
-    ...opts,
   })
 }
 

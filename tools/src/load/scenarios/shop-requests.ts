@@ -1,8 +1,10 @@
 // steady-shop's request mix: each connection cycles through a shuffled sequence of 20 requests drawn
 // in the --mix proportions; products and tokens are picked per request, the status poll follows the
-// connection's last accepted order.
+// connection's last accepted order. Each request carries its kind as its endpoint, so the report
+// gives every kind its own rate, statuses and latency.
 import type autocannon from 'autocannon'
 import type { MixKind } from '../args.ts'
+import type { EngineRequest } from '../engine/cannon.ts'
 
 /** Kinds in the mix's proportions (largest remainder), `length` of them, shuffled by `seed`. */
 export function mixSequence(mix: Record<MixKind, number>, length: number, seed: number): MixKind[] {
@@ -33,12 +35,14 @@ export function shopRequests(
   kinds: readonly MixKind[],
   tokens: readonly string[],
   productIds: readonly number[],
-): autocannon.Request[] {
+): EngineRequest[] {
   let t = 0
   const token = () => tokens[t++ % tokens.length]!
   const product = () => productIds[Math.floor(Math.random() * productIds.length)]!
   const auth = (tok: string) => ({ authorization: `Bearer ${tok}` })
-  return kinds.map((kind): autocannon.Request => {
+  return kinds.map((kind): EngineRequest => ({ ...request(kind), endpoint: kind }))
+
+  function request(kind: MixKind): autocannon.Request {
     switch (kind) {
       case 'browse':
         return { method: 'GET', path: '/api/products?limit=20', headers: {} }
@@ -75,5 +79,5 @@ export function shopRequests(
               : { ...req, path: '/api/orders?limit=10', headers: auth(token()) },
         }
     }
-  })
+  }
 }

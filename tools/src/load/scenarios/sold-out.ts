@@ -1,11 +1,13 @@
 // sold-out: a product with no stock, hammered — the path most flash-sale buyers take. Every answer
 // should be a 409 served without MySQL; afterwards no order may exist and the stock is still 0.
-import { loginAdmin } from '../admin.ts'
+import { loginAdmin } from '../engine/admin.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { collectOrders, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../buyers.ts'
-import { hammerProduct, twoXx } from './orders-load.ts'
+import { obtainBuyers } from '../engine/buyers.ts'
+import { runCannon } from '../engine/cannon.ts'
+import { cliOrderLoad, twoXx } from './orders-load.ts'
+import { soldOutProduct } from './products.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
@@ -19,14 +21,10 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     progress,
     signal: ctx.signal,
   })
-  const product = await admin.createProduct({
-    name: `load sold-out ${new Date().toISOString()}`,
-    price_cents: 1999,
-    stock: 0,
-    max_per_user: null,
-  })
+  const product = await soldOutProduct(admin, 'load sold-out')
   let live: { stop(): void } | undefined
-  const run = await hammerProduct(ctx, buyers, product.id, {
+  const run = await runCannon({
+    ...cliOrderLoad(ctx, buyers, product.id),
     onStart: (r) => {
       live = progress.live(options.durationS, () => r.live())
     },

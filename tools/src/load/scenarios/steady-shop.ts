@@ -1,14 +1,14 @@
 // steady-shop: a shop on an ordinary day — --products products with plenty of stock, a browse /
-// product / order / status / me mix at a fixed --rate, so latency is read at a chosen load. Then the
+// product / order / status / me mix at a fixed --rate (or --stages), so latency is read at a chosen load. Then the
 // accepted orders drain and every product's stock is audited.
-import { loginAdmin } from '../admin.ts'
+import { loginAdmin } from '../engine/admin.ts'
 import { waitForTerminal } from '../audit/drain.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { judgeShop } from '../audit/judge.ts'
 import { emptyCounts, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../buyers.ts'
-import { runCannon } from '../cannon.ts'
+import { obtainBuyers } from '../engine/buyers.ts'
+import { runCannon } from '../engine/cannon.ts'
 import { mixSequence, shopRequests } from './shop-requests.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
@@ -41,6 +41,7 @@ export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome>
     url: `${options.url}/api/products`,
     connections: options.connections,
     rate: options.rate,
+    stages: options.stages,
     durationS: options.durationS,
     timeoutS: options.timeoutS,
     requestsFor: (k) => {
@@ -81,7 +82,8 @@ export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome>
       drain_ms: drain.drained ? drain.ms : null,
     },
     audit: audit(
-      judgeShop(products, accepted, options.connections),
+      // Every stop of the runner (one per step with --stages) left up to a request per connection unread.
+      judgeShop(products, accepted, options.connections * run.stops),
       await internalAudit(options.inventoryUrl, productIds),
     ),
     setup: { product_ids: productIds, stock_per_product: options.stock, mix: options.mix },

@@ -2,9 +2,9 @@
 import type { ApiClient } from '@flash/api-client'
 import type { LoadOptions } from '../args.ts'
 import type { Audit } from '../audit/types.ts'
-import type { BuyerStats } from '../buyers.ts'
-import type { Progress } from '../progress.ts'
-import type { RunStats } from '../recorder.ts'
+import type { BuyerStats } from '../engine/buyers.ts'
+import type { Progress } from '../engine/progress.ts'
+import type { RunStats } from '../engine/recorder.ts'
 
 export interface ScenarioContext {
   options: LoadOptions

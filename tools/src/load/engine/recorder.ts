@@ -1,5 +1,6 @@
 // Everything measured during one load run, fed answer by answer (by autocannon or by our own
-// clients): statuses and errors per second, one latency histogram for the run and one per second.
+// clients): statuses and errors per second, one latency histogram for the run and one per second,
+// and for a mix of requests the same totals per endpoint.
 import {
   type Distribution,
   distribution,
@@ -25,6 +26,15 @@ export interface Series {
   max: (number | null)[]
 }
 
+/** One endpoint of a mix: its answers, rate, statuses and latency over the whole run. */
+export interface EndpointStats {
+  responses: number
+  /** Answers per second over the whole run. */
+  rps: number
+  statuses: Record<string, number>
+  latency: LatencySummary
+}
+
 export interface RunStats {
   durationS: number
   /** Answers received (every status). */
@@ -39,6 +49,8 @@ export interface RunStats {
   latency: LatencySummary
   distribution: Distribution
   series: Series
+  /** Per endpoint, when the requests were named (steady-shop: browse, product, order, status, me). */
+  endpoints?: Record<string, EndpointStats> | undefined
 }
 
 export interface LiveSnapshot {
@@ -59,6 +71,7 @@ export class Recorder {
   readonly #errors: number[] = []
   readonly #errorKinds: Record<string, number> = {}
   #timeouts = 0
+  readonly #endpoints = new Map<string, { histogram: Histogram; statuses: Record<string, number> }>()
 
   constructor(startMs = performance.now()) {
     this.#startMs = startMs
@@ -68,8 +81,14 @@ export class Recorder {
     return Math.max(0, Math.floor((atMs - this.#startMs) / 1000))
   }
 
-  record(status: number, latencyMs: number, atMs = performance.now()): void {
+  record(status: number, latencyMs: number, atMs = performance.now(), endpoint?: string): void {
     const s = this.#second(atMs)
+    if (endpoint !== undefined) {
+      const e = this.#endpoints.get(endpoint) ?? { histogram: newHistogram(), statuses: {} }
+      this.#endpoints.set(endpoint, e)
+      recordMs(e.histogram, latencyMs)
+      e.statuses[status] = (e.statuses[status] ?? 0) + 1
+    }
     recordMs(this.#all, latencyMs)
     while (this.#perSecond.length <= s) this.#perSecond.push(newHistogram())
     recordMs(this.#perSecond[s]!, latencyMs)
@@ -139,6 +158,19 @@ export class Recorder {
         p99: perSecond.map((p) => p.p99),
         max: perSecond.map((p) => p.max),
       },
+      endpoints: this.#endpoints.size
+        ? Object.fromEntries(
+            [...this.#endpoints].map(([name, e]) => [
+              name,
+              {
+                responses: e.histogram.totalCount,
+                rps: e.histogram.totalCount / durationS,
+                statuses: e.statuses,
+                latency: summarize(e.histogram),
+              },
+            ]),
+          )
+        : undefined,
     }
   }
 }

@@ -1,6 +1,6 @@
 // Per-second views of one bench run: answers by status class, and the latencies once every connection
 // is open (pure).
-import type { Series } from '../load/recorder.ts'
+import type { Series } from '../../load/engine/recorder.ts'
 
 /** p-th percentile (0…100) of `values`, nearest rank (pure). */
 export function percentile(values: Float64Array, p: number): number | undefined {
@@ -22,7 +22,7 @@ export function byClass(series: Series): Record<'2xx' | '4xx' | '5xx', number[]>
 
 /**
  * Latencies of the responses after the first second: once every connection is open, without the
- * connection storm of the start (a diagnostic next to autocannon's own percentiles, not instead of them).
+ * connection storm of the start (a diagnostic next to the run's own percentiles, not instead of them).
  */
 export function steadyLatencies() {
   let startMs = 0

@@ -2,17 +2,10 @@
 // 1,000 connections has a mean latency of 1,000 ÷ throughput (Little's law), so a latency target
 // only means something at a fixed offered rate: half the bare handler's req/s of this run
 // (autocannon overallRate), over enough connections that the rate is reachable.
+import { soldOutProduct } from '../../load/scenarios/products.ts'
 import { runLoad } from '../load.ts'
-import type { LoadStats, ScenarioResult } from '../report/types.ts'
-import {
-  countersSince,
-  describe,
-  flagStatuses,
-  orderBody,
-  orderLoad,
-  type ScenarioContext,
-  warmUp,
-} from './context.ts'
+import type { ScenarioResult } from '../report/types.ts'
+import { countersSince, describe, flagStatuses, orderLoad, type ScenarioContext, warmUp } from './context.ts'
 
 /** The offered rate: --rate, else half the same run's bare-handler req/s. */
 export function offeredRate(rate: number | undefined, baselineRps: number | undefined): number | undefined {
@@ -20,31 +13,16 @@ export function offeredRate(rate: number | undefined, baselineRps: number | unde
   return baselineRps && baselineRps > 0 ? Math.round(baselineRps / 2) : undefined
 }
 
-/**
- * Latency from the HDR recorder (every answer, any status): at a fixed rate autocannon's own
- * histogram leaves out non-2xx answers, and every answer here is a 409.
- */
-export function withRecordedLatency(stats: LoadStats): LoadStats {
-  const h = stats.hdr?.latency
-  if (!h) return stats
-  return { ...stats, p50Ms: h.p50 ?? NaN, p90Ms: h.p90 ?? NaN, p99Ms: h.p99 ?? NaN, maxMs: h.max ?? NaN }
-}
-
 export async function soldOutRate(ctx: ScenarioContext): Promise<ScenarioResult> {
   const rate = offeredRate(ctx.options.rate, ctx.results.baseline?.load?.rps)
   if (!rate) throw new Error('no offered rate: baseline did not produce a req/s and --rate was not given')
-  const product = await ctx.platform.createProduct({
-    name: 'bench sold-out at a rate',
-    price_cents: 1999,
-    stock: 0,
-    max_per_user: null,
-  })
-  const spec = { ...(await orderLoad(ctx, 'sold-out-rate')), rate, body: orderBody(product.id) }
+  const product = await soldOutProduct(ctx.platform.admin, 'bench sold-out at a rate')
+  const spec = { ...(await orderLoad(ctx, 'sold-out-rate')), rate, productId: product.id }
   ctx.say(`sold-out-rate: offering ${rate} req/s over ${spec.connections} connections`)
   await warmUp(ctx, 'sold-out-rate', spec, [409])
   const counters = await countersSince(ctx)
   const run = await runLoad(spec)
-  const stats = withRecordedLatency(run.stats)
+  const stats = run.stats
   flagStatuses(ctx, 'sold-out-rate', stats, [409])
   ctx.say(describe('sold-out-rate', stats))
   const notes: string[] = []

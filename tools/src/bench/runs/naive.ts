@@ -1,22 +1,13 @@
-// 5. naive: the synchronous SELECT … FOR UPDATE design (tools/src/bench/naive-server.ts, Kysely pool 50)
+// 5. naive: the synchronous SELECT … FOR UPDATE design (tools/src/bench/references/naive-server.ts, Kysely pool 50)
 // under the same flash-sale workload — same connections, buyers, opening — on its own hot product
 // written straight to MySQL (that design has no Redis). The flash-sale numbers are measured against it.
 import type { Database } from '@flash/db'
 import { type Kysely, sql } from 'kysely'
-import { saleChecks } from '../checks.ts'
+import { saleChecks } from '../readings/sale-checks.ts'
 import { startChild } from '../child.ts'
-import { orderCounts, productRow } from '../orders-db.ts'
+import { orderCounts, productRow } from '../readings/orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import {
-  acceptedTracker,
-  describe,
-  flagStatuses,
-  orderBody,
-  orderLoad,
-  saleLoad,
-  type ScenarioContext,
-  warmUp,
-} from './context.ts'
+import { describe, flagStatuses, orderLoad, saleLoad, type ScenarioContext, warmUp } from './context.ts'
 import { FLASH_STOCK } from './flash-sale.ts'
 
 export const NAIVE_POOL = 50
@@ -33,7 +24,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { platform, options } = ctx
   const server = await startChild({
     label: 'naive',
-    script: 'tools/src/bench/naive-server.ts',
+    script: 'tools/src/bench/references/naive-server.ts',
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: platform.dbUrl,
@@ -46,7 +37,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     const base = await orderLoad(ctx, 'naive', { url: server.url, label: 'naive', pid: server.proc.pid })
     if (options.warmupS > 0) {
       const cold = await insertProduct(platform.db, 'naive warm-up', 0)
-      await warmUp(ctx, 'naive', { ...base, body: orderBody(cold) }, [409])
+      await warmUp(ctx, 'naive', { ...base, productId: cold }, [409])
     }
     const opening = options.openAfterS > 0
     const productId = await insertProduct(platform.db, 'naive flash sale', opening ? 0 : FLASH_STOCK)
@@ -60,26 +51,18 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
             .execute()
         }
       : undefined
-    const tracker = acceptedTracker(FLASH_STOCK)
-    const { run, openedAtMs, openTookMs } = await saleLoad(
-      ctx,
-      { ...base, body: orderBody(productId), onResponse: tracker.onResponse },
-      open,
-      (at) => {
-        tracker.state.openedAtMs = at
-      },
-      () => tracker.state.soldOutAtMs,
-    )
+    const sale = await saleLoad(ctx, { ...base, productId: productId }, FLASH_STOCK, open)
     const notes =
-      openTookMs === undefined ? [] : [`the UPDATE that opened the sale took ${Math.round(openTookMs)} ms`]
-    flagStatuses(ctx, 'naive', run.stats, [201, 409])
-    const { accepted, soldOutAtMs, soldOut } = tracker.state
-    const sellOutMs = soldOutAtMs === undefined ? null : soldOutAtMs - openedAtMs
+      sale.openTookMs === undefined
+        ? []
+        : [`the UPDATE that opened the sale took ${Math.round(sale.openTookMs)} ms`]
+    flagStatuses(ctx, 'naive', sale.stats, [201, 409])
+    const { accepted, soldOut, sellOutMs } = sale
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
       )
-    ctx.say(describe('naive', run.stats))
+    ctx.say(describe('naive', sale.stats))
     ctx.say(
       `naive: ${accepted} accepted${sellOutMs === null ? ' (not sold out)' : `, sold out in ${Math.round(sellOutMs)} ms`}`,
     )
@@ -89,9 +72,8 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     await server.stop()
     // Synchronous: every 201 is already a completed order; the same invariants must hold.
     const checks = saleChecks({
-      initialStock: FLASH_STOCK,
       accepted,
-      inFlightAtStop: run.stats.connections,
+      inFlightAtStop: sale.stats.connections,
       soldOut,
       product: await productRow(platform.db, productId),
       orders: await orderCounts(platform.db, productId),
@@ -99,9 +81,9 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     for (const c of checks.filter((c) => !c.pass)) ctx.problem(`naive ${c.id} FAILED: ${c.detail}`)
     return {
       name: 'naive',
-      load: run.stats,
+      load: sale.stats,
       // Not sold out: the rate over the rest of the run, from the opening to the end of the load.
-      acceptedPerS: (accepted * 1000) / Math.max(1, sellOutMs ?? run.endedAtMs - openedAtMs),
+      acceptedPerS: sale.acceptedPerS,
       sellOutMs,
       checks,
       notes,

@@ -3,27 +3,19 @@
 import { startChild } from '../child.ts'
 import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import {
-  connections,
-  describe,
-  flagStatuses,
-  orderBody,
-  orderLoad,
-  type ScenarioContext,
-  warmUp,
-} from './context.ts'
-import { offeredRate, withRecordedLatency } from './sold-out-rate.ts'
+import { connections, describe, flagStatuses, orderLoad, type ScenarioContext, warmUp } from './context.ts'
+import { offeredRate } from './sold-out-rate.ts'
 
 export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
   const server = await startChild({
     label: 'baseline',
-    script: 'tools/src/bench/baseline-server.ts',
+    script: 'tools/src/bench/references/baseline-server.ts',
     env: { PATH: process.env.PATH },
     output: ctx.log.sink,
   })
   try {
     const target = { url: server.url, label: 'baseline', pid: server.proc.pid }
-    const spec = { ...(await orderLoad(ctx, 'baseline', target)), body: orderBody(1) }
+    const spec = { ...(await orderLoad(ctx, 'baseline', target)), productId: 1 }
     await warmUp(ctx, 'baseline', spec, [409])
     const run = await runLoad(spec)
     flagStatuses(ctx, 'baseline', run.stats, [409])
@@ -33,7 +25,7 @@ export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
     const rate = offeredRate(ctx.options.rate, run.stats.rps)
     if (ctx.options.scenarios.includes('sold-out-rate') && rate) {
       const atRate = await runLoad({ ...spec, connections: connections(ctx, 'sold-out-rate'), rate })
-      const load = withRecordedLatency(atRate.stats)
+      const load = atRate.stats
       ctx.say(`baseline at ${rate} req/s: ${describe('baseline', load)}`)
       result.atRate = { rate, load }
     }

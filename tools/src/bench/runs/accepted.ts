@@ -1,16 +1,16 @@
 // 3. accepted: a product with stock enough for any run and no per-user limit, so every order is
 // accepted (202). Then, bounded, the queue drains; the finalizer's commits/s come from MySQL counts
 // sampled every 250 ms from before the load to the last commit.
-import { commitRates } from '../finalizer-rate.ts'
-import { cpuSample, cpuUse } from '../host-stats.ts'
+import { saleProduct } from '../../load/scenarios/products.ts'
+import { commitRates } from '../readings/finalizer-rate.ts'
+import { cpuSample, cpuUse } from '../readings/host-stats.ts'
 import { runLoad } from '../load.ts'
-import { sampleCounts, waitForDrain } from '../orders-db.ts'
+import { sampleCounts, waitForDrain } from '../readings/orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
   countersSince,
   describe,
   flagStatuses,
-  orderBody,
   orderLoad,
   type ScenarioContext,
   twoXx,
@@ -22,13 +22,8 @@ export const HUGE_STOCK = 10_000_000
 export async function accepted(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { platform, options } = ctx
   const notes: string[] = []
-  const product = await platform.createProduct({
-    name: 'bench accepted',
-    price_cents: 1999,
-    stock: HUGE_STOCK,
-    max_per_user: null,
-  })
-  const spec = { ...(await orderLoad(ctx, 'accepted')), body: orderBody(product.id) }
+  const product = await saleProduct(platform.admin, 'bench accepted', HUGE_STOCK, false)
+  const spec = { ...(await orderLoad(ctx, 'accepted')), productId: product.id }
   const sampler = sampleCounts(platform.db, product.id)
   try {
     const warm = await warmUp(ctx, 'accepted', spec, [202])

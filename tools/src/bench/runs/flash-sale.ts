@@ -2,16 +2,21 @@
 // stock). With --open-after the units arrive by an admin restock while the load runs (the sale opens).
 // Requests answered per second, accepted orders per second from the opening to the last 202; then,
 // after the queue drained, the invariants of docs/correctness.md from MySQL and inventory-service.
-import { saleChecks } from '../checks.ts'
-import { commitRates, terminalAfterMs } from '../finalizer-rate.ts'
-import { COUNT_SAMPLE_MS, orderCounts, productRow, sampleCounts, waitForDrain } from '../orders-db.ts'
+import { openSale, saleProduct, soldOutProduct } from '../../load/scenarios/products.ts'
+import { saleChecks } from '../readings/sale-checks.ts'
+import { commitRates, terminalAfterMs } from '../readings/finalizer-rate.ts'
+import {
+  COUNT_SAMPLE_MS,
+  orderCounts,
+  productRow,
+  sampleCounts,
+  waitForDrain,
+} from '../readings/orders-db.ts'
 import type { ScenarioResult } from '../report/types.ts'
 import {
-  acceptedTracker,
   countersSince,
   describe,
   flagStatuses,
-  orderBody,
   orderLoad,
   saleLoad,
   type ScenarioContext,
@@ -27,55 +32,32 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
   const base = await orderLoad(ctx, 'flash-sale')
   // Warm up on a product of its own with nothing to sell: the hot product's stock is left untouched.
   if (options.warmupS > 0) {
-    const cold = await platform.createProduct({ name: 'bench warm-up', price_cents: 1, stock: 0 })
-    await warmUp(ctx, 'flash-sale', { ...base, body: orderBody(cold.id) }, [409])
+    const cold = await soldOutProduct(platform.admin, 'bench warm-up')
+    await warmUp(ctx, 'flash-sale', { ...base, productId: cold.id }, [409])
   }
-  const product = await platform.createProduct({
-    name: 'bench flash sale',
-    price_cents: 4999,
-    stock: options.openAfterS > 0 ? 0 : FLASH_STOCK,
-    max_per_user: null,
-  })
-  const open =
-    options.openAfterS > 0
-      ? async () => {
-          const restocked = await platform.inventory.restock(platform.adminToken, product.id, {
-            quantity: FLASH_STOCK,
-          })
-          if (!restocked.ok)
-            throw new Error(`restock answered ${restocked.status}: ${restocked.problem?.title}`)
-        }
-      : undefined
+  const opening = options.openAfterS > 0
+  const product = await saleProduct(platform.admin, 'bench flash sale', FLASH_STOCK, opening)
+  const open = opening ? openSale(platform.admin, product.id, FLASH_STOCK) : undefined
   const sampler = sampleCounts(platform.db, product.id)
   try {
-    const tracker = acceptedTracker(FLASH_STOCK)
     const counters = await countersSince(ctx)
-    const { run, openedAtMs, openTookMs } = await saleLoad(
-      ctx,
-      { ...base, body: orderBody(product.id), onResponse: tracker.onResponse },
-      open,
-      (at) => {
-        tracker.state.openedAtMs = at
-      },
-      () => tracker.state.soldOutAtMs,
-    )
-    if (openTookMs !== undefined)
-      notes.push(`the restock that opened the sale took ${Math.round(openTookMs)} ms`)
-    flagStatuses(ctx, 'flash-sale', run.stats, [202, 409])
-    const { accepted, soldOutAtMs, soldOut } = tracker.state
-    const sellOutMs = soldOutAtMs === undefined ? null : soldOutAtMs - openedAtMs
+    const sale = await saleLoad(ctx, { ...base, productId: product.id }, FLASH_STOCK, open)
+    if (sale.openTookMs !== undefined)
+      notes.push(`the restock that opened the sale took ${Math.round(sale.openTookMs)} ms`)
+    flagStatuses(ctx, 'flash-sale', sale.stats, [202, 409])
+    const { accepted, soldOutAtMs, soldOut, sellOutMs } = sale
     if (!soldOut)
       notes.push(
         `did not sell out within the run (${accepted} of ${FLASH_STOCK} units): no sell-out time; a longer --sale-max measures one`,
       )
-    ctx.say(describe('flash-sale', run.stats))
+    ctx.say(describe('flash-sale', sale.stats))
     ctx.say(
       `flash-sale: ${accepted} accepted${sellOutMs === null ? ' (not sold out)' : `, sold out in ${Math.round(sellOutMs)} ms`}; waiting for the queue to drain`,
     )
     const drained = await waitForDrain(sampler.latest, accepted, options.drainTimeoutS * 1000, ctx.signal)
     await sampler.stop()
     // "Every order terminal ≤ 5 s after the last request": the load's end is its last request.
-    const terminalAfterLoadMs = drained ? terminalAfterMs(sampler.samples, run.endedAtMs) : null
+    const terminalAfterLoadMs = drained ? terminalAfterMs(sampler.samples, sale.run.endedAtMs) : null
     const terminalAfterSellOutMs =
       drained && soldOutAtMs !== undefined ? terminalAfterMs(sampler.samples, soldOutAtMs) : null
     ctx.say(
@@ -86,9 +68,8 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     const row = await productRow(platform.db, product.id)
     const live = await platform.inventory.getProduct(product.id)
     const checks = saleChecks({
-      initialStock: FLASH_STOCK,
       accepted,
-      inFlightAtStop: run.stats.connections,
+      inFlightAtStop: sale.stats.connections,
       soldOut,
       product: row,
       orders,
@@ -97,12 +78,12 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     if (!live.ok) notes.push(`GET /api/products/${product.id} answered ${live.status}: I4 not checked`)
     for (const c of checks) ctx.say(`flash-sale ${c.id} ${c.pass ? 'PASS' : 'FAIL'}: ${c.detail}`)
     for (const c of checks.filter((c) => !c.pass)) ctx.problem(`flash-sale ${c.id} FAILED: ${c.detail}`)
-    const rates = commitRates(sampler.samples, run.endedAtMs)
+    const rates = commitRates(sampler.samples, sale.run.endedAtMs)
     return {
       name: 'flash-sale',
-      load: run.stats,
+      load: sale.stats,
       // Not sold out: the rate over the rest of the run, from the opening to the end of the load.
-      acceptedPerS: (accepted * 1000) / Math.max(1, sellOutMs ?? run.endedAtMs - openedAtMs),
+      acceptedPerS: sale.acceptedPerS,
       sellOutMs,
       terminalAfterLoadMs,
       terminalAfterSellOutMs,

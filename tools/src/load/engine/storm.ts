@@ -13,6 +13,8 @@ import { Recorder } from './recorder.ts'
 
 export interface StormTally {
   arrived: number
+  /** Registered (201 to POST /api/register). */
+  registered: number
   /** Registered and logged in. */
   in: number
   /** Gave up: a non-shed failure, the deadline, or the retry bound. */
@@ -31,6 +33,8 @@ export interface StormSpec {
   credentials: readonly Credentials[]
   /** Arrivals per second. */
   rate: number
+  /** Arrival times in s from the start (from --stages, see stages.ts), instead of one every 1/rate s. */
+  arrivalsS?: readonly number[] | undefined
   /** `Date.now()` after which no shed answer is retried. */
   deadlineMs: number
   /** Attempts per call, shed ones included (undefined: until the deadline). */
@@ -56,7 +60,7 @@ export interface StormRun {
 export async function runStorm(spec: StormSpec): Promise<StormRun> {
   const recorder = new Recorder()
   const timeIn = newHistogram()
-  const tally: StormTally = { arrived: 0, in: 0, gaveUp: 0, shed: 0, logins: 0 }
+  const tally: StormTally = { arrived: 0, registered: 0, in: 0, gaveUp: 0, shed: 0, logins: 0 }
   spec.onStart?.(recorder, tally)
   let lastInAtMs: number | undefined
 
@@ -85,6 +89,7 @@ export async function runStorm(spec: StormSpec): Promise<StormRun> {
     const arrived = performance.now()
     tally.arrived++
     const reg = await timed(() => spec.client.register({ name: `Storm user ${i}`, ...c }))
+    if (reg?.ok) tally.registered++
     const login = reg?.ok ? await timed(() => spec.client.login(c)) : undefined
     if (!login?.ok) {
       tally.gaveUp++
@@ -100,8 +105,10 @@ export async function runStorm(spec: StormSpec): Promise<StormRun> {
   const flows: Promise<void>[] = []
   const startedAtMs = performance.now()
   for (let i = 0; i < spec.credentials.length && !spec.signal?.aborted; i++) {
-    // Arrival i at i/rate seconds: a fixed schedule, however slow the answers are.
-    const due = startedAtMs + (i * 1000) / spec.rate - performance.now()
+    // Arrival i at i/rate seconds (or its staged time): a fixed schedule, however slow the answers are.
+    const atS = spec.arrivalsS ? spec.arrivalsS[i] : i / spec.rate
+    if (atS === undefined) break
+    const due = startedAtMs + atS * 1000 - performance.now()
     if (due > 0) await sleep(due)
     flows.push(user(i, spec.credentials[i]!))
   }
