@@ -15,10 +15,30 @@ function probe(port: number, host: string): Promise<number> {
 }
 
 /**
- * A port the OS says is free right now. Another process could take it before our child binds it;
- * on loopback in a test run that window is small, and the child then fails loudly.
+ * Below Linux's ephemeral range (32768–60999 by default). A port the OS hands out for `listen(0)` comes
+ * from that range, and so does the local port of every outgoing connection: in a busy test run a
+ * client connecting to MySQL or Redis could take the port between our probe and the child's bind
+ * (seen as a child dying of EADDRINUSE at boot). Ports picked here are never given to a connection.
  */
-export const freePort = (host = '127.0.0.1') => probe(0, host)
+const PICK_FROM = 20_000
+const PICK_TO = 32_767
+const PICK_TRIES = 50
+
+/**
+ * A port that is free right now, picked at random below the ephemeral range. Another process could
+ * still take it before our child binds it; that window is small, and the child then fails loudly.
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let i = 0; i < PICK_TRIES; i++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM + 1))
+    try {
+      return await probe(port, host)
+    } catch {
+      // Taken: try another.
+    }
+  }
+  return probe(0, host)
+}
 
 /**
  * Refuses a port something already listens on. Without this, a stack left running from before would
