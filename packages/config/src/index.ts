@@ -2,7 +2,6 @@
 // schema lives in its folder (`apps/<service>/src/config.ts`), next to the code that reads it.
 export { ConfigError, loadConfig } from './load-config.ts'
 export {
-  inventoryClientEnv,
   mysqlEnv,
   Port,
   redisEnv,

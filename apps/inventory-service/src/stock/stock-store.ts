@@ -1,4 +1,3 @@
-import { RedisDataSince } from '@flash/service-kit'
 import type { Cluster, Redis } from 'ioredis'
 import { defineStockCommands, type ScriptReply } from './commands.ts'
 import { type ProductId, productKeys, STATE_SINCE_KEY, WARMED_KEY } from './keys.ts'
@@ -37,13 +36,10 @@ const TRIM_BATCH = 1_000
  */
 export class StockStore {
   readonly redis: Redis | Cluster
-  /** Global: since when this Redis holds stock state (absent: it lost everything). */
-  readonly #stateSince: RedisDataSince
   #onVersion: (productId: ProductId, version: StateVersion) => void = () => {}
 
   constructor(redis: Redis | Cluster) {
     this.redis = redis
-    this.#stateSince = new RedisDataSince(redis, STATE_SINCE_KEY)
     defineStockCommands(redis)
   }
 
@@ -418,13 +414,9 @@ export class StockStore {
   }
 
   /** Since when this Redis holds state (ms, its clock), set to `ifMissing` when absent; and its now. */
-  stateSince(ifMissing: 'now' | number): Promise<{ sinceMs: number; nowMs: number }> {
-    return this.#stateSince.read(ifMissing)
-  }
-
-  /** At boot: seeds a missing global marker (see RedisDataSince.seed). */
-  seedStateSince(dataExpected: () => Promise<boolean>): Promise<void> {
-    return this.#stateSince.seed(dataExpected)
+  async stateSince(ifMissing: 'now' | number): Promise<{ sinceMs: number; nowMs: number }> {
+    const [since, now] = await this.redis.stockSince(STATE_SINCE_KEY, ifMissing)
+    return { sinceMs: Number(since), nowMs: Number(now) }
   }
 
   /**
