@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { withTimeout } from '@flash/service-kit'
 import type { Redis, Result } from 'ioredis'
 
 /**
@@ -117,22 +118,13 @@ export class LoginGuard {
 
   /** Redis' answer, or `fallback` (the local count then decides) when it fails or is too slow. */
   #redisOr<T>(call: Promise<T>, fallback: T): Promise<T> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#o.onFallback(new Error(`login guard: Redis slower than ${this.#o.timeoutMs} ms`))
-        resolve(fallback)
-      }, this.#o.timeoutMs)
-      call.then(
-        (value) => {
-          clearTimeout(timer)
-          resolve(value)
-        },
-        (error: Error) => {
-          clearTimeout(timer)
-          this.#o.onFallback(error)
-          resolve(fallback)
-        },
-      )
+    return withTimeout(
+      call,
+      this.#o.timeoutMs,
+      `login guard: Redis slower than ${this.#o.timeoutMs} ms`,
+    ).catch((error: Error) => {
+      this.#o.onFallback(error)
+      return fallback
     })
   }
 }

@@ -44,3 +44,4 @@ export {
   userThrottlePlugin,
 } from './throttle/user-throttle.ts'
 export { UserCounts } from './throttle/user-counts.ts'
+export { withTimeout } from './with-timeout.ts'

@@ -1,6 +1,7 @@
 import type { Database } from '@flash/db'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
+import { withTimeout } from '../with-timeout.ts'
 import { liveRevocations, saveRevocations } from './revocation-store.ts'
 
 /** One revocation as published: an access token by `jti`, or a whole login family by `sid`. */
@@ -27,12 +28,6 @@ export interface RevocationListOptions {
 
 const PUBLISH_TIMEOUT_MS = 1_000
 const PUBLISH_RETRY_MAX_MS = 5_000
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
-    promise.then(resolve, reject).finally(() => clearTimeout(timer))
-  })
 
 /**
  * Revoked tokens, kept in a local Map on every instance of every service so the hot path checks
@@ -155,7 +150,11 @@ export class RevocationList {
         try {
           const pipeline = this.#redis.pipeline()
           for (const r of batch) pipeline.publish(this.#channel, JSON.stringify(r))
-          const results = await withTimeout(pipeline.exec(), PUBLISH_TIMEOUT_MS)
+          const results = await withTimeout(
+            pipeline.exec(),
+            PUBLISH_TIMEOUT_MS,
+            `timed out after ${PUBLISH_TIMEOUT_MS} ms`,
+          )
           const failed = results?.find(([error]) => error)?.[0]
           if (failed) throw failed
         } catch (error) {

@@ -1,4 +1,5 @@
 import type { Redis, Result } from 'ioredis'
+import { withTimeout } from '../with-timeout.ts'
 
 /**
  * Per-user request counts in fixed windows, kept in memory and merged with Redis in batches: the
@@ -89,7 +90,11 @@ export class UserCounts {
       for (const [userId, count, delta] of batch) {
         pipeline.userRateIncr(`user-rate:${this.#o.scope}:{u:${userId}}:${count.window}`, delta, ttlMs)
       }
-      const results = await withTimeout(pipeline.exec(), this.#o.timeoutMs)
+      const results = await withTimeout(
+        pipeline.exec(),
+        this.#o.timeoutMs,
+        `Redis slower than ${this.#o.timeoutMs} ms`,
+      )
       batch.forEach(([, count, delta], i) => {
         const [error, total] = results?.[i] ?? [new Error('no reply')]
         count.inflight -= delta
@@ -106,20 +111,4 @@ export class UserCounts {
       this.#syncing = false
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis slower than ${ms} ms`)), ms)
-    promise.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error) => {
-        clearTimeout(timer)
-        reject(error)
-      },
-    )
-  })
 }
