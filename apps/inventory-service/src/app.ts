@@ -66,6 +66,7 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
     await app.register(sweeperPlugin, {
       intervalMs: config.SWEEP_INTERVAL_MS,
       reservationTtlMs,
+      fenceGraceMs: config.FENCE_GRACE_MS,
       autoStart: overrides.sweeper ?? true,
     })
     await app.register(reconcilerPlugin, {

@@ -21,6 +21,12 @@ export const InventoryEnv = Type.Object({
   RESERVATION_TTL_SECONDS: Type.Integer({ minimum: 5, maximum: 86_400, default: 60 }),
   SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
   /**
+   * An expired reservation without an order row is fenced and released only once MySQL has answered
+   * "no row" for this long: the window order-service's resolver gets to write a row whose INSERT a
+   * MySQL stall left unconfirmed (src/orphan-sightings.ts). Longer than two ORDER_WRITE_TIMEOUT_MS.
+   */
+  FENCE_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 5_000 }),
+  /**
    * After Redis lost its data, rebuilds of stock state wait this long (answering 503 + Retry-After), so
    * intakes that reserved in the lost state have written their rows before MySQL is read. Longer than
    * order-service's ORDER_WRITE_TIMEOUT_MS; 0 turns the wait off.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { OrphanSightings } from '../orphan-sightings.ts'
 import { runPeriodically } from '../periodic.ts'
 import { repairPass, type SweepDeps, sweepExpired } from '../sweeper.ts'
 
@@ -13,6 +14,8 @@ declare module 'fastify' {
 export interface SweeperOptions {
   intervalMs: number
   reservationTtlMs: number
+  /** See FENCE_GRACE_MS in src/config.ts. */
+  fenceGraceMs: number
   /** Tests drive the sweeper with `runOnce` only. */
   autoStart: boolean
 }
@@ -28,12 +31,13 @@ const UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  * saves work — sweeping is idempotent — so it expires on its own if its holder dies.
  */
 export const sweeperPlugin = fp<SweeperOptions>(
-  async (app: FastifyInstance, { intervalMs, reservationTtlMs, autoStart }) => {
+  async (app: FastifyInstance, { intervalMs, reservationTtlMs, fenceGraceMs, autoStart }) => {
     const { sweeps, swept } = app.inventoryMetrics
     const deps: SweepDeps = {
       db: app.db,
       stock: app.stock,
       reservationTtlMs,
+      sightings: new OrphanSightings(fenceGraceMs),
       onSwept: (action, count) => swept.inc({ action }, count),
     }
     const lockMs = Math.max(2 * intervalMs, 5_000)
