@@ -3,7 +3,7 @@
 // same HashGate the service uses, one slot per CPU (throughput). A login costs one verify, so
 // verifies/s is logins/s; divided by the CPU count it is logins/s per core.
 import { availableParallelism } from 'node:os'
-import { createPasswordHasher } from '../src/password.ts'
+import { createPasswordHasher } from '../src/passwords/password.ts'
 
 const cpus = availableParallelism()
 const costs = process.argv.slice(2).map((arg) => arg.split(':').map(Number) as [number, number])

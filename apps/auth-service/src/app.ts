@@ -11,20 +11,17 @@ import {
   userThrottleOptions,
   userThrottlePlugin,
 } from '@flash/service-kit'
-import { seedAdmin } from './admin-seed.ts'
-import { LoginGuard } from './login-guard.ts'
-import { createPasswordHasher, type PasswordHasher } from './password.ts'
+import { seedAdmin } from './users/admin-seed.ts'
+import { LoginGuard } from './sessions/login-guard.ts'
+import { createPasswordHasher, type PasswordHasher } from './passwords/password.ts'
 import { rateLimitPlugin } from './plugins/rate-limit.ts'
-import { revocationPrunerPlugin } from './plugins/revocation-pruner.ts'
+import { revocationPrunerPlugin } from './sessions/revocation-pruner.ts'
 import { signingKeysPlugin } from './plugins/signing-keys.ts'
-import { tokensPlugin } from './plugins/tokens.ts'
+import { tokensPlugin } from './sessions/tokens.ts'
 import { jwksRoute } from './routes/jwks.ts'
-import { loginRoute } from './routes/login.ts'
-import { logoutRoute } from './routes/logout.ts'
-import { meRoute } from './routes/me.ts'
-import { refreshRoute } from './routes/refresh.ts'
-import { registerRoute } from './routes/register.ts'
-import { Sessions } from './sessions.ts'
+import { sessionRoutes } from './routes/sessions.ts'
+import { userRoutes } from './routes/users.ts'
+import { Sessions } from './sessions/sessions.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,8 +55,6 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
   try {
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
     await app.register(redisPlugin, { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX })
-    // ioredis reconnects by itself; without a listener each failed attempt prints "Unhandled error event".
-    app.redis.on('error', (error: Error) => app.log.warn({ err: error }, 'redis connection error'))
     await app.register(signingKeysPlugin, { privateKeyPem: config.JWT_PRIVATE_KEY, keyId: config.JWT_KEY_ID })
     await app.register(tokenAuthPlugin, {
       issuer: config.JWT_ISSUER,
@@ -135,9 +130,8 @@ export async function buildApp(config: AuthConfig, overrides: AppOverrides = {})
       app.log.warn('ADMIN_EMAIL and ADMIN_PASSWORD must both be set to seed an admin; skipped')
     }
 
-    for (const route of [registerRoute, loginRoute, refreshRoute, logoutRoute, meRoute, jwksRoute]) {
-      await app.register(route)
-    }
+    // One file per resource.
+    for (const routes of [userRoutes, sessionRoutes, jwksRoute]) await app.register(routes)
     return app
   } catch (error) {
     // Whatever was opened (pool, Redis, subscriber) is closed so a failed build never leaks.

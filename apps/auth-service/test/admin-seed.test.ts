@@ -1,6 +1,6 @@
 import t from 'tap'
-import { seedAdmin } from '../src/admin-seed.ts'
-import { createPasswordHasher } from '../src/password.ts'
+import { seedAdmin } from '../src/users/admin-seed.ts'
+import { createPasswordHasher } from '../src/passwords/password.ts'
 import { createWorld, me, post, register, startApp, testHasherOptions } from './helpers.ts'
 
 const world = await createWorld(t, 'auth-admin')

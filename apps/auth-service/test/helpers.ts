@@ -5,7 +5,7 @@ import { generateSigningKeyPair, type ServiceApp } from '@flash/service-kit'
 import { createTestDatabase, createTestRedisPrefix, TEST_REDIS_URL } from '@flash/test-kit'
 import type { Kysely } from 'kysely'
 import { buildApp } from '../src/app.ts'
-import type { PasswordHasherOptions } from '../src/password.ts'
+import type { PasswordHasherOptions } from '../src/passwords/password.ts'
 import type { Teardown } from '@flash/test-kit'
 
 /** One test file's world: its own database, Redis prefix and signing key pair. */

@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto'
 import t from 'tap'
-import { createPasswordHasher } from '../src/password.ts'
+import { createPasswordHasher } from '../src/passwords/password.ts'
 import { testHasherOptions } from './helpers.ts'
 
 const hasher = await createPasswordHasher(testHasherOptions())

@@ -13,10 +13,12 @@ import {
 import type { JWTVerifyGetKey } from 'jose'
 import { eventsPlugin } from './plugins/events.ts'
 import { inventoryMetricsPlugin } from './plugins/metrics.ts'
-import { stockPlugin } from './plugins/stock.ts'
-import { reconcilerPlugin } from './plugins/reconciler.ts'
-import { sweeperPlugin } from './plugins/sweeper.ts'
-import { routes } from './routes/index.ts'
+import { stockPlugin } from './warm-up/plugin.ts'
+import { reconcilerPlugin } from './repair/reconciler-plugin.ts'
+import { sweeperPlugin } from './repair/sweeper-plugin.ts'
+import { productRoutes } from './routes/products.ts'
+import { reservationRoutes } from './routes/reservations.ts'
+import { stockStateRoutes } from './routes/stock-state.ts'
 
 export interface AppOverrides {
   /** Wins over LOG_LEVEL (tests pass 'silent'). */
@@ -25,6 +27,8 @@ export interface AppOverrides {
   tokenKeys?: JWTVerifyGetKey
   /** false: no periodic sweeper (tests call `app.sweeper.runOnce`). Default true. */
   sweeper?: boolean
+  /** false: no periodic reconciler (tests call `app.reconciler.runOnce`). Default true. */
+  reconciler?: boolean
 }
 
 const DESCRIPTION =
@@ -70,11 +74,14 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
       autoStart: overrides.sweeper ?? true,
     })
     await app.register(reconcilerPlugin, {
-      intervalMs: overrides.sweeper === false ? 0 : config.RECONCILE_INTERVAL_MS,
+      intervalMs: overrides.reconciler === false ? 0 : config.RECONCILE_INTERVAL_MS,
     })
     // mysql, redis and revocations: each registered its own check.
     await app.register(healthPlugin)
-    await app.register(routes, { serviceToken: config.SERVICE_TOKEN, reservationTtlMs })
+    // One file per resource; a lost MySQL connection is answered 503 by the kit's central handler.
+    await app.register(productRoutes)
+    await app.register(reservationRoutes, { serviceToken: config.SERVICE_TOKEN, reservationTtlMs })
+    await app.register(stockStateRoutes, { serviceToken: config.SERVICE_TOKEN })
     return app
   } catch (error) {
     // Whatever was opened (pool, Redis, subscriber) is closed so a failed build never leaks.

@@ -23,7 +23,7 @@ export const InventoryEnv = Type.Object({
   /**
    * An expired reservation without an order row is fenced and released only once MySQL has answered
    * "no row" for this long: the window order-service's resolver gets to write a row whose INSERT a
-   * MySQL stall left unconfirmed (src/orphan-sightings.ts). Longer than two ORDER_WRITE_TIMEOUT_MS.
+   * MySQL stall left unconfirmed (src/repair/orphan-sightings.ts). Longer than two ORDER_WRITE_TIMEOUT_MS.
    */
   FENCE_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 5_000 }),
   /**

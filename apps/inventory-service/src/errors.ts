@@ -1,6 +1,6 @@
-import { ProblemError } from '@flash/service-kit'
+import { ProblemError, unavailable } from '@flash/service-kit'
 import { STOCK_LIMIT } from './repositories/products.ts'
-import { WarmSettling } from './warm-settle.ts'
+import { WarmSettling } from './warm-up/warm-settle.ts'
 
 /**
  * Every problem inventory-service answers, in one place, so every path says the same thing.
@@ -8,6 +8,8 @@ import { WarmSettling } from './warm-settle.ts'
  * that the typed api-client and the OpenAPI documents are built from. Building the problems is this
  * service's own business: nothing outside this file constructs one.
  */
+export { unavailable }
+
 export const productNotFound = (id: number) =>
   new ProblemError('product_not_found', `Product ${id} does not exist`)
 
@@ -19,12 +21,6 @@ export const invalidCursor = () =>
 /** A retried reserve whose reservation was meanwhile committed or released: it cannot be revived. */
 export const reservationSettled = (id: string) =>
   new ProblemError('bad_request', `Reservation ${id} was already committed or released; use a new id`)
-
-export const unavailable = (what: string, cause: unknown, retryAfter = 1) =>
-  new ProblemError('dependency_unavailable', `${what} is unavailable; retry shortly`, {
-    retryAfter,
-    cause,
-  })
 
 export const blankName = () =>
   new ProblemError('validation_failed', 'body.name must not be blank', {

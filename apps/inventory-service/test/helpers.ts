@@ -92,13 +92,13 @@ export async function createWorld(t: Teardown, label: string): Promise<TestWorld
   }
 }
 
-/** A built (and ready) app, closed when the test ends; the periodic sweeper is off unless asked. */
+/** A built (and ready) app, closed when the test ends; the periodic sweeper and reconciler are off unless asked. */
 export async function startApp(
   t: Teardown,
   config: InventoryConfig,
   overrides: AppOverrides = {},
 ): Promise<ServiceApp> {
-  const app = await buildApp(config, { logLevel: 'silent', sweeper: false, ...overrides })
+  const app = await buildApp(config, { logLevel: 'silent', sweeper: false, reconciler: false, ...overrides })
   t.teardown(() => app.close())
   await app.ready()
   return app

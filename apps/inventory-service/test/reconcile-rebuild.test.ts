@@ -2,7 +2,7 @@ import { createRedis } from '@flash/service-kit'
 import { eventually, TcpProxy, TEST_REDIS_URL } from '@flash/test-kit'
 import type { KyselyPlugin } from 'kysely'
 import t from 'tap'
-import { reconcileProducts } from '../src/reconciler.ts'
+import { reconcileProducts } from '../src/repair/reconciler.ts'
 import { StockStore } from '../src/stock/index.ts'
 import {
   createProduct,

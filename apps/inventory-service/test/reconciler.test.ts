@@ -15,7 +15,7 @@ import {
 // was lost, a restock step that never ran), MySQL untouched. The reconciler must bring a quiet product
 // back to available = stock − Σ pending, and leave a busy one alone.
 const world = await createWorld(t, 'inv-reconcile')
-const app = await startApp(t, world.config(), { sweeper: false })
+const app = await startApp(t, world.config(), { reconciler: false })
 const drift = (id: number, delta: number) => world.redis.incrby(productKeys(id).available, delta)
 
 t.test('a quiet product that drifted either way is repaired, logged in its state and counted', async (t) => {
@@ -60,7 +60,7 @@ t.test('a repair applies only to the state it probed: a change in between makes 
 })
 
 t.test('every instance may reconcile at once: one repair, never two', async (t) => {
-  const other = await startApp(t, world.config(), { sweeper: false })
+  const other = await startApp(t, world.config(), { reconciler: false })
   const id = await createProduct(app, world, { stock: 7 })
   await drift(id, 4)
   const results = await Promise.all([app.reconciler.runOnce(), other.reconciler.runOnce()])

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { type RestockedRow, restockProduct } from '../src/repositories/products.ts'
-import { applyRestock } from '../src/restock.ts'
+import { applyRestock } from '../src/products/restock.ts'
 import {
   bearer,
   createProduct,

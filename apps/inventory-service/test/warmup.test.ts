@@ -11,8 +11,8 @@ import {
   stockState,
 } from './helpers.ts'
 import { productKeys, STATE_SINCE_KEY } from '../src/stock/index.ts'
-import { RollbackWatch } from '../src/rollback-watch.ts'
-import { WarmSettle } from '../src/warm-settle.ts'
+import { RollbackWatch } from '../src/warm-up/rollback-watch.ts'
+import { WarmSettle } from '../src/warm-up/warm-settle.ts'
 
 const world = await createWorld(t, 'inv-warmup')
 const app = await startApp(t, world.config())

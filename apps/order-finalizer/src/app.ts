@@ -8,7 +8,7 @@ import {
   serviceAppConfig,
 } from '@flash/service-kit'
 import type { FinalizerConfig } from './config.ts'
-import { createFinalizerMetrics } from './metrics.ts'
+import { finalizerMetricsPlugin } from './plugins/metrics.ts'
 import { sqsPlugin } from './plugins/sqs.ts'
 import { consumersPlugin } from './workers/consumers.ts'
 
@@ -19,8 +19,9 @@ export interface AppOverrides {
   sqsClient?: SQSClient
   /** Long-poll length of the orders consumers (default 5 s: a graceful stop waits for the poll in progress). */
   waitTimeSeconds?: number
-  /** Pending orders older than this get their message re-sent (default 15 min). */
+  /** Pending orders older than this get their message re-sent (default STALE_PENDING_SECONDS). */
   staleAfterMs?: number
+  /** How often the stale-pending sweep runs (default STALE_SWEEP_INTERVAL_MS). */
   staleSweepIntervalMs?: number
 }
 
@@ -41,6 +42,7 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
     logLevel: overrides.logLevel ?? config.LOG_LEVEL,
   })
   try {
+    await app.register(finalizerMetricsPlugin)
     await app.register(dbPlugin, { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE })
     await app.register(inventoryClientPlugin, {
       url: config.INVENTORY_URL,
@@ -57,7 +59,6 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
     })
     await app.register(consumersPlugin, {
       config,
-      metrics: createFinalizerMetrics(app.metrics),
       waitTimeSeconds: overrides.waitTimeSeconds ?? 5,
       staleAfterMs: overrides.staleAfterMs ?? config.STALE_PENDING_SECONDS * 1000,
       staleSweepIntervalMs: overrides.staleSweepIntervalMs ?? config.STALE_SWEEP_INTERVAL_MS,

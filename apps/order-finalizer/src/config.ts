@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { mysqlEnv, serverEnv, serviceCredentialEnv, sqsEnv } from '@flash/config'
+import { inventoryClientEnv, mysqlEnv, serverEnv, serviceCredentialEnv, sqsEnv } from '@flash/config'
 import type { QueueSetup } from '@flash/queue'
 
 /**
@@ -23,8 +23,7 @@ export const FinalizerEnv = Type.Object({
   ...mysqlEnv,
   ...serviceCredentialEnv,
   ...ordersQueueEnv,
-  INVENTORY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
-  INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 5_000 }),
+  ...inventoryClientEnv,
   /** Backoff for retry n is RETRY_BASE_SECONDS × 2^(n−1) (5, 10, 20 s by default), via message visibility. */
   RETRY_BASE_SECONDS: Type.Integer({ minimum: 0, maximum: 900, default: 5 }),
   /**

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import {
+  inventoryClientEnv,
   mysqlEnv,
   redisEnv,
   redisRequestPathEnv,
@@ -19,9 +20,7 @@ export const OrderEnv = Type.Object({
   ...tokenVerifierEnv,
   ...serviceCredentialEnv,
   ...sqsEnv,
-  INVENTORY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
-  /** Per call to inventory-service; past it the order is refused with 503 and the reservation released. */
-  INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
+  ...inventoryClientEnv,
   INVENTORY_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
   /**
    * Deadline of the pending-row INSERT (and of the reads that resolve an ambiguous one). Keep every

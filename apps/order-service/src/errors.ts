@@ -40,6 +40,9 @@ export function sendRefusal(reply: FastifyReply, code: ErrorCode, detail: string
   return sendProblem(reply, { title: titleFor(code), status: ERROR_CODES[code], detail, code })
 }
 
+/** A dependency failed: 503 + Retry-After, in the wording every service uses. */
+export { unavailable } from '@flash/service-kit'
+
 export const orderNotFound = () => new ProblemError('order_not_found', 'No such order')
 
 export const invalidCursor = () =>
@@ -47,26 +50,26 @@ export const invalidCursor = () =>
     errors: [{ path: 'querystring.cursor', message: 'is invalid' }],
   })
 
+/**
+ * The Idempotency-Key itself refuses the request (reused with another body, or still in flight): an
+ * answer to pass on as it is, told apart from a failing dependency by its type.
+ */
+export class IdempotencyRefusal extends ProblemError {}
+
 export const idempotencyKeyReused = () =>
-  new ProblemError(
+  new IdempotencyRefusal(
     'idempotency_key_reused',
     'This Idempotency-Key was already used with a different request body',
   )
 
 export const idempotencyInFlight = () =>
-  new ProblemError(
+  new IdempotencyRefusal(
     'idempotency_request_in_flight',
     'A request with this Idempotency-Key is still in progress',
     {
       retryAfter: RETRY_AFTER_SECONDS,
     },
   )
-
-export const unavailable = (what: string, cause?: unknown) =>
-  new ProblemError('dependency_unavailable', `${what} is unavailable; please retry`, {
-    retryAfter: RETRY_AFTER_SECONDS,
-    cause,
-  })
 
 /** Raised by our clients (inventory, SQS) when the dependency failed or timed out. */
 export class DependencyError extends Error {

@@ -3,7 +3,7 @@ import { createSqsClient, ensureQueues, SqsJsonClient, startSqsEmulator } from '
 import { uniqueName } from '@flash/test-kit'
 import t from 'tap'
 import { DependencyError } from '../src/errors.ts'
-import { BatchSender } from '../src/sqs/batch-sender.ts'
+import { BatchSender } from '../src/plugins/batch-sender.ts'
 
 const emulator = await startSqsEmulator({ port: 0 })
 t.teardown(() => emulator.stop())

@@ -1,7 +1,7 @@
 import { createRedis } from '@flash/service-kit'
 import { createTestRedisPrefix, TEST_REDIS_URL } from '@flash/test-kit'
 import t from 'tap'
-import { IdempotencyStore } from '../src/plugins/idempotency.ts'
+import { IdempotencyStore } from '../src/intake/idempotency-store.ts'
 
 const redis = createRedis({ url: TEST_REDIS_URL, keyPrefix: createTestRedisPrefix(t, 'idem') })
 await redis.connect()

@@ -2,7 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { InventoryCallError, InventoryInternalClient } from '@flash/api-client'
 import t from 'tap'
-import { ReserveBatcher } from '../src/reserve-batcher.ts'
+import { ReserveBatcher } from '../src/intake/reserve-batcher.ts'
 import { available, createProduct, createWorld, metric, SERVICE_TOKEN } from './helpers.ts'
 
 const world = await createWorld(t, 'ord-reserve-batch')

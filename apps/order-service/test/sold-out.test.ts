@@ -1,5 +1,5 @@
 import t from 'tap'
-import { SoldOutMarks } from '../src/plugins/sold-out.ts'
+import { SoldOutMarks } from '../src/intake/sold-out.ts'
 
 t.test('a mark refuses the product until it expires', async (t) => {
   const marks = new SoldOutMarks(30)

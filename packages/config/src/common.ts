@@ -95,6 +95,17 @@ export const tokenVerifierEnv = {
   JWT_AUDIENCE: Type.String({ minLength: 1, default: 'flash-sale-api' }),
 }
 
+/** How a service calls inventory-service's internal API (order-service, the finalizer). */
+export const inventoryClientEnv = {
+  INVENTORY_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3002' }),
+  /**
+   * Deadline per call to inventory-service, queueing included. A healthy call answers in about a
+   * millisecond; past the deadline order-service refuses the order with 503 (and releases the
+   * reservation), the finalizer retries the message.
+   */
+  INVENTORY_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
+}
+
 /** Shared secret that internal callers present on `/internal/*` endpoints. */
 export const serviceCredentialEnv = {
   SERVICE_TOKEN: Type.String({ minLength: 16, description: 'Bearer credential for /internal/* calls' }),

@@ -2,6 +2,7 @@
 // schema lives in its folder (`apps/<service>/src/config.ts`), next to the code that reads it.
 export { ConfigError, loadConfig } from './load-config.ts'
 export {
+  inventoryClientEnv,
   mysqlEnv,
   Port,
   redisEnv,

@@ -3,6 +3,11 @@ const DUPLICATE_KEY = 1062
 const LOCK_WAIT_TIMEOUT = 1205
 const DEADLOCK = 1213
 const NOWAIT_LOCK = 3572
+// The server refused or dropped the connection: too many connections, shutting down, killed.
+const TOO_MANY_CONNECTIONS = 1040
+const SERVER_SHUTDOWN = 1053
+const CONNECTION_KILLED = 1927
+const CONNECTION_UNAVAILABLE = new Set([TOO_MANY_CONNECTIONS, SERVER_SHUTDOWN, CONNECTION_KILLED])
 
 function errno(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'errno' in error
@@ -23,10 +28,11 @@ export function isLockTimeout(error: unknown): boolean {
   return n === LOCK_WAIT_TIMEOUT || n === NOWAIT_LOCK
 }
 
-/** Worth retrying: lock contention, deadlock victim, or the connection itself failed. */
+/** Worth retrying: lock contention, deadlock victim, or the connection itself failed or was refused. */
 export function isTransientDbError(error: unknown): boolean {
   const n = errno(error)
   if (n === LOCK_WAIT_TIMEOUT || n === DEADLOCK || n === NOWAIT_LOCK) return true
+  if (n !== undefined && CONNECTION_UNAVAILABLE.has(n)) return true
   const code = (error as { code?: string } | null)?.code
   return (
     code === 'ECONNREFUSED' ||

@@ -1,7 +1,8 @@
 import type { Problem } from '@flash/contracts'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { ProblemError, problemTypeUri } from './problem.ts'
+import { isTransientDbError } from '@flash/db'
+import { ProblemError, problemTypeUri, unavailable } from './problem.ts'
 import { isClientHangup, type SecurityEvent, ServiceEvents } from './service-events.ts'
 
 declare module 'fastify' {
@@ -128,7 +129,10 @@ export const errorHandlerPlugin = fp<{ events?: ServiceEvents }>(
   async (app: FastifyInstance, options) => {
     const events = options.events ?? new ServiceEvents()
     app.decorate('serviceEvents', events)
-    app.setErrorHandler((error: FastifyError | ProblemError, request, reply) => {
+    app.setErrorHandler((thrown: FastifyError | ProblemError, request, reply) => {
+      // A lost, refused or overloaded MySQL connection, or a lock wait that timed out, is a
+      // dependency failing, not a bug: 503 + Retry-After on every route, the request is safe to retry.
+      const error = isTransientDbError(thrown) ? unavailable('The database', thrown) : thrown
       const { problem, headers } = toProblem(error, request)
       if (error instanceof ProblemError) {
         // Expected refusals, not faults of ours: counted, logged sampled, never with a stack trace.

@@ -6,11 +6,13 @@ export {
   type ServiceAppOptions,
   serviceAppConfig,
 } from './create-app.ts'
-export { ProblemError, problemTypeUri, type ProblemOptions, titleFor } from './problem.ts'
+export { ProblemError, problemTypeUri, type ProblemOptions, titleFor, unavailable } from './problem.ts'
 export { errorHandlerPlugin, sendProblem } from './error-handler.ts'
 export { noStore, securityHeadersPlugin } from './security-headers.ts'
 export { isClientHangup, type SecurityEvent, ServiceEvents } from './service-events.ts'
 export { LogSampler } from './log-sampler.ts'
+export { runPeriodically } from './periodic.ts'
+export { Batches, type BatchesOptions } from './batches.ts'
 export { healthPlugin, type HealthOptions } from './health.ts'
 export { Readiness, type ReadinessCheck, readinessOf } from './readiness.ts'
 export { metricsPlugin } from './metrics.ts'
@@ -30,6 +32,7 @@ export { requireServiceCredential } from './auth/service-credential.ts'
 export { generateSigningKeyPair } from './auth/signing-keys.ts'
 export { createRedis, logRedisErrors, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'
 export { dbPlugin, type DbPluginOptions } from './clients/db.ts'
+export { RedisDataSince } from './clients/redis-data-since.ts'
 export { inventoryClientPlugin } from './clients/inventory.ts'
 export {
   BEARER,

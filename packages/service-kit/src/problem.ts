@@ -49,5 +49,12 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * A dependency (database, Redis, a peer service, the queue) failed or timed out: 503 with Retry-After,
+ * the request is safe to retry. The one wording every service uses; the cause is logged, never sent.
+ */
+export const unavailable = (what: string, cause?: unknown, retryAfter = 1): ProblemError =>
+  new ProblemError('dependency_unavailable', `${what} is unavailable; retry shortly`, { retryAfter, cause })
+
 /** The problem `type` URI of a code. */
 export const problemTypeUri = (code: string): string => TYPE_URI.get(code) ?? typeUriOf(code)

@@ -147,3 +147,14 @@ export async function readProductBooks(
       }
     })
 }
+
+/** Whether an order was created in the last `seconds` (on MySQL's clock). */
+export async function hasOrdersWithin(db: Kysely<Database>, seconds: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('created_at', '>', sql<Date>`current_timestamp(3) - interval ${seconds} second`)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}

@@ -12,7 +12,6 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     stockReserve(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
     stockSettleWindow(...args: [Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
-    stockSince(...args: [Key, Arg]): Result<number[], Context>
     stockInvalidate(...args: [Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg]): Result<number, Context>
     stockCommit(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockRelease(
@@ -44,7 +43,6 @@ const DEFINITIONS = {
   stockRelease: { numberOfKeys: 8, lua: lua('release.lua') },
   stockWarm: { numberOfKeys: 8, lua: lua('warm.lua') },
   stockSettleWindow: { numberOfKeys: 3, lua: lua('settle.lua') },
-  stockSince: { numberOfKeys: 1, lua: lua('since.lua') },
   stockInvalidate: { numberOfKeys: 7, lua: lua('invalidate.lua') },
   stockProbe: { numberOfKeys: 4, lua: lua('probe.lua') },
   stockReconcile: { numberOfKeys: 4, lua: lua('reconcile.lua') },

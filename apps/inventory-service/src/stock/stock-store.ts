@@ -1,3 +1,4 @@
+import { RedisDataSince } from '@flash/service-kit'
 import type { Cluster, Redis } from 'ioredis'
 import { defineStockCommands, type ScriptReply } from './commands.ts'
 import { type ProductId, productKeys, STATE_SINCE_KEY, WARMED_KEY } from './keys.ts'
@@ -36,10 +37,13 @@ const TRIM_BATCH = 1_000
  */
 export class StockStore {
   readonly redis: Redis | Cluster
+  /** Global: since when this Redis holds stock state (absent: it lost everything). */
+  readonly #stateSince: RedisDataSince
   #onVersion: (productId: ProductId, version: StateVersion) => void = () => {}
 
   constructor(redis: Redis | Cluster) {
     this.redis = redis
+    this.#stateSince = new RedisDataSince(redis, STATE_SINCE_KEY)
     defineStockCommands(redis)
   }
 
@@ -414,9 +418,13 @@ export class StockStore {
   }
 
   /** Since when this Redis holds state (ms, its clock), set to `ifMissing` when absent; and its now. */
-  async stateSince(ifMissing: 'now' | number): Promise<{ sinceMs: number; nowMs: number }> {
-    const [since, now] = await this.redis.stockSince(STATE_SINCE_KEY, ifMissing)
-    return { sinceMs: Number(since), nowMs: Number(now) }
+  stateSince(ifMissing: 'now' | number): Promise<{ sinceMs: number; nowMs: number }> {
+    return this.#stateSince.read(ifMissing)
+  }
+
+  /** At boot: seeds a missing global marker (see RedisDataSince.seed). */
+  seedStateSince(dataExpected: () => Promise<boolean>): Promise<void> {
+    return this.#stateSince.seed(dataExpected)
   }
 
   /**

@@ -1,10 +1,9 @@
 import { consumerClient, queueUrl } from '@flash/queue'
-import { readinessOf } from '@flash/service-kit'
+import { readinessOf, runPeriodically } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Consumer } from 'sqs-consumer'
 import type { FinalizerConfig } from '../config.ts'
-import type { FinalizerMetrics } from '../metrics.ts'
 import { createLoop, stopLoop } from './consumer-loop.ts'
 import { dlqBatchHandler } from './dlq-worker.ts'
 import { orderBatchHandler } from './order-worker.ts'
@@ -12,7 +11,6 @@ import { sweepStalePending } from './stale-sweep.ts'
 
 export interface ConsumersOptions {
   config: FinalizerConfig
-  metrics: FinalizerMetrics
   /** Long-poll length; a graceful stop waits for the poll in progress. */
   waitTimeSeconds: number
   staleAfterMs: number
@@ -27,11 +25,13 @@ export interface ConsumersOptions {
  */
 export const consumersPlugin = fp<ConsumersOptions>(
   async (app: FastifyInstance, options) => {
-    const { config, metrics, waitTimeSeconds } = options
+    const { config, waitTimeSeconds } = options
+    const metrics = app.finalizerMetrics
     const { inventory } = app
     const sqs = app.sqs.api
     const consumers: Consumer[] = []
-    let sweepTimer: NodeJS.Timeout | undefined
+    /** Set once the queue URLs are known (onReady, before the first sweep). */
+    let ordersQueueUrl: string | undefined
     const log = app.log.child({ worker: 'finalizer' })
     // A second less than the process's own grace period, so the close completes before it is killed.
     const graceMs = Math.max(0, config.SHUTDOWN_GRACE_MS - 1_000)
@@ -75,28 +75,21 @@ export const consumersPlugin = fp<ConsumersOptions>(
         }),
       )
       for (const consumer of consumers) consumer.start()
-
-      const sweep = () => {
-        const deps = {
-          db: app.db,
-          sqs,
-          queueUrl: ordersUrl,
-          staleAfterMs: options.staleAfterMs,
-          log,
-          metrics,
-        }
-        sweepStalePending(deps)
-          .catch((err) => log.warn({ err }, 'stale sweep failed'))
-          .finally(() => {
-            if (sweepTimer) sweepTimer = setTimeout(sweep, options.staleSweepIntervalMs).unref()
-          })
-      }
-      sweepTimer = setTimeout(sweep, options.staleSweepIntervalMs).unref()
+      ordersQueueUrl = ordersUrl
     })
+    // Registered after the hook above: its onReady runs once the queue URL is known.
+    runPeriodically(
+      app,
+      options.staleSweepIntervalMs,
+      async () => {
+        if (ordersQueueUrl === undefined) return
+        const { staleAfterMs } = options
+        await sweepStalePending({ db: app.db, sqs, queueUrl: ordersQueueUrl, staleAfterMs, log, metrics })
+      },
+      (err) => log.warn({ err }, 'stale sweep failed'),
+    )
 
     app.addHook('onClose', async () => {
-      clearTimeout(sweepTimer)
-      sweepTimer = undefined
       await Promise.all(consumers.map((c) => stopLoop(c, graceMs)))
     })
     readinessOf(app).add('consumers', async () => {
@@ -104,5 +97,8 @@ export const consumersPlugin = fp<ConsumersOptions>(
         throw new Error('consumers stopped')
     })
   },
-  { name: 'finalizer-consumers', dependencies: ['flash-db', 'finalizer-sqs', 'flash-inventory-client'] },
+  {
+    name: 'finalizer-consumers',
+    dependencies: ['flash-db', 'finalizer-sqs', 'flash-inventory-client', 'finalizer-metrics'],
+  },
 )

@@ -4,10 +4,10 @@ import type { OrderMessage } from '@flash/contracts'
 import type { Database } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
-import { type SettleClient, settleItems } from '../inventory.ts'
-import { backoffSeconds, parseOrderMessage, receiveCount, requestIdOf } from '../messages.ts'
-import type { FinalizerMetrics } from '../metrics.ts'
-import { GroupCommitter } from '../group-commit.ts'
+import { type SettleClient, settleItems } from './settle-items.ts'
+import { backoffSeconds, parseOrderMessage, receiveCount, requestIdOf } from './messages.ts'
+import type { FinalizerMetrics } from '../plugins/metrics.ts'
+import { GroupCommitter } from './group-commit.ts'
 import { type FinalizeResult, finalizeOrders } from '../repositories/finalize.ts'
 import { setVisibility } from './visibility.ts'
 
@@ -35,8 +35,7 @@ export interface OrderWorkerDeps {
  * order is now terminal and settled in inventory, or has no row. Everything else — a poison message,
  * a failed transaction, a failed settle — is handed back with an exponential-backoff visibility; SQS
  * counts the deliveries and its redrive policy moves the message to the DLQ after the last one.
- * (The original marked the order failed on the first error, so its retries found nothing to do and
- * its DLQ never saw a message.)
+ * Nothing is marked failed on the way, so every retry really re-runs; the DLQ worker ends the order.
  */
 export function orderBatchHandler(deps: OrderWorkerDeps) {
   const { db, inventory, sqs, queueUrl, retryBaseSeconds, log, metrics } = deps

@@ -2,8 +2,9 @@ import { toOrderMessage } from '@flash/contracts'
 import type { Database } from '@flash/db'
 import { type SqsApi, sendBatch } from '@flash/queue'
 import type { FastifyBaseLogger } from 'fastify'
-import { type Kysely, sql } from 'kysely'
-import type { FinalizerMetrics } from '../metrics.ts'
+import type { Kysely } from 'kysely'
+import type { FinalizerMetrics } from '../plugins/metrics.ts'
+import { stalePendingOrders } from '../repositories/stale-orders.ts'
 
 export interface StaleSweepDeps {
   db: Kysely<Database>
@@ -25,23 +26,7 @@ const LIMIT = 100
  */
 export async function sweepStalePending(deps: StaleSweepDeps): Promise<number> {
   const { db, sqs, queueUrl, staleAfterMs, log, metrics } = deps
-  // Through the (product_id, status, …) index: one short range per product instead of a table scan.
-  const products = await db.selectFrom('products').select('id').execute()
-  if (products.length === 0) return 0
-  const rows = await db
-    .selectFrom('orders')
-    .select(['order_uuid', 'reservation_id', 'product_id', 'user_id', 'quantity', 'request_id'])
-    .where(
-      'product_id',
-      'in',
-      products.map((p) => p.id),
-    )
-    .where('status', '=', 'pending')
-    // On MySQL's clock, as created_at was written: no instance's own clock (or zone) takes part.
-    .where('created_at', '<', sql<Date>`current_timestamp(3) - interval ${staleAfterMs * 1000} microsecond`)
-    .orderBy('id')
-    .limit(LIMIT)
-    .execute()
+  const rows = await stalePendingOrders(db, staleAfterMs, LIMIT)
   if (rows.length === 0) return 0
   const entries = rows.map((row) => {
     const message = toOrderMessage(row, row.request_id ?? 'stale-sweep')

@@ -4,7 +4,7 @@ import { queueUrl as lookUp, SqsJsonClient } from '@flash/queue'
 import type { FastifyInstance } from 'fastify'
 import { readinessOf } from '@flash/service-kit'
 import fp from 'fastify-plugin'
-import { BatchSender } from '../sqs/batch-sender.ts'
+import { BatchSender } from './batch-sender.ts'
 
 export interface OrderQueueOptions {
   client: SQSClient

@@ -1,7 +1,7 @@
 import { type Database, type NewOrder, retryOnDeadlock } from '@flash/db'
+import { Batches } from '@flash/service-kit'
 import type { Kysely } from 'kysely'
-import { withDeadline } from '../deadline.ts'
-import { TurnBatches } from '../turn-batches.ts'
+import { withDeadline } from '../intake/deadline.ts'
 
 interface Pending {
   row: NewOrder
@@ -32,7 +32,7 @@ export interface OrderInserterOptions {
 export class OrderInserter {
   readonly #db: Kysely<Database>
   readonly #timeoutMs: number
-  readonly #batches: TurnBatches<Pending>
+  readonly #batches: Batches<Pending>
 
   constructor(
     db: Kysely<Database>,
@@ -40,7 +40,13 @@ export class OrderInserter {
   ) {
     this.#db = db
     this.#timeoutMs = timeoutMs
-    this.#batches = new TurnBatches((batch) => this.#write(batch), { maxItems: maxRows, maxInFlight })
+    // The rows of one event-loop turn share a statement.
+    this.#batches = new Batches({
+      send: (batch) => this.#write(batch),
+      maxItems: maxRows,
+      maxInFlight,
+      window: 'turn',
+    })
   }
 
   insert(row: NewOrder): Promise<void> {

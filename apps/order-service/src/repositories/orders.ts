@@ -74,6 +74,17 @@ export function toOrder(row: OrderRow): Order {
   }
 }
 
+/** Whether any order was placed under an Idempotency-Key (the idempotency marker's boot question). */
+export async function hasKeyedOrders(db: Db): Promise<boolean> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('idempotency_key', 'is not', null)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 /**
  * Writes the row unless a unique key (order uuid, reservation id, the buyer's Idempotency-Key) already
  * holds one: whichever row got there first stands, and the caller reads which one that is.

@@ -3,6 +3,7 @@ import * as usersAndRefreshTokens from './2026-11-25T1000-users-and-refresh-toke
 import * as productsAndOrders from './2026-11-25T1100-products-and-orders.ts'
 import * as revocations from './2026-12-01T1000-revocations.ts'
 import * as ordersIdempotencyKeys from './2026-12-01T1100-orders-idempotency-keys.ts'
+import * as ordersStatusCreatedAt from './2026-12-04T1000-orders-status-created-at.ts'
 
 /**
  * Every migration, by name, in the order they run. Listed explicitly (not read from disk) so the
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1100-products-and-orders': productsAndOrders,
   '2026-12-01T1000-revocations': revocations,
   '2026-12-01T1100-orders-idempotency-keys': ordersIdempotencyKeys,
+  '2026-12-04T1000-orders-status-created-at': ordersStatusCreatedAt,
 }
