@@ -160,7 +160,8 @@ t.test('a service that dies during startup fails the start and leaves nothing ru
       serviceEnv: { 'inventory-service': { FAKE_CRASH_AT_START: '1' } },
       gateway: false,
     }),
-    /inventory-service exited/,
+    /inventory-service exited[\s\S]*its last lines:[\s\S]*crashing as told/,
+    'the error carries what the child said last',
   )
   for (const port of [authPort, inventoryPort, sqsPort])
     await assertPortFree(port, '127.0.0.1', `port ${port}`)

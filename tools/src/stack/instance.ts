@@ -34,6 +34,8 @@ export interface InstanceContext {
   interrupted: () => string | undefined
   /** Registers a new process with the stack; `expected()` tells a deliberate exit from a crash. */
   watch: (proc: SupervisedProcess, expected: () => boolean) => void
+  /** What a process with this label said last, for an exit's message ('' when it said nothing). */
+  lastWords: (label: string) => string
 }
 
 export const appScript = (service: ServiceName) => join('apps', service, 'src', 'server.ts')
@@ -59,7 +61,8 @@ export function startInstance(ctx: InstanceContext): { instance: StackInstance; 
   const ready = () =>
     waitForReady(`${url}/ready`, {
       timeoutMs: ctx.readyTimeoutMs,
-      gaveUp: () => ctx.interrupted() ?? (proc?.running ? undefined : `${ctx.label} exited`),
+      gaveUp: () =>
+        ctx.interrupted() ?? (proc?.running ? undefined : `${ctx.label} exited${ctx.lastWords(ctx.label)}`),
     })
 
   const instance: StackInstance = {

@@ -24,3 +24,24 @@ export function prefixedOutput(width = 18): OutputSink {
 
 /** Discards everything (tests that only care about behaviour). */
 export const silentOutput: OutputSink = () => {}
+
+/**
+ * Passes every line on to `sink` and keeps each label's last `limit` lines, so a child that exits
+ * unexpectedly can be reported with what it said last (a boot crash is otherwise only "exited (1)").
+ */
+export function withLastLines(
+  sink: OutputSink,
+  limit = 20,
+): { sink: OutputSink; lastLines: (label: string) => string[] } {
+  const kept = new Map<string, string[]>()
+  return {
+    sink: (label, line, stream) => {
+      const lines = kept.get(label) ?? []
+      if (lines.length === 0) kept.set(label, lines)
+      lines.push(line)
+      if (lines.length > limit) lines.shift()
+      sink(label, line, stream)
+    },
+    lastLines: (label) => kept.get(label) ?? [],
+  }
+}

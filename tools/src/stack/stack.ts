@@ -5,7 +5,7 @@ import { SERVICES, type ServiceName } from '@flash/routes'
 import { spawnGateway } from './gateway-process.ts'
 import { appScript, type StackInstance, startInstance } from './instance.ts'
 import { runMigrations } from './migrate.ts'
-import { type OutputSink, prefixedOutput } from './output.ts'
+import { type OutputSink, prefixedOutput, withLastLines } from './output.ts'
 import { type Env, instanceEnv, instanceLabel, START_TIERS, sharedEnv } from './plan.ts'
 import { planPorts } from './ports.ts'
 import { waitForReady } from './readiness.ts'
@@ -101,7 +101,8 @@ function instanceCounts(repoRoot: string, wanted: StackOptions['instances'], say
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const repoRoot = options.repoRoot ?? REPO_ROOT
   const host = options.host ?? '127.0.0.1'
-  const output = options.output ?? prefixedOutput()
+  const tails = withLastLines(options.output ?? prefixedOutput())
+  const output = tails.sink
   const graceMs = options.graceMs ?? 10_000
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000
   const say = (line: string) => output('stack', line, 'stdout')
@@ -143,12 +144,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const reason = interrupted()
     if (reason) throw new Error(reason)
   }
+  // What a crashed child said last, in the crash message: a boot failure's cause reaches the caller's
+  // error (a test harness that drops the children's output still shows it).
+  const lastWords = (label: string) => {
+    const lines = tails.lastLines(label)
+    return lines.length ? `; its last lines:\n  ${lines.slice(-8).join('\n  ')}` : ''
+  }
   const watch = (proc: SupervisedProcess, expected: () => boolean) => {
     children.add(proc)
     void proc.exited.then((info) => {
       children.delete(proc)
       if (stopping || expected()) return
-      crash ??= `${proc.label} exited unexpectedly (${info.code ?? info.signal})`
+      crash ??= `${proc.label} exited unexpectedly (${info.code ?? info.signal})${lastWords(proc.label)}`
       say(crash)
       options.onUnexpectedExit?.(proc.label, info)
       if (options.stopOnUnexpectedExit !== false) {
@@ -207,6 +214,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             readyTimeoutMs,
             interrupted,
             watch,
+            lastWords,
           }),
         ),
       )
