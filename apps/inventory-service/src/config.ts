@@ -21,9 +21,10 @@ export const InventoryEnv = Type.Object({
   RESERVATION_TTL_SECONDS: Type.Integer({ minimum: 5, maximum: 86_400, default: 60 }),
   SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
   /**
-   * An expired reservation without an order row is fenced and released only once MySQL has answered
-   * "no row" for this long: the window order-service's resolver gets to write a row whose INSERT a
-   * MySQL stall left unconfirmed (src/repair/orphan-sightings.ts). Longer than two ORDER_WRITE_TIMEOUT_MS.
+   * After the sweeper saw MySQL in trouble (a status query that failed or took over 1 s), expired
+   * reservations without an order row are fenced and released only once MySQL has answered well for
+   * this long: the window order-service's resolver gets to write a row a stall left unconfirmed
+   * (src/repair/fence-grace.ts). Healthy, they go at their TTL. Longer than two ORDER_WRITE_TIMEOUT_MS.
    */
   FENCE_GRACE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 5_000 }),
   /**

@@ -58,13 +58,15 @@ t.test('reserves asked for in one turn go out in batches; each caller gets its o
   t.equal((await calls('/internal/reservations')) - singlesBefore, 0, 'no single call')
 })
 
-t.test('a reserve alone goes as a single call', async (t) => {
+t.test('a reserve alone goes at once, as a batch of one', async (t) => {
   const id = await createProduct(world, { stock: 3 })
   const batcher = new ReserveBatcher(client())
   const singlesBefore = await calls('/internal/reservations')
+  const batchesBefore = await calls('/internal/reservations/batch')
   const outcome = await batcher.reserve(reservation(id, 7, 2), 'req-alone')
   t.match(outcome, { ok: true })
-  t.equal((await calls('/internal/reservations')) - singlesBefore, 1)
+  t.equal((await calls('/internal/reservations/batch')) - batchesBefore, 1)
+  t.equal((await calls('/internal/reservations')) - singlesBefore, 0, 'the batch endpoint only')
   t.equal(await available(world, id), 1)
 })
 
@@ -82,51 +84,4 @@ t.test('a call that fails fails each of its callers', async (t) => {
     results.every((r) => r.status === 'rejected' && r.reason instanceof InventoryCallError),
     'every caller rejected with InventoryCallError',
   )
-})
-
-t.test('an inventory-service without the batch endpoint gets the reserves one by one', async (t) => {
-  // An older inventory-service during a rolling deploy, played by a hop in front of the real one that
-  // answers the batch route as an unknown route (404 not_found) and forwards everything else.
-  let batchAsks = 0
-  const target = new URL(INVENTORY_URL)
-  const older = http.createServer((req, res) => {
-    if (req.url === '/internal/reservations/batch') {
-      batchAsks++
-      req.resume()
-      res.writeHead(404, { 'content-type': 'application/problem+json' })
-      res.end(JSON.stringify({ status: 404, code: 'not_found', title: 'Not found' }))
-      return
-    }
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      },
-    )
-    req.pipe(upstream)
-  })
-  await new Promise<void>((resolve) => older.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => new Promise((resolve) => older.close(resolve)))
-  const url = `http://127.0.0.1:${(older.address() as AddressInfo).port}`
-
-  const id = await createProduct(world, { stock: 4 })
-  const batcher = new ReserveBatcher(client(url))
-  const first = await Promise.all(
-    Array.from({ length: 3 }, (_, i) => batcher.reserve(reservation(id, 300 + i), 'r')),
-  )
-  t.ok(
-    first.every((o) => o.ok),
-    'the first batch is reserved one by one',
-  )
-  const second = await Promise.all(
-    Array.from({ length: 2 }, (_, i) => batcher.reserve(reservation(id, 310 + i), 'r')),
-  )
-  t.same(
-    second.map((o) => o.ok),
-    [true, false],
-    'and so is every later one (1 unit left)',
-  )
-  t.equal(batchAsks, 1, 'the batch endpoint is asked once')
-  t.equal(await available(world, id), 0)
 })

@@ -39,7 +39,6 @@ export class InventoryInternalClient {
   readonly #pool: Pool
   readonly #authorization: string
   readonly #timeoutMs: number
-  #batchMissing = false
 
   constructor({ url, serviceToken, timeoutMs, connections = 16 }: InventoryInternalClientOptions) {
     this.#pool = new Pool(new URL(url).origin, {
@@ -53,47 +52,24 @@ export class InventoryInternalClient {
     this.#timeoutMs = timeoutMs
   }
 
-  async reserve(body: ReserveBody, requestId: string): Promise<ReserveOutcome> {
-    const { status, json } = await this.#post('/internal/reservations', body, requestId)
-    if (status === 200) return json as ReserveResult
-    if (status === 404 && (json as { code?: string } | null)?.code === 'product_not_found') {
-      return { ok: false, reason: 'product_not_found' }
-    }
-    throw new InventoryCallError(`reserve answered ${status}`, status)
-  }
-
   /**
-   * Several reserves in one call, answered per item in their order: a value as `reserve` returns it,
-   * or the InventoryCallError `reserve` would have thrown for that item (its reservation was already
-   * settled). A failed call throws for all. An inventory-service without the batch endpoint (older,
-   * during a rolling deploy) answers 404: the items then go one by one, and so does every later batch.
+   * Reserves in one call (the one way order-service reserves; a lone order is a batch of one),
+   * answered per item in their order: the item's outcome, or an InventoryCallError for an item whose
+   * reservation was already settled (400). A failed call throws for all.
    */
   async reserveBatch(
     items: ReserveBody[],
     requestId: string,
   ): Promise<(ReserveOutcome | InventoryCallError)[]> {
-    if (!this.#batchMissing) {
-      const { status, json } = await this.#post('/internal/reservations/batch', { items }, requestId)
-      if (status === 200) {
-        return (json as ReserveBatchResult).results.map((result) =>
-          !result.ok && result.reason === 'reservation_settled'
-            ? new InventoryCallError('reserve answered 400: reservation already settled', 400)
-            : (result as ReserveOutcome),
-        )
-      }
-      if (status !== 404 || (json as { code?: string } | null)?.code !== 'not_found') {
-        throw new InventoryCallError(`reserve batch answered ${status}`, status)
-      }
-      this.#batchMissing = true
+    const { status, json } = await this.#post('/internal/reservations/batch', { items }, requestId)
+    if (status === 200) {
+      return (json as ReserveBatchResult).results.map((result) =>
+        !result.ok && result.reason === 'reservation_settled'
+          ? new InventoryCallError('reserve answered 400: reservation already settled', 400)
+          : (result as ReserveOutcome),
+      )
     }
-    return Promise.all(
-      items.map((item) =>
-        this.reserve(item, requestId).catch((error: unknown) => {
-          if (error instanceof InventoryCallError && error.status !== undefined) return error
-          throw error
-        }),
-      ),
-    )
+    throw new InventoryCallError(`reserve batch answered ${status}`, status)
   }
 
   async settle(items: SettleBody[], requestId: string): Promise<SettleResult> {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { type ReadinessCheck, readinessOf } from './readiness.ts'
 import { NOT_SHED } from './shedding.ts'
+import { withTimeout } from './with-timeout.ts'
 
 export interface HealthOptions {
   /**
@@ -14,17 +15,11 @@ export interface HealthOptions {
 }
 
 async function within(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)
-    })
-    await Promise.race([check(), timeout])
+    await withTimeout(check(), timeoutMs, 'readiness check timed out')
     return true
   } catch {
     return false
-  } finally {
-    clearTimeout(timer)
   }
 }
 

@@ -47,4 +47,4 @@ export {
   userThrottlePlugin,
 } from './throttle/user-throttle.ts'
 export { UserCounts } from './throttle/user-counts.ts'
-export { withTimeout } from './with-timeout.ts'
+export { TimedOut, withTimeout } from './with-timeout.ts'

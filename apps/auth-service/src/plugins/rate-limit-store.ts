@@ -1,4 +1,5 @@
 import type { Redis, Result } from 'ioredis'
+import { withTimeout } from '@flash/service-kit'
 
 /**
  * A rate-limit store for @fastify/rate-limit that counts in Redis (shared by every instance) and
@@ -74,25 +75,21 @@ export class FallbackRateLimitStore {
   incr(key: string, callback: Callback, timeWindow: number): void {
     const fullKey = this.#prefix + key
     const local = this.#local.incr(fullKey, timeWindow)
-    let settled = false
-    const fallBack = (error: Error) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      this.#options.onFallback(error)
-      callback(null, local)
-    }
-    const timer = setTimeout(
-      () => fallBack(new Error(`rate limit store timed out after ${this.#options.timeoutMs} ms`)),
-      this.#options.timeoutMs,
+    const { timeoutMs } = this.#options
+    withTimeout(
+      this.#options.redis.authRateIncr(fullKey, timeWindow),
+      timeoutMs,
+      `rate limit store timed out after ${timeoutMs} ms`,
+    ).then(
+      ([current, ttl]) => {
+        // Redis is the shared count; the local one can only be higher if Redis lost its data.
+        callback(null, { current: Math.max(current, local.current), ttl: ttl > 0 ? ttl : local.ttl })
+      },
+      (error: Error) => {
+        this.#options.onFallback(error)
+        callback(null, local)
+      },
     )
-    this.#options.redis.authRateIncr(fullKey, timeWindow).then(([current, ttl]) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      // Redis is the shared count; the local one can only be higher if Redis lost its data.
-      callback(null, { current: Math.max(current, local.current), ttl: ttl > 0 ? ttl : local.ttl })
-    }, fallBack)
   }
 
   /** One store per route (the library's contract), sharing the local windows. */

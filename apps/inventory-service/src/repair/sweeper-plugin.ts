@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { OrphanSightings } from './orphan-sightings.ts'
+import { FenceGrace } from './fence-grace.ts'
 import { runPeriodically } from '@flash/service-kit'
 import { repairPass, type SweepDeps, sweepExpired } from './sweeper.ts'
 
@@ -37,7 +37,7 @@ export const sweeperPlugin = fp<SweeperOptions>(
       db: app.db,
       stock: app.stock,
       reservationTtlMs,
-      sightings: new OrphanSightings(fenceGraceMs),
+      fenceGrace: new FenceGrace(fenceGraceMs),
       onSwept: (action, count) => swept.inc({ action }, count),
     }
     const lockMs = Math.max(2 * intervalMs, 5_000)

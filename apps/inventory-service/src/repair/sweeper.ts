@@ -1,19 +1,19 @@
 import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
 import { performance } from 'node:perf_hooks'
-import type { OrphanSightings } from './orphan-sightings.ts'
+import type { FenceGrace } from './fence-grace.ts'
 import { fenceReservation, orderStatusByReservation } from '../repositories/orders.ts'
 import { listProductSupply } from '../repositories/products.ts'
 import { type ExpiredReservation, type StockStore, TOMBSTONE_RETENTION_MS } from '../stock/index.ts'
 
-/** `deferred`: an orphan MySQL has not yet said has no row for FENCE_GRACE_MS (orphan-sightings.ts). */
+/** `deferred`: an orphan left for a later pass, MySQL having been in trouble less than FENCE_GRACE_MS ago. */
 export type SweepAction = 'released' | 'extended' | 'committed' | 'gone' | 'deferred'
 
 export interface SweepDeps {
   db: Kysely<Database>
   stock: StockStore
   reservationTtlMs: number
-  sightings: OrphanSightings
+  fenceGrace: FenceGrace
   onSwept?: (action: SweepAction, count: number) => void
 }
 
@@ -21,15 +21,13 @@ export interface SweepDeps {
 const PRODUCTS_PER_SWEEP = 100
 const RESERVATIONS_PER_PRODUCT = 500
 const REPAIR_BATCH = 100
-// A sighting this many graces old belongs to a reservation no longer swept (settled elsewhere).
-const SIGHTING_RETENTION_GRACES = 10
 
 /**
  * Settles expired reservations by what MySQL says about their order:
- * - no order row, and MySQL has said so for FENCE_GRACE_MS → fence it (a `failed` row holding the
- *   reservation id, so a stalled INSERT can never land after the release), then act on whatever row
- *   won: release (order-service gave up before inserting it, or crashed) unless the intake's row got
- *   there first. Within the grace it waits: the row may be on its way (orphan-sightings.ts);
+ * - no order row → fence it (a `failed` row holding the reservation id, so a stalled INSERT can never
+ *   land after the release), then act on whatever row won: release (order-service gave up before
+ *   inserting it, or crashed) unless the intake's row got there first. Within FENCE_GRACE_MS of MySQL
+ *   trouble it waits: an unconfirmed intake's row may be on its way (fence-grace.ts);
  * - pending → extend by one TTL: never release a pending order's units, the finalizer will settle it;
  * - completed → commit (the finalizer's settle call was lost); failed → release.
  * Every step is an idempotent script, so two sweepers racing (lock expired) or a finalizer settling at
@@ -40,12 +38,20 @@ export async function sweepExpired(deps: SweepDeps, nowMs: number): Promise<Reco
   const startedAt = performance.now()
   for (const productId of await deps.stock.dueProducts(nowMs, PRODUCTS_PER_SWEEP)) {
     const expired = await deps.stock.expired(productId, nowMs, RESERVATIONS_PER_PRODUCT)
-    const statuses = await orderStatusByReservation(
-      deps.db,
-      expired.map((r) => r.reservation_id),
-    )
-    // When MySQL answered, on the pass's clock: a query held by a stall counts from its answer.
+    // On the pass's clock: a query held by a stall counts from its answer.
+    const sentAtMs = nowMs + (performance.now() - startedAt)
+    let statuses: Awaited<ReturnType<typeof orderStatusByReservation>>
+    try {
+      statuses = await orderStatusByReservation(
+        deps.db,
+        expired.map((r) => r.reservation_id),
+      )
+    } catch (error) {
+      deps.fenceGrace.failed(nowMs + (performance.now() - startedAt))
+      throw error
+    }
     const answeredAtMs = nowMs + (performance.now() - startedAt)
+    deps.fenceGrace.answered(sentAtMs, answeredAtMs)
     const actions = await Promise.all(
       expired.map((r) =>
         settleExpired(deps, productId, r, statuses.get(r.reservation_id), nowMs, answeredAtMs),
@@ -57,7 +63,6 @@ export async function sweepExpired(deps: SweepDeps, nowMs: number): Promise<Reco
   }
   for (const [action, count] of Object.entries(counts))
     if (count) deps.onSwept?.(action as SweepAction, count)
-  deps.sightings.prune(nowMs - SIGHTING_RETENTION_GRACES * deps.sightings.graceMs)
   return counts
 }
 
@@ -73,7 +78,7 @@ async function settleExpired(
   const id = r.reservation_id
   let status = found
   if (status === undefined) {
-    if (!deps.sightings.due(id, answeredAtMs)) return 'deferred'
+    if (!deps.fenceGrace.mayFence(answeredAtMs)) return 'deferred'
     status = await fenceReservation(deps.db, {
       reservation_id: id,
       product_id: Number(productId),
@@ -81,7 +86,6 @@ async function settleExpired(
       quantity: r.qty,
     })
   }
-  deps.sightings.forget(id)
   if (status === 'pending') {
     return (await stock.extend(productId, id, nowMs + deps.reservationTtlMs)) ? 'extended' : 'gone'
   }

@@ -1,6 +1,6 @@
+import { withTimeout } from '@flash/service-kit'
 import { type Database, newUuid, type OrderRow, writeFence } from '@flash/db'
 import type { Kysely } from 'kysely'
-import { withDeadline } from './deadline.ts'
 import { idempotencyKeyReused } from '../errors.ts'
 import { findOrderByIdempotencyKey } from '../repositories/orders.ts'
 
@@ -47,5 +47,5 @@ export async function findEarlierAttempt(
     if (row.idempotency_fp !== null && row.idempotency_fp !== taken.fp) throw idempotencyKeyReused()
     return { kind: 'order', row }
   }
-  return withDeadline(look(), timeoutMs, 'earlier attempt lookup')
+  return withTimeout(look(), timeoutMs, `earlier attempt lookup not answered within ${timeoutMs} ms`)
 }

@@ -1,6 +1,6 @@
 import type { InventoryInternalClient, ReserveOutcome } from '@flash/api-client'
 import { RESERVE_BATCH_MAX, type ReserveBody } from '@flash/contracts'
-import { TurnBatches } from './turn-batches.ts'
+import { Batches } from '@flash/service-kit'
 
 interface Waiting {
   body: ReserveBody
@@ -18,23 +18,25 @@ export interface ReserveBatcherOptions {
 
 /**
  * Reserves stock through inventory-service's batch endpoint: every reserve asked for in one turn of
- * the event loop goes out in one call (alone, a reserve goes at once, as a single call). Under load a
+ * the event loop goes out in one call (alone, in a batch of one: one endpoint, one code path). Under load a
  * turn serves tens of orders, and an HTTP exchange per order was most of inventory-service's CPU and a
  * seventh of order-service's (cpu-prof, docs/benchmarks.md). Each caller gets its own item's outcome;
  * a failed call (timeout, 503) fails each of its callers, who release their reservation as before.
  */
 export class ReserveBatcher {
   readonly #inventory: InventoryInternalClient
-  readonly #batches: TurnBatches<Waiting>
+  readonly #batches: Batches<Waiting>
 
   constructor(
     inventory: InventoryInternalClient,
     { maxItems = 50, maxInFlight = 16 }: ReserveBatcherOptions = {},
   ) {
     this.#inventory = inventory
-    this.#batches = new TurnBatches((batch) => this.#send(batch), {
+    this.#batches = new Batches({
+      send: (batch) => this.#send(batch),
       maxItems: Math.min(maxItems, RESERVE_BATCH_MAX),
       maxInFlight,
+      window: 'turn',
     })
   }
 
@@ -44,10 +46,6 @@ export class ReserveBatcher {
 
   async #send(batch: Waiting[]): Promise<void> {
     const [first] = batch
-    if (batch.length === 1 && first) {
-      await this.#inventory.reserve(first.body, first.requestId).then(first.resolve, first.reject)
-      return
-    }
     // The call carries the first order's request id; each order's own id is in its log lines.
     try {
       const results = await this.#inventory.reserveBatch(

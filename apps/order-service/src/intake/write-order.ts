@@ -1,6 +1,6 @@
+import { withTimeout } from '@flash/service-kit'
 import { isDuplicateKey, isFence, type NewOrder, type OrderRow, statementNotApplied } from '@flash/db'
 import type { IntakeDeps } from './deps.ts'
-import { withDeadline } from './deadline.ts'
 import { findConflictingOrder } from '../repositories/orders.ts'
 
 /**
@@ -48,7 +48,11 @@ export async function writeOrderRow(deps: WriteDeps, row: OrderToWrite): Promise
 async function resolveConflict(deps: WriteDeps, row: OrderToWrite, error: unknown): Promise<WriteOutcome> {
   let rows: OrderRow[]
   try {
-    rows = await withDeadline(findConflictingOrder(deps.db, row), deps.writeMs, 'order lookup')
+    rows = await withTimeout(
+      findConflictingOrder(deps.db, row),
+      deps.writeMs,
+      `order lookup not answered within ${deps.writeMs} ms`,
+    )
   } catch (lookupError) {
     return { kind: 'unknown', error: lookupError }
   }

@@ -1,7 +1,6 @@
 import { type Database, type NewOrder, retryOnDeadlock } from '@flash/db'
-import { Batches } from '@flash/service-kit'
+import { Batches, withTimeout } from '@flash/service-kit'
 import type { Kysely } from 'kysely'
-import { withDeadline } from '../intake/deadline.ts'
 
 interface Pending {
   row: NewOrder
@@ -13,7 +12,7 @@ export interface OrderInserterOptions {
   maxRows?: number
   /** Multi-row INSERTs on the wire at once; further rows gather for the next one meanwhile. */
   maxInFlight?: number
-  /** A caller waits this long for its row; then it gets DeadlineExceeded (the write may still land). */
+  /** A caller waits this long for its row; then it gets TimedOut (the write may still land). */
   timeoutMs?: number
 }
 
@@ -61,7 +60,7 @@ export class OrderInserter {
   }
 
   #withDeadline(write: Promise<void>): Promise<void> {
-    return withDeadline(write, this.#timeoutMs, 'order insert')
+    return withTimeout(write, this.#timeoutMs, `order insert not answered within ${this.#timeoutMs} ms`)
   }
 
   // The pending insert can be a deadlock victim against the finalizer's order updates; InnoDB rolled
