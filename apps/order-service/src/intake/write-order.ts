@@ -1,4 +1,4 @@
-import { withTimeout } from '@flash/service-kit'
+import { TimedOut, withTimeout } from '@flash/service-kit'
 import { isDuplicateKey, isFence, type NewOrder, type OrderRow, statementNotApplied } from '@flash/db'
 import type { IntakeDeps } from './deps.ts'
 import { findConflictingOrder } from '../repositories/orders.ts'
@@ -33,7 +33,12 @@ export async function writeOrderRow(deps: WriteDeps, row: OrderToWrite): Promise
   }
   if (isDuplicateKey(first)) return resolveConflict(deps, row, first)
   if (statementNotApplied(first)) return { kind: 'not_written', error: first }
-  // Ambiguous (lost connection, timeout): write the same row again. The retry is its own fence: the
+  // No answer within the deadline: MySQL is stalled, and a second INSERT would only wait as long again
+  // — past the buyer's own timeout. The outcome is unknown now; the resolver writes the row itself as
+  // soon as MySQL answers (unresolved-writes.ts), and inventory's sweeper gives it the time to
+  // (FENCE_GRACE_MS after MySQL trouble).
+  if (first instanceof TimedOut) return { kind: 'unknown', error: first }
+  // Ambiguous (lost connection, lost reply): write the same row again. The retry is its own fence: the
   // unique order_uuid/reservation_id make it a duplicate if the first attempt did land, and make the
   // first attempt a harmless duplicate if it lands after the retry.
   try {
