@@ -1,5 +1,6 @@
 import { TcpProxy } from '@flash/test-kit'
 import t from 'tap'
+import { FenceGrace } from '../src/repair/fence-grace.ts'
 import { SWEEP_KEY } from '../src/stock/index.ts'
 import {
   createProduct,
@@ -76,6 +77,8 @@ t.test('after a MySQL stall an orphan waits FENCE_GRACE_MS, so a row landing mea
   const mysql = new URL(url)
   const proxy = await TcpProxy.start({ host: mysql.hostname, port: Number(mysql.port || 3306) })
   t.teardown(() => proxy.close())
+  // The mark is shared through Redis: later tests sweep on a healthy MySQL.
+  t.teardown(() => world.redis.del(FenceGrace.KEY))
   const stalled = await startApp(
     t,
     world.config({
@@ -120,6 +123,43 @@ t.test('after a MySQL stall an orphan waits FENCE_GRACE_MS, so a row landing mea
     .where('reservation_id', '=', orphan)
     .executeTakeFirst()
   t.same(fence, { status: 'failed', failed_reason: 'abandoned' })
+})
+
+t.test('the lock passes to another instance during the stall: it waits the grace too', async (t) => {
+  // Instance A's status query hangs on a stalled MySQL past its sweeper lock; instance B (another
+  // link, answering at once) takes over. B must know MySQL is in trouble although its own answer was
+  // quick: A marks the trouble in Redis while its query is still unanswered.
+  const url = world.config().DATABASE_URL
+  const mysql = new URL(url)
+  const proxy = await TcpProxy.start({ host: mysql.hostname, port: Number(mysql.port || 3306) })
+  t.teardown(() => proxy.close())
+  t.teardown(() => world.redis.del(FenceGrace.KEY))
+  const config = { RESERVATION_TTL_SECONDS: String(TTL_MS / 1000), FENCE_GRACE_MS: String(GRACE_MS) }
+  const a = await startApp(t, world.config({ ...config, DATABASE_URL: proxy.url(url) }))
+  const b = await startApp(t, world.config(config))
+  const id = await createProduct(app, world, { stock: 2 })
+  const reservation = await reserved(id, 7)
+  const at = later()
+  proxy.stall()
+  let resumed = false
+  t.teardown(() => {
+    if (!resumed) proxy.resume()
+  })
+  const sweepA = a.sweeper.runOnce(at)
+  await new Promise((resolve) => setTimeout(resolve, 1_500)) // past FenceGrace.SLOW_ANSWER_MS
+  await world.redis.del('inv:sweeper:lock') // A's lock expired while its query hung
+  t.equal(await b.sweeper.runOnce(at + 1_500), 'done')
+  t.match(await stockState(app, id), { redis: { available: 1, reservations: 1 } }, 'B did not release it')
+  proxy.resume()
+  resumed = true
+  await sweepA
+  t.same(
+    await world.db.selectFrom('orders').select('status').where('reservation_id', '=', reservation).execute(),
+    [],
+    'nobody fenced it within the grace',
+  )
+  await b.sweeper.runOnce(at + GRACE_MS + 3_000)
+  t.match(await stockState(app, id), { redis: { available: 2, reservations: 0 } }, 'released after it')
 })
 
 t.test('only one instance sweeps at a time', async (t) => {

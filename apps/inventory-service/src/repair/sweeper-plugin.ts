@@ -37,7 +37,7 @@ export const sweeperPlugin = fp<SweeperOptions>(
       db: app.db,
       stock: app.stock,
       reservationTtlMs,
-      fenceGrace: new FenceGrace(fenceGraceMs),
+      fenceGrace: new FenceGrace(fenceGraceMs, app.redis),
       onSwept: (action, count) => swept.inc({ action }, count),
     }
     const lockMs = Math.max(2 * intervalMs, 5_000)

@@ -39,23 +39,18 @@ export async function sweepExpired(deps: SweepDeps, nowMs: number): Promise<Reco
   for (const productId of await deps.stock.dueProducts(nowMs, PRODUCTS_PER_SWEEP)) {
     const expired = await deps.stock.expired(productId, nowMs, RESERVATIONS_PER_PRODUCT)
     // On the pass's clock: a query held by a stall counts from its answer.
-    const sentAtMs = nowMs + (performance.now() - startedAt)
-    let statuses: Awaited<ReturnType<typeof orderStatusByReservation>>
-    try {
-      statuses = await orderStatusByReservation(
+    const clock = () => nowMs + (performance.now() - startedAt)
+    const statuses = await deps.fenceGrace.watch(
+      orderStatusByReservation(
         deps.db,
         expired.map((r) => r.reservation_id),
-      )
-    } catch (error) {
-      deps.fenceGrace.failed(nowMs + (performance.now() - startedAt))
-      throw error
-    }
-    const answeredAtMs = nowMs + (performance.now() - startedAt)
-    deps.fenceGrace.answered(sentAtMs, answeredAtMs)
-    const actions = await Promise.all(
-      expired.map((r) =>
-        settleExpired(deps, productId, r, statuses.get(r.reservation_id), nowMs, answeredAtMs),
       ),
+      clock,
+    )
+    const orphans = expired.some((r) => !statuses.has(r.reservation_id))
+    const mayFence = orphans ? await deps.fenceGrace.mayFence(clock()) : true
+    const actions = await Promise.all(
+      expired.map((r) => settleExpired(deps, productId, r, statuses.get(r.reservation_id), nowMs, mayFence)),
     )
     for (const action of actions) counts[action] += 1
     // Re-derive the product's mark in the sweep index from what is left (or drop it).
@@ -72,13 +67,13 @@ async function settleExpired(
   r: ExpiredReservation,
   found: string | undefined,
   nowMs: number,
-  answeredAtMs: number,
+  mayFence: boolean,
 ): Promise<SweepAction> {
   const { stock } = deps
   const id = r.reservation_id
   let status = found
   if (status === undefined) {
-    if (!deps.fenceGrace.mayFence(answeredAtMs)) return 'deferred'
+    if (!mayFence) return 'deferred'
     status = await fenceReservation(deps.db, {
       reservation_id: id,
       product_id: Number(productId),
