@@ -18,6 +18,9 @@ export const mysqlScenarios: Scenario[] = [
   {
     id: 'mysql-stall',
     fault: `MySQL stalled ${TTL_SECONDS + 3} s (> reservation TTL ${TTL_SECONDS} s)`,
+    // The intake answers within ORDER_WRITE_TIMEOUT_MS (202, its outcome pending), inside the buyers'
+    // 3 s timeout: 161 requests went unanswered while it waited for a second INSERT on the stall.
+    requireAnswered: true,
     async inject(ctx) {
       ctx.note(`MySQL stalled at ${ctx.elapsed()} (${ctx.progress.accepted} accepted so far)`)
       for (const proxy of ctx.fs.proxies.allMysql) proxy.stall()

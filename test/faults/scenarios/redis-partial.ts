@@ -90,6 +90,8 @@ export const redisPartialScenarios: Scenario[] = [
     // Rows written after the rebuild were not counted by it: Redis offers their units again and MySQL
     // refuses the orders beyond its stock (and beyond a buyer's limit). Nothing may be oversold.
     guardRefusalsExpected: true,
+    // Every intake answers within ORDER_WRITE_TIMEOUT_MS, inside the buyers' 3 s (16 did not, before).
+    requireAnswered: true,
     async inject(ctx) {
       // Intakes that reserved now hold their INSERT past the settle window; the rebuild reads MySQL
       // without their rows, so Redis may let their buyers and units through again — MySQL must not.

@@ -9,6 +9,7 @@ import {
   type Refusal,
   unavailable,
 } from '../errors.ts'
+import { LogSampler } from '@flash/service-kit'
 import type { IntakeDeps } from './deps.ts'
 import { writeOrderRow } from './write-order.ts'
 
@@ -36,6 +37,10 @@ export interface PlaceOrder {
  * 202 whatever SQS does: the row is the outbox, the finalizer's stale-pending sweep re-sends what was
  * not sent, so an accepted order is never rolled back without its status saying so.
  */
+/** Lines a second about unresolved writes, per instance (no stack: the cause is a stalled MySQL). */
+const unresolvedLines = new LogSampler(5)
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
 export async function placeOrder(deps: IntakeDeps, input: PlaceOrder): Promise<OrderAccepted | Refusal> {
   const { userId, productId, quantity, requestId, log } = input
   const outcome = deps.metrics.outcomes
@@ -112,10 +117,20 @@ export async function placeOrder(deps: IntakeDeps, input: PlaceOrder): Promise<O
       // and buys twice). The order is accepted as it stands; MySQL settles it as soon as it answers
       // and its status tells the buyer: the row (→ completed or failed) or a fence (failed, abandoned).
       outcome.inc({ outcome: 'write_unknown' })
-      log.error(
-        { err: written.error, order_uuid: orderUuid, reservation_id: reservation.reservation_id },
-        'order write unresolved; accepted, settled as soon as MySQL answers',
+      // A stall makes every intake land here at once: the metric counts each, the log a sample.
+      if (
+        unresolvedLines.admit((n) =>
+          log.warn({ suppressed: n }, `unresolved order writes: ${n} more line(s) not written`),
+        )
       )
+        log.error(
+          {
+            err: { message: errorMessage(written.error) },
+            order_uuid: orderUuid,
+            reservation_id: reservation.reservation_id,
+          },
+          'order write unresolved; accepted, settled as soon as MySQL answers',
+        )
       await acceptUnconfirmed(deps, row, log)
       return { order_uuid: orderUuid, status: 'pending' }
     }
