@@ -145,6 +145,12 @@ export const StockState = Type.Object({
     pending_qty: Count,
     completed_qty: Count,
     failed_qty: Count,
+    /** Units of orders waiting for their payment (taken from stock, held until pay_by). */
+    awaiting_payment_qty: Count,
+    paid_qty: Count,
+    /** Units of expired / cancelled orders: back in stock (I2 does not subtract them). */
+    expired_qty: Count,
+    cancelled_qty: Count,
   }),
 })
 export type StockState = Static<typeof StockState>

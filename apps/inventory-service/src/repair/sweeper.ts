@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import type { OrphanSightings } from './orphan-sightings.ts'
 import { fenceReservation, orderStatusByReservation } from '../repositories/orders.ts'
 import { listProductSupply } from '../repositories/products.ts'
+import { isCommittedStatus, type OrderStatus } from '@flash/db'
 import { type ExpiredReservation, type StockStore, TOMBSTONE_RETENTION_MS } from '../stock/index.ts'
 
 /** `deferred`: an orphan MySQL has not yet said has no row for FENCE_GRACE_MS (orphan-sightings.ts). */
@@ -65,7 +66,7 @@ async function settleExpired(
   deps: SweepDeps,
   productId: string,
   r: ExpiredReservation,
-  found: string | undefined,
+  found: OrderStatus | undefined,
   nowMs: number,
   answeredAtMs: number,
 ): Promise<SweepAction> {
@@ -85,7 +86,9 @@ async function settleExpired(
   if (status === 'pending') {
     return (await stock.extend(productId, id, nowMs + deps.reservationTtlMs)) ? 'extended' : 'gone'
   }
-  if (status === 'completed') return (await stock.commit(productId, id, nowMs)).applied ? 'committed' : 'gone'
+  if (isCommittedStatus(status))
+    return (await stock.commit(productId, id, nowMs)).applied ? 'committed' : 'gone'
+  // failed, and expired / cancelled (their units went back into MySQL's stock): the reservation's come back.
   return (await stock.release(productId, id, r.qty, r.user_id, nowMs)).applied ? 'released' : 'gone'
 }
 

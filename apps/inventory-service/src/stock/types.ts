@@ -60,6 +60,14 @@ export type ReleaseResult =
   | { applied: true; status: ReleaseApplied; qty: number; available: number }
   | { applied: false; status: ReleaseNoop }
 
+/** See return.lua: `returned` (committed before), `returned_live`, `returned_counted`. */
+export type ReturnApplied = 'returned' | 'returned_live' | 'returned_counted'
+export type ReturnNoop = 'already_returned' | 'already_released' | 'unknown' | 'cold'
+
+export type ReturnResult =
+  | { applied: true; status: ReturnApplied; qty: number; available: number }
+  | { applied: false; status: ReturnNoop }
+
 export interface WarmInput {
   /** `products.stock` in MySQL. */
   stock: number
