@@ -59,3 +59,12 @@ export type PaymentPage = Static<typeof PaymentPage>
 
 /** The signature header our local provider sends: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
 export const PAYMENT_SIGNATURE_HEADER = 'flash-signature'
+
+/**
+ * The webhook secret `npm start` gives order-service when PAYMENT_WEBHOOK_SECRET is unset, and the one
+ * `npm run pay` signs with by default: a development value, never a production one.
+ */
+export const DEV_PAYMENT_WEBHOOK_SECRET = 'dev-payment-webhook-secret-change-me'
+
+/** The payment window `npm start` runs with when PAYMENT_WINDOW_SECONDS is unset (15 minutes). */
+export const DEV_PAYMENT_WINDOW_SECONDS = 900
