@@ -116,10 +116,12 @@ t.test('Redis lost the commit tombstone: the return does nothing, the reconciler
   const product = await insertProduct(world.db, 2)
   const app = await startFinalizer(t, config, { expiryIntervalMs: 100 })
   const o = await acceptOrder(world, product, { userId: 31 })
-  await eventually(async () => (await orderRow(o.order_uuid)).status === 'awaiting_payment')
+  const outcome = `inv:{p:${product}}:outcome`
+  // Committed in Redis too (the settle follows the MySQL commit).
+  await eventually(async () => (await world.inventory.redis.hget(outcome, o.reservation_id)) === 'c')
   // The tombstone that says "committed" is gone (lost, trimmed): the return cannot tell whether this
   // state already includes the unit, so it must not add it.
-  await world.inventory.redis.del(`inv:{p:${product}}:outcome`)
+  await world.inventory.redis.del(outcome)
   const noops = () =>
     metricValue(world.inventory, 'inventory_settles_total', 'outcome="return",status="noop"')
   const before = await noops()
