@@ -76,7 +76,7 @@ export interface WarmInput {
   priceCents: number
   /** 0 = no limit. */
   maxPerUser: number
-  /** Per user: Σ quantity of pending + completed orders of this product. */
+  /** Per user: Σ quantity of the orders of this product that hold units (UNITS_HELD_STATUSES). */
   userUnits: [userId: UserId, units: number][]
   /** The pending orders counted in `pendingQty`, by reservation id (what a later settle may meet). */
   pending?: { reservationId: string; qty: number; userId: UserId }[]
