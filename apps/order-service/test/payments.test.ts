@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { expireDueOrders } from '@flash/db'
 import { sql } from 'kysely'
 import t from 'tap'
@@ -14,6 +18,7 @@ import {
   WEBHOOK_SECRET,
 } from './payment-fixtures.ts'
 
+const execFileAsync = promisify(execFile)
 const world = await createWorld(t, 'payments')
 const app = await startApp(t, world.config({ PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET }))
 
@@ -250,4 +255,28 @@ t.test('without a webhook secret the webhook is off: 503 payments_disabled', asy
   const res = await deliver(off, paymentEvent('00000000-0000-4000-8000-000000000000', 1))
   t.equal(res.statusCode, 503)
   t.equal(res.json().code, 'payments_disabled')
+})
+
+t.test('npm run pay signs and sends the webhook as the provider does', async (t) => {
+  const listening = await startApp(t, world.config({ PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET }))
+  await listening.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = listening.server.address() as AddressInfo
+  const product = await createProduct(world, { stock: 1, price: 4200 })
+  const buyer = await newBuyer(world)
+  const uuid = await awaitingOrder(world, app, buyer, product)
+  const run = (...args: string[]) =>
+    execFileAsync(
+      process.execPath,
+      [fileURLToPath(new URL('../src/payments/pay-cli.ts', import.meta.url)), ...args],
+      {
+        env: { ...process.env, PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET, DATABASE_URL: world.env.DATABASE_URL },
+      },
+    )
+  const url = `http://127.0.0.1:${port}/api/payments/webhook`
+  const paid = await run(uuid, '--url', url, '--event-id', 'evt_cli')
+  t.match(paid.stdout, /^200 .*"outcome":"applied"/, 'the amount read from the order, accepted')
+  const again = await run(uuid, '--url', url, '--event-id', 'evt_cli')
+  t.match(again.stdout, /"duplicate":true/)
+  t.equal((await statusOf(world, uuid)).status, 'paid')
+  await t.rejects(run('not-a-uuid'), 'usage error')
 })
