@@ -14,6 +14,7 @@ const orderRow = (uuid: string) =>
     .selectFrom('orders')
     .select([
       'status',
+      'failed_reason',
       'pay_by',
       'units_returned_at',
       sql<number>`timestampdiff(second, created_at, pay_by)`.as('window'),
@@ -137,3 +138,25 @@ t.test('Redis lost the commit tombstone: the return does nothing, the reconciler
   await inventory.reconciler.runOnce()
   t.equal(await available(world, product), 2, 'stock − Σ pending: the quiet product is repaired')
 })
+
+t.test(
+  'per-user limit: awaiting and paid units count, expired ones are the buyer’s to buy again',
+  async (t) => {
+    await startFinalizer(t, config, { expiryIntervalMs: 100 })
+    const product = await insertProduct(world.db, 10, { maxPerUser: 1 })
+    const buyer = 41
+    const first = await acceptOrder(world, product, { userId: buyer })
+    await eventually(async () => (await orderRow(first.order_uuid)).status === 'awaiting_payment')
+    // Redis's per-user filter forgot the held unit: MySQL's guard counts the awaiting order.
+    await world.inventory.redis.hdel(`inv:{p:${product}}:users`, String(buyer))
+    const second = await acceptOrder(world, product, { userId: buyer })
+    await eventually(async () => (await orderRow(second.order_uuid)).status === 'failed')
+    t.equal((await orderRow(second.order_uuid)).failed_reason, 'per_user_limit')
+    await makeDue([first.order_uuid])
+    await eventually(async () => (await orderRow(first.order_uuid)).units_returned_at !== null)
+    // Expired: the unit is back, and so is the buyer's allowance (in Redis and in MySQL's count).
+    const third = await acceptOrder(world, product, { userId: buyer })
+    await eventually(async () => (await orderRow(third.order_uuid)).status === 'awaiting_payment')
+    t.equal(await stockOf(world.db, product), 9)
+  },
+)
