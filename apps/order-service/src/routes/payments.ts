@@ -36,7 +36,9 @@ timestamp outside the tolerance, a body that is not a succeeded payment, or an u
 with one answer (which check failed is not said). Idempotent by the event \`id\`: a redelivery answers 200
 with \`duplicate: true\` and the first outcome. 200 is sent only after the payment is committed. A payment
 the order can no longer take (expired, cancelled, already paid, past \`pay_by\`, wrong amount) leaves the
-order as it is and is recorded \`refund_due\`. ${codes('webhook_rejected', 'payments_disabled', 'dependency_unavailable')}`,
+order as it is and is recorded \`refund_due\`. The body (our local provider's, Stripe-shaped):
+\`{"id": "evt_…", "type": "payment_intent.succeeded", "data": {"object": {"order_uuid", "amount_cents",
+"currency"}}}\`; it is read raw, so the document shows no schema for it. ${codes('webhook_rejected', 'payments_disabled', 'dependency_unavailable')}`,
         response: { 200: PaymentReceipt, ...problems(400, 413, 415, 503) },
       },
     },
