@@ -80,6 +80,18 @@ export class PlatformStack extends Stack {
       'auth-service applies this value at every start: rotate by putting a new value and forcing a new deployment of auth-service (docs/deploy.md)',
     )
 
+    // The payment provider's webhook signing secret: generated as a placeholder so the stack deploys;
+    // the operator puts the provider's value here and redeploys order-service (docs/deploy.md).
+    const paymentWebhookSecret = new secretsmanager.Secret(this, 'PaymentWebhookSecret', {
+      description: 'flash-sale PAYMENT_WEBHOOK_SECRET: the payment provider webhook signing secret',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    })
+    acknowledge(
+      paymentWebhookSecret,
+      'SMG4',
+      'the payment provider issues this secret; rotate it at the provider, put the new value and force a new deployment of order-service (docs/deploy.md)',
+    )
+
     const images = imageReferences(this, parameters.imageTags)
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
@@ -104,6 +116,7 @@ export class PlatformStack extends Stack {
       redisUrl: cache.urlSecret,
       jwtPrivateKey,
       serviceToken,
+      paymentWebhookSecret,
       orders: queues.orders,
       deadLetters: queues.deadLetters,
       proxyCidrs: network.publicCidrs,

@@ -26,6 +26,7 @@ export interface PlatformResources {
   readonly redisUrl: secretsmanager.ISecret
   readonly jwtPrivateKey: secretsmanager.ISecret
   readonly serviceToken: secretsmanager.ISecret
+  readonly paymentWebhookSecret: secretsmanager.ISecret
   readonly orders: sqs.IQueue
   readonly deadLetters: sqs.IQueue
   /** CIDRs of the ALB's subnets. */
@@ -55,6 +56,9 @@ export function knownVariables(service: ServiceName, r: PlatformResources): Reco
     ADMIN_EMAIL: value(r.adminEmail),
     ADMIN_PASSWORD: secret(r.adminPassword),
     SERVICE_TOKEN: secret(r.serviceToken),
+    PAYMENT_WEBHOOK_SECRET: secret(r.paymentWebhookSecret),
+    // Production sells with a payment window (issue 17): 15 minutes to pay, then the unit is back on sale.
+    PAYMENT_WINDOW_SECONDS: value(900),
     INVENTORY_URL: value(internalUrl('inventory-service')),
     AWS_REGION: value(Aws.REGION),
     ORDERS_QUEUE_NAME: value(r.orders.queueName),

@@ -7,7 +7,18 @@ const state = (
   redis: Partial<StockState['redis']> = {},
 ): StockState => ({
   product_id: 1,
-  mysql: { stock: 0, supplied: 100, pending_qty: 0, completed_qty: 100, failed_qty: 0, ...mysql },
+  mysql: {
+    stock: 0,
+    supplied: 100,
+    pending_qty: 0,
+    completed_qty: 100,
+    failed_qty: 0,
+    awaiting_payment_qty: 0,
+    paid_qty: 0,
+    expired_qty: 0,
+    cancelled_qty: 0,
+    ...mysql,
+  },
   redis: {
     available: 0,
     price_cents: 100,
@@ -57,5 +68,23 @@ t.test("the reconciler's repairs are reported, and nothing when there were none"
   t.equal(
     describeRepairs(state({}, { repairs: 2, last_repair_delta: -3, last_repair_at: Date.UTC(2026, 11, 1) })),
     'product 1: 2 repair(s) by the reconciler, last -3 unit(s) at 2026-12-01T00:00:00.000Z',
+  )
+})
+
+t.test('units held, paid, expired and cancelled count as the payment window says (I1, I2)', async (t) => {
+  // 100 supplied: 60 completed, 20 paid, 10 awaiting payment → 90 taken; 7 expired + 3 cancelled are back.
+  const books = {
+    stock: 10,
+    completed_qty: 60,
+    paid_qty: 20,
+    awaiting_payment_qty: 10,
+    expired_qty: 7,
+    cancelled_qty: 3,
+  }
+  t.same(verdict(state(books, { available: 10 })), { I1: true, I2: true, I4: true })
+  t.same(
+    verdict(state({ ...books, stock: 13 }, { available: 13 })),
+    { I1: true, I2: false, I4: true },
+    'an expired unit counted back twice breaks conservation',
   )
 })

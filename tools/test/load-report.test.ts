@@ -1,5 +1,6 @@
 // The load report from recorded answers to report.json and report.html: HDR percentiles, per-second
 // series, metrics, audit verdicts, thresholds, the self-contained page. Synthetic answers, no load.
+import type { Order } from '@flash/contracts'
 import t from 'tap'
 import { parseLoadArgs } from '../src/load/args.ts'
 import { judgeSale, judgeShop } from '../src/load/audit/judge.ts'
@@ -270,6 +271,7 @@ t.test('audit judges: a sale and a shop', async (t) => {
     completed: 1,
     failed: 1,
     completedUnits: 2,
+    returned: 0,
     failedReasons: { insufficient_stock: 1 },
   })
 })
@@ -296,3 +298,26 @@ t.test('Retry-After and the steady-shop mix', async (t) => {
     'connections differ',
   )
 })
+
+t.test(
+  'orders of the payment window: awaiting and paid units are sold, expired and cancelled returned',
+  async (t) => {
+    const counts = new Map([[1, emptyCounts()]])
+    const order = (status: Order['status'], quantity: number): Order => ({
+      order_uuid: status,
+      status,
+      product_id: 1,
+      quantity,
+      total_price_cents: quantity,
+      failed_reason: null,
+      pay_by: null,
+      created_at: '',
+      updated_at: '',
+    })
+    countOrders(
+      [order('awaiting_payment', 1), order('paid', 2), order('expired', 1), order('cancelled', 1)],
+      counts,
+    )
+    t.match(counts.get(1), { total: 4, completed: 2, completedUnits: 3, returned: 2, failed: 0, pending: 0 })
+  },
+)

@@ -132,7 +132,17 @@ t.test('stock-state reports a cold product without warming it', async (t) => {
       last_repair_delta: null,
       last_repair_at: null,
     },
-    mysql: { stock: 3, supplied: 3, pending_qty: 0, completed_qty: 0, failed_qty: 0 },
+    mysql: {
+      stock: 3,
+      supplied: 3,
+      pending_qty: 0,
+      completed_qty: 0,
+      failed_qty: 0,
+      awaiting_payment_qty: 0,
+      paid_qty: 0,
+      expired_qty: 0,
+      cancelled_qty: 0,
+    },
   })
 })
 

@@ -23,6 +23,8 @@ export interface AppOverrides {
   staleAfterMs?: number
   /** How often the stale-pending sweep runs (default STALE_SWEEP_INTERVAL_MS). */
   staleSweepIntervalMs?: number
+  /** How often the payment expiry pass runs (default EXPIRY_INTERVAL_MS). */
+  expiryIntervalMs?: number
 }
 
 const DESCRIPTION =
@@ -62,6 +64,7 @@ export async function buildApp(config: FinalizerConfig, overrides: AppOverrides 
       waitTimeSeconds: overrides.waitTimeSeconds ?? 5,
       staleAfterMs: overrides.staleAfterMs ?? config.STALE_PENDING_SECONDS * 1000,
       staleSweepIntervalMs: overrides.staleSweepIntervalMs ?? config.STALE_SWEEP_INTERVAL_MS,
+      expiryIntervalMs: overrides.expiryIntervalMs ?? config.EXPIRY_INTERVAL_MS,
     })
     // mysql, inventory, orders_queue, dead_letter_queue, consumers: each plugin registered its own check.
     await app.register(healthPlugin)

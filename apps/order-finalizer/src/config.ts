@@ -39,6 +39,15 @@ export const FinalizerEnv = Type.Object({
    */
   STALE_PENDING_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 10 }),
   STALE_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 5_000 }),
+  /**
+   * Seconds a committed order waits for its payment (`awaiting_payment`, holding its unit) before it
+   * expires and the unit goes back on sale; a product's own `payment_window_seconds` wins. 0: orders
+   * complete at commit, with no payment step. At most 6 h: inventory keeps the tombstone that makes the
+   * unit's return exact for 24 h.
+   */
+  PAYMENT_WINDOW_SECONDS: Type.Integer({ minimum: 0, maximum: 21_600, default: 0 }),
+  /** How often each instance expires unpaid orders past `pay_by` and re-sends owed unit returns. */
+  EXPIRY_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 1_000 }),
   /** How often the dead-letter queue is drained to mark its orders failed. */
   DLQ_POLL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }),
 })

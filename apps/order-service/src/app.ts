@@ -18,7 +18,10 @@ import { intakePlugin } from './intake/plugin.ts'
 import { orderMetricsPlugin } from './plugins/metrics.ts'
 import { orderQueuePlugin } from './plugins/order-queue.ts'
 import { soldOutPlugin } from './intake/sold-out.ts'
+import { LocalPaymentProvider } from './payments/local-provider.ts'
+import { cancelOrderRoute } from './routes/cancel-order.ts'
 import { orderRoutes } from './routes/orders.ts'
+import { paymentRoutes } from './routes/payments.ts'
 
 export interface AppOverrides {
   /** Wins over LOG_LEVEL (tests pass 'silent'). */
@@ -36,7 +39,8 @@ export interface AppOverrides {
 const DESCRIPTION =
   'Order intake and status. POST /api/orders reserves stock in inventory-service, records the order as ' +
   'pending and queues it for the order-finalizer, answering 202 at once; GET the order to follow it to ' +
-  'completed or failed.'
+  "awaiting_payment (then paid, expired or cancelled), completed or failed. The payment provider's signed " +
+  'webhook marks orders paid.'
 
 /** Builds order-service from validated config; tests call it with their own config and close it. */
 export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}): Promise<ServiceApp> {
@@ -88,6 +92,12 @@ export async function buildApp(config: OrderConfig, overrides: AppOverrides = {}
     // mysql, redis, inventory and sqs: each client plugin registered its own check.
     await app.register(healthPlugin)
     await app.register(orderRoutes)
+    await app.register(cancelOrderRoute)
+    await app.register(paymentRoutes, {
+      provider: config.PAYMENT_WEBHOOK_SECRET
+        ? new LocalPaymentProvider(config.PAYMENT_WEBHOOK_SECRET, config.PAYMENT_WEBHOOK_TOLERANCE_SECONDS)
+        : undefined,
+    })
     return app
   } catch (error) {
     // Whatever was opened (pool, Redis, subscribers) is closed so a failed build never leaks.

@@ -37,6 +37,13 @@ export const OrderEnv = Type.Object({
   IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 15_000 }),
   /** Idempotency-Key records are kept this long (IETF draft: 24 h). */
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 604_800, default: 86_400 }),
+  /**
+   * HMAC-SHA256 secret of the payment provider's webhook signatures (Secrets Manager in production).
+   * Unset: the webhook refuses every delivery with 503 payments_disabled.
+   */
+  PAYMENT_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  /** A webhook delivery whose signed timestamp is further than this from now is refused (replays). */
+  PAYMENT_WEBHOOK_TOLERANCE_SECONDS: Type.Integer({ minimum: 1, maximum: 3_600, default: 300 }),
   /** Sends to SQS are batched (SendMessageBatch) for up to this long or 10 messages. */
   SQS_BATCH_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 100, default: 2 }),
 })

@@ -45,6 +45,23 @@ export { unavailable } from '@flash/service-kit'
 
 export const orderNotFound = () => new ProblemError('order_not_found', 'No such order')
 
+/** A cancel of an order that is not unpaid. A pending one is about to be decided: ask again shortly. */
+export const orderNotCancellable = (status: string) =>
+  new ProblemError(
+    'order_not_cancellable',
+    status === 'pending'
+      ? 'The order is still being finalized; retry after Retry-After to cancel it while it awaits payment'
+      : `The order is ${status}: only an order awaiting payment can be cancelled`,
+    status === 'pending' ? { retryAfter: RETRY_AFTER_SECONDS } : {},
+  )
+
+/** One answer for every refused webhook delivery: which check failed is not said. */
+export const webhookRejected = () =>
+  new ProblemError('webhook_rejected', 'The webhook delivery was not accepted')
+
+export const paymentsDisabled = () =>
+  new ProblemError('payments_disabled', 'Payments are not configured on this deployment', { retryAfter: 60 })
+
 export const invalidCursor = () =>
   new ProblemError('validation_failed', 'cursor is not one this API returned', {
     errors: [{ path: 'querystring.cursor', message: 'is invalid' }],

@@ -143,7 +143,7 @@ export async function newBuyer(world: World): Promise<Buyer> {
   return { id: body.user.id, token: body.access_token }
 }
 
-async function adminToken(world: World): Promise<string> {
+export async function adminToken(world: World): Promise<string> {
   const res = await world.auth.inject({
     method: 'POST',
     url: '/api/login',

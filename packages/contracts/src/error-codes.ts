@@ -36,5 +36,11 @@ export const ERROR_CODES = {
   order_not_found: 404,
   idempotency_key_reused: 422,
   idempotency_request_in_flight: 409,
+  /** Cancel of an order that is not unpaid (paid, completed, failed, expired), or still pending. */
+  order_not_cancellable: 409,
+  /** A payment webhook we did not accept; which check failed is deliberately not said. */
+  webhook_rejected: 400,
+  /** Payments are not configured on this deployment (no webhook secret). */
+  payments_disabled: 503,
 } as const
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -1,10 +1,18 @@
 import { type Static, Type } from 'typebox'
 import { CursorQuery, Id, page, Timestamp, Uuid } from './common.ts'
 
+/**
+ * `pending` → `awaiting_payment` (holds its unit until `pay_by`) → `paid`, or `expired` / `cancelled`
+ * (the unit is back on sale); `failed` with a reason; `completed` when the payment window is zero.
+ */
 export const OrderStatus = Type.Union([
   Type.Literal('pending'),
   Type.Literal('completed'),
   Type.Literal('failed'),
+  Type.Literal('awaiting_payment'),
+  Type.Literal('paid'),
+  Type.Literal('expired'),
+  Type.Literal('cancelled'),
 ])
 export type OrderStatus = Static<typeof OrderStatus>
 
@@ -43,6 +51,11 @@ export const Order = Type.Object({
     description:
       'Why a `failed` order failed (null otherwise), e.g. `insufficient_stock`, `processing_failed`, or ' +
       '`abandoned`: accepted while the order database did not answer, and never placed.',
+  }),
+  pay_by: Type.Union([Timestamp, Type.Null()], {
+    description:
+      'While `awaiting_payment`: the deadline of its payment (then it ends `expired` and its unit goes ' +
+      'back on sale). Null for an order that never waited for a payment.',
   }),
   created_at: Timestamp,
   updated_at: Timestamp,

@@ -60,14 +60,18 @@ export const ReserveBatchResult = Type.Object({
 })
 export type ReserveBatchResult = Static<typeof ReserveBatchResult>
 
-/** Commit (order completed) or release (order failed/abandoned); both idempotent by reservation id. */
+/**
+ * Commit (the order holds its units: completed, awaiting payment, paid), release (failed/abandoned) or
+ * return (an expired or cancelled order gives back units it had committed); each idempotent by
+ * reservation id.
+ */
 export const SettleBody = Type.Object(
   {
     reservation_id: Uuid,
     product_id: Id,
     user_id: Id,
     quantity: Type.Integer({ minimum: 1, maximum: 100 }),
-    outcome: Type.Union([Type.Literal('commit'), Type.Literal('release')]),
+    outcome: Type.Union([Type.Literal('commit'), Type.Literal('release'), Type.Literal('return')]),
   },
   { additionalProperties: false },
 )
@@ -141,6 +145,12 @@ export const StockState = Type.Object({
     pending_qty: Count,
     completed_qty: Count,
     failed_qty: Count,
+    /** Units of orders waiting for their payment (taken from stock, held until pay_by). */
+    awaiting_payment_qty: Count,
+    paid_qty: Count,
+    /** Units of expired / cancelled orders: back in stock (I2 does not subtract them). */
+    expired_qty: Count,
+    cancelled_qty: Count,
   }),
 })
 export type StockState = Static<typeof StockState>

@@ -22,3 +22,17 @@ export {
 export { retryOnDeadlock, transactionWithRetry } from './retry.ts'
 export type { Db } from './executor.ts'
 export { ABANDONED, isFence, writeFence } from './fence.ts'
+export {
+  COMMITTED_STATUSES,
+  isCommittedStatus,
+  RETURNED_STATUSES,
+  UNITS_HELD_STATUSES,
+} from './order-statuses.ts'
+export {
+  endUnpaidOrders,
+  expireDueOrders,
+  lockOrderByUuid,
+  markUnitsReturned,
+  ordersOwedReturn,
+  type ReturnedOrder,
+} from './unpaid-orders.ts'

@@ -52,11 +52,20 @@ export interface ProductsTable {
   /** Every unit ever made available (initial stock + restocks): I2 says stock = supplied − Σ completed. */
   supplied: number
   max_per_user: number | null
+  /** Seconds an order of this product waits for its payment; NULL = the deployment's, 0 = none. */
+  payment_window_seconds: ColumnType<number | null, number | null | undefined, number | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
 
-export type OrderStatus = 'pending' | 'completed' | 'failed'
+export type OrderStatus =
+  | 'pending'
+  | 'completed'
+  | 'failed'
+  | 'awaiting_payment'
+  | 'paid'
+  | 'expired'
+  | 'cancelled'
 
 export interface OrdersTable {
   id: Generated<number>
@@ -73,6 +82,26 @@ export interface OrdersTable {
   idempotency_key: ColumnType<string | null, string | null | undefined, string | null>
   /** Fingerprint of the request body sent with that key (a reuse with another body is a 422). */
   idempotency_fp: ColumnType<string | null, string | null | undefined, string | null>
+  /** awaiting_payment: the deadline of its payment, on MySQL's clock. */
+  pay_by: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** expired / cancelled: when inventory confirmed the units are back in Redis (NULL: still owed). */
+  units_returned_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export type PaymentOutcome = 'applied' | 'refund_due' | 'refunded'
+
+/** Every provider event we accepted, once (unique provider + event_id). */
+export interface PaymentsTable {
+  id: Generated<number>
+  provider: string
+  event_id: string
+  order_uuid: string
+  amount_cents: number
+  currency: string
+  outcome: PaymentOutcome
+  reason: ColumnType<string | null, string | null | undefined, string | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
@@ -83,6 +112,7 @@ export interface Database {
   revocations: RevocationsTable
   products: ProductsTable
   orders: OrdersTable
+  payments: PaymentsTable
 }
 
 export type User = Selectable<UsersTable>
@@ -95,3 +125,5 @@ export type Product = Selectable<ProductsTable>
 export type NewProduct = Insertable<ProductsTable>
 export type OrderRow = Selectable<OrdersTable>
 export type NewOrder = Insertable<OrdersTable>
+export type PaymentRow = Selectable<PaymentsTable>
+export type NewPayment = Insertable<PaymentsTable>

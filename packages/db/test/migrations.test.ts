@@ -76,3 +76,34 @@ t.test('stock can never go below zero, whatever the code does', async (t) => {
     .executeTakeFirstOrThrow()
   t.equal(row.stock, 1)
 })
+
+t.test(
+  'order statuses of the payment window are allowed, unknown ones refused; one payment per event',
+  async (t) => {
+    const { db } = await createTestDatabase(t, 'migrations')
+    const order = (uuid: string, status: string) =>
+      sql`insert into orders (order_uuid, user_id, product_id, quantity, total_price_cents, status, reservation_id)
+        values (${uuid}, 1, 1, 1, 100, ${status}, ${uuid})`.execute(db)
+    const statuses = ['pending', 'completed', 'failed', 'awaiting_payment', 'paid', 'expired', 'cancelled']
+    for (const [i, status] of statuses.entries()) {
+      await t.resolves(order(`00000000-0000-4000-8000-00000000000${i}`, status), status)
+    }
+    await t.rejects(
+      order('00000000-0000-4000-8000-000000000009', 'refunded'),
+      'the CHECK refuses an unknown status',
+    )
+    const payment = {
+      provider: 'local',
+      event_id: 'evt_1',
+      order_uuid: '00000000-0000-4000-8000-000000000004',
+    }
+    const values = { ...payment, amount_cents: 100, currency: 'usd', outcome: 'applied' as const }
+    await db.insertInto('payments').values(values).execute()
+    const again = await db
+      .insertInto('payments')
+      .values({ ...values, outcome: 'refund_due' })
+      .execute()
+      .catch((error: unknown) => error)
+    t.ok(isDuplicateKey(again), 'an event id is recorded once per provider')
+  },
+)

@@ -14,18 +14,24 @@ export interface AuditFinding {
  */
 export function judgeStock(state: StockState): AuditFinding[] {
   const { product_id, mysql, redis } = state
+  // Units taken from stock: completed, paid, and held by orders awaiting their payment. Expired and
+  // cancelled orders gave theirs back, so they are in stock again and not subtracted.
+  const sold = mysql.completed_qty + mysql.paid_qty + mysql.awaiting_payment_qty
+  const soldText =
+    `completed ${mysql.completed_qty} + paid ${mysql.paid_qty} + awaiting ${mysql.awaiting_payment_qty}` +
+    ` (expired ${mysql.expired_qty}, cancelled ${mysql.cancelled_qty} returned)`
   const findings: AuditFinding[] = [
     {
       product_id,
       invariant: 'I1',
-      ok: mysql.stock >= 0 && mysql.completed_qty <= mysql.supplied,
-      detail: `stock ${mysql.stock} ≥ 0, completed ${mysql.completed_qty} ≤ supplied ${mysql.supplied}`,
+      ok: mysql.stock >= 0 && sold <= mysql.supplied,
+      detail: `stock ${mysql.stock} ≥ 0, ${soldText} ≤ supplied ${mysql.supplied}`,
     },
     {
       product_id,
       invariant: 'I2',
-      ok: mysql.stock === mysql.supplied - mysql.completed_qty,
-      detail: `stock ${mysql.stock} = supplied ${mysql.supplied} − completed ${mysql.completed_qty}`,
+      ok: mysql.stock === mysql.supplied - sold,
+      detail: `stock ${mysql.stock} = supplied ${mysql.supplied} − ${soldText}`,
     },
   ]
   const idle = mysql.pending_qty === 0 && redis.reservations === 0

@@ -1,4 +1,4 @@
-import type { Database } from '@flash/db'
+import { type Database, isCommittedStatus } from '@flash/db'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import { orderStatusByReservation } from '../repositories/orders.ts'
@@ -99,7 +99,9 @@ async function settleFinishedCounted(deps: ReconcileDeps, productId: number, now
   )
   for (const c of counted) {
     const status = statuses.get(c.reservationId)
-    if (status === 'completed') await deps.stock.commit(productId, c.reservationId, nowMs)
-    else if (status === 'failed') await deps.stock.release(productId, c.reservationId, c.qty, c.userId, nowMs)
+    if (status === undefined || status === 'pending') continue
+    if (isCommittedStatus(status)) await deps.stock.commit(productId, c.reservationId, nowMs)
+    // failed, expired, cancelled: MySQL's stock holds the units again, and the warm-up had subtracted them.
+    else await deps.stock.release(productId, c.reservationId, c.qty, c.userId, nowMs)
   }
 }

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import type { FenceGrace } from './fence-grace.ts'
 import { fenceReservation, orderStatusByReservation } from '../repositories/orders.ts'
 import { listProductSupply } from '../repositories/products.ts'
+import { isCommittedStatus, type OrderStatus } from '@flash/db'
 import { type ExpiredReservation, type StockStore, TOMBSTONE_RETENTION_MS } from '../stock/index.ts'
 
 /** `deferred`: an orphan left for a later pass, MySQL having been in trouble less than FENCE_GRACE_MS ago. */
@@ -65,7 +66,7 @@ async function settleExpired(
   deps: SweepDeps,
   productId: string,
   r: ExpiredReservation,
-  found: string | undefined,
+  found: OrderStatus | undefined,
   nowMs: number,
   mayFence: boolean,
 ): Promise<SweepAction> {
@@ -84,7 +85,9 @@ async function settleExpired(
   if (status === 'pending') {
     return (await stock.extend(productId, id, nowMs + deps.reservationTtlMs)) ? 'extended' : 'gone'
   }
-  if (status === 'completed') return (await stock.commit(productId, id, nowMs)).applied ? 'committed' : 'gone'
+  if (isCommittedStatus(status))
+    return (await stock.commit(productId, id, nowMs)).applied ? 'committed' : 'gone'
+  // failed, and expired / cancelled (their units went back into MySQL's stock): the reservation's come back.
   return (await stock.release(productId, id, r.qty, r.user_id, nowMs)).applied ? 'released' : 'gone'
 }
 

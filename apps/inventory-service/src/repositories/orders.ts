@@ -1,4 +1,4 @@
-import { type Database, type Db, type OrderStatus, writeFence } from '@flash/db'
+import { type Database, type Db, type OrderStatus, UNITS_HELD_STATUSES, writeFence } from '@flash/db'
 import { type Kysely, sql } from 'kysely'
 
 // inventory-service reads orders to rebuild, sweep and audit stock state, and writes one kind of row
@@ -60,7 +60,7 @@ export async function readWarmSource(
         .selectFrom('orders')
         .select(['user_id', 'status', sql<string>`sum(quantity)`.as('units')])
         .where('product_id', '=', productId)
-        .where('status', 'in', ['pending', 'completed'])
+        .where('status', 'in', UNITS_HELD_STATUSES)
         .groupBy(['user_id', 'status'])
         .execute()
       const pendingRows = await trx
@@ -113,6 +113,10 @@ export interface ProductBooks {
   pending_qty: number
   completed_qty: number
   failed_qty: number
+  awaiting_payment_qty: number
+  paid_qty: number
+  expired_qty: number
+  cancelled_qty: number
 }
 
 /** MySQL's side of the audit, in one snapshot: the product row and its orders' totals by status. */
@@ -144,6 +148,10 @@ export async function readProductBooks(
         pending_qty: total('pending'),
         completed_qty: total('completed'),
         failed_qty: total('failed'),
+        awaiting_payment_qty: total('awaiting_payment'),
+        paid_qty: total('paid'),
+        expired_qty: total('expired'),
+        cancelled_qty: total('cancelled'),
       }
     })
 }

@@ -110,8 +110,13 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
     const result =
       item.outcome === 'commit'
         ? await app.stock.commit(productId, id, nowMs)
-        : await app.stock.release(productId, id, item.quantity, item.user_id, nowMs)
+        : item.outcome === 'return'
+          ? await app.stock.returnUnits(productId, id, item.quantity, item.user_id, nowMs)
+          : await app.stock.release(productId, id, item.quantity, item.user_id, nowMs)
     const status = result.applied ? ('applied' as const) : ('noop' as const)
+    // Units back on sale: order-service instances drop their "sold out" mark (best effort, not awaited).
+    if (item.outcome === 'return' && result.applied)
+      void app.publishEvent({ type: 'restocked', product_id: productId })
     settles.inc({ outcome: item.outcome, status })
     return { reservation_id: id, status }
   }
@@ -124,8 +129,10 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
         tags: INTERNAL_TAGS,
         summary: 'Commit or release reservations (service credential)',
         description:
-          'commit: the order completed, the units stay sold. release: the order failed or was abandoned, the ' +
-          'units return. Idempotent by `reservation_id`: a repeat, or a release after a commit, is a `noop`. ' +
+          'commit: the order holds its units (completed, awaiting payment). release: the order failed or was ' +
+          'abandoned, the units return. return: an order that held its units expired or was cancelled (MySQL ' +
+          'has put them back), they go back on sale. Idempotent by `reservation_id`: a repeat, a release after ' +
+          'a commit, a commit after a return, is a `noop`. ' +
           codes('unauthorized', 'validation_failed', 'dependency_unavailable'),
         body: SettleBatchBody,
         response: { 200: SettleResult, ...problems(...BODY_PROBLEMS, 401, 503) },

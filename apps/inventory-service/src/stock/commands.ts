@@ -17,6 +17,9 @@ declare module 'ioredis' {
     stockRelease(
       ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]
     ): Result<ScriptReply, Context>
+    stockReturn(
+      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]
+    ): Result<ScriptReply, Context>
     // The user pairs travel as one array (ioredis flattens it): spreading 100k+ values overflows the stack.
     stockWarm(
       ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
@@ -41,6 +44,7 @@ const DEFINITIONS = {
   stockReserve: { numberOfKeys: 6, lua: lua('reserve.lua') },
   stockCommit: { numberOfKeys: 6, lua: lua('commit.lua') },
   stockRelease: { numberOfKeys: 8, lua: lua('release.lua') },
+  stockReturn: { numberOfKeys: 8, lua: lua('return.lua') },
   stockWarm: { numberOfKeys: 8, lua: lua('warm.lua') },
   stockSettleWindow: { numberOfKeys: 3, lua: lua('settle.lua') },
   stockInvalidate: { numberOfKeys: 7, lua: lua('invalidate.lua') },

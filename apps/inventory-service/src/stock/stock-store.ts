@@ -14,6 +14,9 @@ import type {
   ReconcileResult,
   ReleaseResult,
   ReserveRefusal,
+  ReturnApplied,
+  ReturnNoop,
+  ReturnResult,
   ReserveResult,
   RestockResult,
   StateVersion,
@@ -128,6 +131,43 @@ export class StockStore {
     )
     if (reply[0] === 1) return { applied: true, status: 'committed', qty: Number(reply[2]) }
     return { applied: false, status: reply[1] as CommitNoop }
+  }
+
+  /**
+   * Puts an expired or cancelled order's units back on sale, once (see return.lua). `qty` and `userId`
+   * are the order row's: a committed reservation has no Redis record left to read them from.
+   */
+  async returnUnits(
+    productId: ProductId,
+    reservationId: string,
+    qty: number,
+    userId: UserId,
+    nowMs: number,
+  ): Promise<ReturnResult> {
+    const k = productKeys(productId)
+    const reply = await this.redis.stockReturn(
+      k.available,
+      k.meta,
+      k.res,
+      k.exp,
+      k.users,
+      k.done,
+      k.outcome,
+      k.counted,
+      id('reservationId', reservationId),
+      int('qty', qty, 1),
+      id('userId', userId),
+      int('nowMs', nowMs),
+    )
+    if (reply[0] === 1) {
+      return {
+        applied: true,
+        status: reply[1] as ReturnApplied,
+        qty: Number(reply[2]),
+        available: Number(reply[3]),
+      }
+    }
+    return { applied: false, status: reply[1] as ReturnNoop }
   }
 
   /** `qty` and `userId` are used only when Redis no longer knows the reservation (see release.lua). */

@@ -60,6 +60,14 @@ export type ReleaseResult =
   | { applied: true; status: ReleaseApplied; qty: number; available: number }
   | { applied: false; status: ReleaseNoop }
 
+/** See return.lua: `returned` (committed before), `returned_live`, `returned_counted`. */
+export type ReturnApplied = 'returned' | 'returned_live' | 'returned_counted'
+export type ReturnNoop = 'already_returned' | 'already_released' | 'unknown' | 'cold'
+
+export type ReturnResult =
+  | { applied: true; status: ReturnApplied; qty: number; available: number }
+  | { applied: false; status: ReturnNoop }
+
 export interface WarmInput {
   /** `products.stock` in MySQL. */
   stock: number
@@ -68,7 +76,7 @@ export interface WarmInput {
   priceCents: number
   /** 0 = no limit. */
   maxPerUser: number
-  /** Per user: Σ quantity of pending + completed orders of this product. */
+  /** Per user: Σ quantity of the orders of this product that hold units (UNITS_HELD_STATUSES). */
   userUnits: [userId: UserId, units: number][]
   /** The pending orders counted in `pendingQty`, by reservation id (what a later settle may meet). */
   pending?: { reservationId: string; qty: number; userId: UserId }[]

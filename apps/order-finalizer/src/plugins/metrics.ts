@@ -64,6 +64,12 @@ export function createFinalizerMetrics(registry: Registry) {
       help: 'Stale pending orders whose message was sent again by the sweep',
       registers,
     }),
+    paymentWindow: new Counter({
+      name: 'finalizer_payment_window_total',
+      help: 'Unpaid orders expired, and expired/cancelled orders whose units Redis confirmed back on sale',
+      labelNames: ['step'] as const,
+      registers,
+    }),
   }
 }
 export type FinalizerMetrics = ReturnType<typeof createFinalizerMetrics>

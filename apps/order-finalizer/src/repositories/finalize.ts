@@ -1,4 +1,4 @@
-import type { Database, Db, OrderStatus } from '@flash/db'
+import { COMMITTED_STATUSES, type Database, type Db, type OrderStatus } from '@flash/db'
 import { type Kysely, sql, type Transaction } from 'kysely'
 
 /** What the transaction found or decided for one order (row values, never the message's). */
@@ -25,12 +25,6 @@ const now = sql<Date>`current_timestamp(3)`
 export type FailReason = 'insufficient_stock' | 'per_user_limit'
 
 /**
- * Statuses whose units count against a buyer's `max_per_user`: decided orders that hold their units.
- * Statuses that will hold a unit too (awaiting payment, paid) belong here when they exist.
- */
-export const UNITS_HELD_STATUSES: readonly OrderStatus[] = ['completed']
-
-/**
  * One transaction for a batch: lock the orders (ascending id), then the batch's product rows (ascending
  * id, one statement), and decide every still-pending order against them: first come (lowest id) first
  * served, each order checked against the buyer's per-user limit and then the stock. Every finalizer
@@ -51,6 +45,8 @@ export async function finalizeOrders(
   db: Kysely<Database>,
   orderUuids: string[],
   productIds: number[],
+  /** The deployment's payment window (PAYMENT_WINDOW_SECONDS); a product's own window wins. */
+  paymentWindowSeconds = 0,
 ): Promise<FinalizeResult> {
   return db
     .transaction()
@@ -74,7 +70,8 @@ export async function finalizeOrders(
         products.filter((p) => p.maxPerUser !== null).map((p) => p.id),
         [...new Set(rows.map((r) => Number(r.user_id)))],
       )
-      const completed: number[] = []
+      // Orders that got their units, by payment window: 0 completes at once, more waits for the payment.
+      const taken = new Map<number, number[]>()
       const failed = new Map<FailReason, number[]>()
       const fail = (reason: FailReason, id: number) => {
         const list = failed.get(reason)
@@ -96,19 +93,25 @@ export async function finalizeOrders(
             left -= quantity
             // Orders of one buyer in one batch count against each other, in id order.
             held.set(key, mine + quantity)
-            completed.push(Number(o.id))
+            const window = product.paymentWindowSeconds ?? paymentWindowSeconds
+            const list = taken.get(window)
+            if (list) list.push(Number(o.id))
+            else taken.set(window, [Number(o.id)])
           }
         }
-        const taken = product.stock - left
-        if (taken > 0 && !(await decrementStock(trx, product.id, taken))) {
+        const units = product.stock - left
+        if (units > 0 && !(await decrementStock(trx, product.id, units))) {
           throw new Error(`stock of product ${product.id} changed under its lock`)
         }
       }
-      if (completed.length) await setStatus(trx, completed, 'completed', null)
+      const decided = new Map<number, OrderStatus>()
+      for (const [window, ids] of taken) {
+        if (window === 0) await setStatus(trx, ids, 'completed', null)
+        else await awaitPayment(trx, ids, window)
+        for (const id of ids) decided.set(id, window === 0 ? 'completed' : 'awaiting_payment')
+      }
       for (const [reason, ids] of failed) await setStatus(trx, ids, 'failed', reason)
 
-      const decided = new Map<number, OrderStatus>()
-      for (const id of completed) decided.set(id, 'completed')
       for (const ids of failed.values()) for (const id of ids) decided.set(id, 'failed')
       const orders: SettledOrder[] = rows.map((row) => {
         const status = decided.get(Number(row.id))
@@ -124,6 +127,8 @@ interface LockedProduct {
   stock: number
   /** null: no limit. */
   maxPerUser: number | null
+  /** null: the deployment's window. */
+  paymentWindowSeconds: number | null
 }
 
 /** The products' rows, locked in id order (one statement); absent ids have no row. */
@@ -131,7 +136,7 @@ async function lockProducts(trx: Transaction<Database>, productIds: number[]): P
   if (productIds.length === 0) return []
   const rows = await trx
     .selectFrom('products')
-    .select(['id', 'stock', 'max_per_user'])
+    .select(['id', 'stock', 'max_per_user', 'payment_window_seconds'])
     .where('id', 'in', productIds)
     .orderBy('id')
     .forUpdate()
@@ -141,14 +146,16 @@ async function lockProducts(trx: Transaction<Database>, productIds: number[]): P
     stock: Number(r.stock),
     // 0 and NULL both mean "no limit" (as inventory-service's reserve script reads them).
     maxPerUser: r.max_per_user === null || Number(r.max_per_user) === 0 ? null : Number(r.max_per_user),
+    paymentWindowSeconds: r.payment_window_seconds === null ? null : Number(r.payment_window_seconds),
   }))
 }
 
 const heldKey = (productId: number, userId: number) => `${productId}:${userId}`
 
 /**
- * Units the buyers already hold of these products (decided orders only: a pending order is decided,
- * and checked, when its own turn comes). Through the (product_id, status, user_id) index.
+ * Units the buyers already hold of these products: decided orders that hold their units (awaiting
+ * payment, paid, completed — not expired or cancelled, whose units went back). A pending order is
+ * decided, and checked, when its own turn comes. Through the (product_id, status, user_id) index.
  */
 async function unitsHeld(
   trx: Transaction<Database>,
@@ -161,7 +168,7 @@ async function unitsHeld(
     .selectFrom('orders')
     .select(['product_id', 'user_id', sql<string>`sum(quantity)`.as('units')])
     .where('product_id', 'in', productIds)
-    .where('status', 'in', UNITS_HELD_STATUSES)
+    .where('status', 'in', COMMITTED_STATUSES)
     .where('user_id', 'in', userIds)
     .groupBy(['product_id', 'user_id'])
     .execute()
@@ -204,6 +211,20 @@ async function decrementStock(db: Db, productId: number, quantity: number): Prom
     .where('stock', '>=', quantity)
     .executeTakeFirst()
   return result.numUpdatedRows === 1n
+}
+
+/** The orders took their units and now wait for their payment until `pay_by` (MySQL's clock). */
+async function awaitPayment(db: Db, ids: number[], windowSeconds: number): Promise<void> {
+  await db
+    .updateTable('orders')
+    .set({
+      status: 'awaiting_payment',
+      pay_by: sql<Date>`current_timestamp(3) + interval ${windowSeconds} second`,
+      updated_at: now,
+    })
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .execute()
 }
 
 async function setStatus(db: Db, ids: number[], status: OrderStatus, reason: string | null): Promise<void> {

@@ -7,6 +7,7 @@ import type { FinalizerConfig } from '../config.ts'
 import { createLoop, stopLoop } from './consumer-loop.ts'
 import { dlqBatchHandler } from './dlq-worker.ts'
 import { orderBatchHandler } from './order-worker.ts'
+import { expireUnpaidOrders } from './payment-expiry.ts'
 import { sweepStalePending } from './stale-sweep.ts'
 
 export interface ConsumersOptions {
@@ -15,11 +16,13 @@ export interface ConsumersOptions {
   waitTimeSeconds: number
   staleAfterMs: number
   staleSweepIntervalMs: number
+  /** How often the payment window's expiry pass runs (default EXPIRY_INTERVAL_MS). */
+  expiryIntervalMs: number
 }
 
 /**
- * CONSUMERS receive loops on the orders queue, one on the DLQ (every DLQ_POLL_MS) and the
- * stale-pending sweep; started when the app is ready, stopped — in-flight batches finished — when it
+ * CONSUMERS receive loops on the orders queue, one on the DLQ (every DLQ_POLL_MS), the
+ * stale-pending sweep and the payment window's expiry pass; started when the app is ready, stopped — in-flight batches finished — when it
  * closes. Receives, deletes and visibility changes go through the lean JSON-protocol client
  * (`app.sqs`), settles through `app.inventory`. `/ready` asks whether they run, as `consumers`.
  */
@@ -49,6 +52,7 @@ export const consumersPlugin = fp<ConsumersOptions>(
         sqs,
         queueUrl: ordersUrl,
         retryBaseSeconds,
+        paymentWindowSeconds: config.PAYMENT_WINDOW_SECONDS,
         log,
         metrics,
       })
@@ -87,6 +91,15 @@ export const consumersPlugin = fp<ConsumersOptions>(
         await sweepStalePending({ db: app.db, sqs, queueUrl: ordersQueueUrl, staleAfterMs, log, metrics })
       },
       (err) => log.warn({ err }, 'stale sweep failed'),
+    )
+
+    // Runs whatever PAYMENT_WINDOW_SECONDS says: products may carry their own window, and orders that
+    // waited under an earlier setting still expire.
+    runPeriodically(
+      app,
+      options.expiryIntervalMs,
+      () => expireUnpaidOrders({ db: app.db, inventory, log, metrics }),
+      (err) => log.warn({ err }, 'payment expiry pass failed; retried next pass'),
     )
 
     app.addHook('onClose', async () => {

@@ -26,6 +26,8 @@ export interface OrderWorkerDeps {
   sqs: SqsApi
   queueUrl: string
   retryBaseSeconds: number
+  /** PAYMENT_WINDOW_SECONDS: 0 completes orders at commit. */
+  paymentWindowSeconds: number
   log: FastifyBaseLogger
   metrics: FinalizerMetrics
 }
@@ -38,7 +40,7 @@ export interface OrderWorkerDeps {
  * Nothing is marked failed on the way, so every retry really re-runs; the DLQ worker ends the order.
  */
 export function orderBatchHandler(deps: OrderWorkerDeps) {
-  const { db, inventory, sqs, queueUrl, retryBaseSeconds, log, metrics } = deps
+  const { db, inventory, sqs, queueUrl, retryBaseSeconds, paymentWindowSeconds, log, metrics } = deps
   // One transaction per group of concurrent batches, then one settle call for the whole group,
   // started as soon as it committed and left to run alongside the next group's transaction. Each
   // batch awaits its group's settle; a failed settle fails every batch of the group, and each retries
@@ -49,6 +51,7 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
       db,
       orders.map((o) => o.order_uuid),
       orders.map((o) => o.product_id),
+      paymentWindowSeconds,
     )
     // Already-terminal orders are settled again: a crash between commit and settle is repaired here.
     const items = settleItems(result.orders)

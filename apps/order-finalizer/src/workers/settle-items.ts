@@ -1,8 +1,20 @@
 import type { SettleBody } from '@flash/contracts'
 import type { InventoryInternalClient } from '@flash/api-client'
+import { isCommittedStatus, type OrderStatus } from '@flash/db'
 import type { SettledOrder } from '../repositories/finalize.ts'
 
-/** Terminal orders become settle items: completed commits the reservation, failed releases it. */
+/**
+ * What a decided order means for its reservation: it holds its units (commit), never got them
+ * (release), or gave them back after holding them (return). A redelivered message settles again, so a
+ * lost return is delivered by it too.
+ */
+export function settleOutcome(status: OrderStatus): SettleBody['outcome'] {
+  if (isCommittedStatus(status)) return 'commit'
+  if (status === 'expired' || status === 'cancelled') return 'return'
+  return 'release'
+}
+
+/** Terminal orders become settle items (see settleOutcome). */
 export function settleItems(orders: SettledOrder[]): SettleBody[] {
   return orders
     .filter((o) => o.status !== 'pending')
@@ -11,7 +23,7 @@ export function settleItems(orders: SettledOrder[]): SettleBody[] {
       product_id: o.product_id,
       user_id: o.user_id,
       quantity: o.quantity,
-      outcome: o.status === 'completed' ? ('commit' as const) : ('release' as const),
+      outcome: settleOutcome(o.status),
     }))
 }
 

@@ -59,6 +59,7 @@ export function unconfirmedOrder(order: UnconfirmedOrder, fence: OrderRow | unde
     quantity: order.quantity,
     total_price_cents: order.total_price_cents,
     failed_reason: settled ? fence.failed_reason : null,
+    pay_by: null,
     created_at: order.created_at,
     updated_at: settled ? fence.updated_at.toISOString() : order.created_at,
   }

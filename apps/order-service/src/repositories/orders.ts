@@ -69,6 +69,7 @@ export function toOrder(row: OrderRow): Order {
     quantity: Number(row.quantity),
     total_price_cents: Number(row.total_price_cents),
     failed_reason: row.failed_reason,
+    pay_by: row.status === 'awaiting_payment' && row.pay_by ? row.pay_by.toISOString() : null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }

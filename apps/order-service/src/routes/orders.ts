@@ -16,7 +16,8 @@ import { findOrderByReservation, findOrderByUuid, listOrdersByUser, toOrder } fr
 import { unconfirmedOrder } from '../intake/unconfirmed-orders.ts'
 
 const DESCRIPTION = `Reserves stock and accepts the order for asynchronous finalisation (202 with a
-\`Location\` header): poll \`GET /api/orders/{order_uuid}\` until it is \`completed\` or \`failed\`.
+\`Location\` header): poll \`GET /api/orders/{order_uuid}\` until it is \`awaiting_payment\` (pay before
+\`pay_by\`), \`completed\` (no payment window) or \`failed\`.
 A 202 is the truth even when the order database did not confirm the order in time: the order is then
 \`pending\` until it does, and ends \`completed\` or \`failed\` with \`failed_reason\` \`abandoned\`
 (never placed, nothing charged). A 503 (\`dependency_unavailable\`, with \`Retry-After\`) means no order
@@ -81,8 +82,9 @@ const getOrderRoute: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'One of my orders',
-        description: `Visible from the moment it was accepted (status \`pending\`) until it is
-\`completed\` or \`failed\` (with \`failed_reason\`). An order accepted while the order database did
+        description: `Visible from the moment it was accepted (status \`pending\`). Then
+\`awaiting_payment\` (its unit held until \`pay_by\`) and \`paid\`, \`expired\` or \`cancelled\` (the unit back
+on sale); \`completed\` where the payment window is zero; or \`failed\` (with \`failed_reason\`). An order accepted while the order database did
 not answer is \`pending\` until it does, then \`completed\`, or \`failed\` with \`failed_reason\`
 \`abandoned\` (it was never placed: nothing is charged, its units are back on sale). Another buyer's
 order is reported as not found. ${codes('validation_failed', 'unauthorized', 'order_not_found', 'dependency_unavailable')}`,

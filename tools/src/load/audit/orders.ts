@@ -10,6 +10,8 @@ export interface OrderCounts {
   completed: number
   failed: number
   completedUnits: number
+  /** Expired or cancelled orders: their units went back on sale (neither sold nor failed). */
+  returned: number
   failedReasons: Record<string, number>
 }
 
@@ -19,6 +21,7 @@ export const emptyCounts = (): OrderCounts => ({
   completed: 0,
   failed: 0,
   completedUnits: 0,
+  returned: 0,
   failedReasons: {},
 })
 
@@ -28,9 +31,12 @@ export function countOrders(orders: readonly Order[], into: Map<number, OrderCou
     if (!c) continue
     c.total++
     if (o.status === 'pending') c.pending++
-    else if (o.status === 'completed') {
+    else if (o.status === 'completed' || o.status === 'awaiting_payment' || o.status === 'paid') {
+      // Units taken from stock: with a payment window an order holds its unit from the commit on.
       c.completed++
       c.completedUnits += o.quantity
+    } else if (o.status === 'expired' || o.status === 'cancelled') {
+      c.returned++
     } else {
       c.failed++
       const reason = o.failed_reason ?? 'unknown'
@@ -47,6 +53,7 @@ export function totalOf(counts: Map<number, OrderCounts>): OrderCounts {
     t.completed += c.completed
     t.failed += c.failed
     t.completedUnits += c.completedUnits
+    t.returned += c.returned
     for (const [r, n] of Object.entries(c.failedReasons)) t.failedReasons[r] = (t.failedReasons[r] ?? 0) + n
   }
   return t

@@ -10,9 +10,11 @@ local prior = redis.call('HGET', KEYS[4], id)
 -- counted entry left behind would keep the product out of reconciliation for good).
 if prior then redis.call('HDEL', KEYS[5], id) end
 if prior == 'c' then return {0, 'already_committed'} end
--- Released, yet completed in MySQL: an anomaly no path should produce (every release is decided by
--- MySQL first). Redis then offers units MySQL has sold; the reconciler takes them back once the
--- product is quiet — doing it here as well would take them twice.
+-- Returned ('x'): the order held its units and has expired or been cancelled since; this is its own
+-- commit arriving late, and the return already accounted for it. Released ('r'), yet completed in
+-- MySQL: an anomaly no path should produce (every release is decided by MySQL first). Redis then
+-- offers units MySQL has sold; the reconciler takes them back once the product is quiet — doing it
+-- here as well would take them twice.
 if prior then return {0, 'already_released'} end
 
 local record = redis.call('HGET', KEYS[1], id)
