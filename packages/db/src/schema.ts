@@ -52,6 +52,10 @@ export interface ProductsTable {
   /** Every unit ever made available (initial stock + restocks): I2 says stock = supplied − Σ completed. */
   supplied: number
   max_per_user: number | null
+  /** When orders open (UTC); null = on sale now. */
+  sale_starts_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** When orders close (UTC); null = no end. */
+  sale_ends_at: ColumnType<Date | null, Date | null | undefined, Date | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
