@@ -94,6 +94,22 @@ export async function listProductInfo(db: Db, afterId: number, limit: number): P
   return db.selectFrom('products').select(INFO).where('id', '>', afterId).orderBy('id').limit(limit).execute()
 }
 
+/**
+ * Products whose sale opens within `aheadSeconds` from now on MySQL's clock (the pre-warm's list), at
+ * most `limit`, soonest first. Through the sale_starts_at index: one short range.
+ */
+export async function listOpeningSoon(db: Db, aheadSeconds: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('products')
+    .select('id')
+    .where('sale_starts_at', '>', sql<Date>`current_timestamp(3)`)
+    .where('sale_starts_at', '<=', sql<Date>`current_timestamp(3) + interval ${aheadSeconds} second`)
+    .orderBy('sale_starts_at')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => Number(r.id))
+}
+
 /** Ids and supply totals above `afterId`, in order: the sweeper's rolling repair pass walks them. */
 export async function listProductSupply(
   db: Db,
