@@ -44,6 +44,10 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
   try {
     const counters = await countersSince(ctx)
     const sale = await saleLoad(ctx, { ...base, productId: product.id }, FLASH_STOCK, scheduled)
+    if (scheduled)
+      notes.push(
+        `the scheduled sale opened ${Math.round(sale.openedAtMs - sale.run.startedAtMs)} ms into the load (by this machine's clock)`,
+      )
     flagStatuses(ctx, 'flash-sale', sale.stats, [202, 409])
     const { accepted, soldOutAtMs, soldOut, sellOutMs } = sale
     if (!soldOut)

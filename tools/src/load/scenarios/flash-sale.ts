@@ -73,6 +73,10 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     live?.stop()
     clearInterval(poll)
   })
+  if (scheduled)
+    notes.push(
+      `the scheduled sale opened ${Math.round(sale.openedAtMs - sale.run.startedAtMs)} ms into the load (by this machine's clock)`,
+    )
   const { run, soldOut } = sale
   const drain = await waitForTerminal({
     client,
