@@ -45,8 +45,8 @@ options:
   --stock N              flash-sale: units for sale (10000); steady-shop: units per product (1000000)
   --products N           steady-shop: products to spread the orders over (default 20)
   --mix LIST             steady-shop: weights, default browse=40,product=25,order=15,status=10,me=10
-  --open-after S         flash-sale: seconds into the load at which the scheduled sale opens (default 1;
-                         0: no schedule, on sale before the load starts)
+  --open-after S         flash-sale: the sale is scheduled this many seconds ahead, just before the load
+                         starts (default 1; the report notes when it opened; 0: on sale from the start)
   --drain-timeout S      how long to wait for every accepted order to be terminal (default 60)
   --timeout S            a request unanswered this long counts as a timeout (default 10)
   --out DIR              where report.json and report.html go (default tmp/load/<time>-<scenario>)
