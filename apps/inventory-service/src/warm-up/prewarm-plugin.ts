@@ -31,8 +31,16 @@ export const prewarmPlugin = fp<PrewarmOptions>(
     const runOnce = async (): Promise<number> => {
       if (aheadSeconds <= 0) return 0
       const ids = await listOpeningSoon(app.db, aheadSeconds, BATCH)
-      // Cold ones are rebuilt from MySQL (single-flight per product); warm ones cost one pipelined GET.
-      if (ids.length > 0) await app.warmer.available(ids)
+      // Cold ones are rebuilt from MySQL (single-flight per product); warm ones cost one GET. Each on
+      // its own: one product still in its settle window after a Redis loss must not hold back the rest.
+      const results = await Promise.allSettled(ids.map((id) => app.warmer.available([id])))
+      const failed = results.filter((r) => r.status === 'rejected')
+      if (failed.length > 0) {
+        app.log.warn(
+          { err: failed[0]!.reason, products: failed.length },
+          'sale pre-warm: products not warmed yet; retrying next pass',
+        )
+      }
       return ids.length
     }
     app.decorate('prewarm', { runOnce })
