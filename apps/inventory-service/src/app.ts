@@ -19,6 +19,7 @@ import { sweeperPlugin } from './repair/sweeper-plugin.ts'
 import { productRoutes } from './routes/products.ts'
 import { reservationRoutes } from './routes/reservations.ts'
 import { stockStateRoutes } from './routes/stock-state.ts'
+import { prewarmPlugin } from './warm-up/prewarm-plugin.ts'
 
 export interface AppOverrides {
   /** Wins over LOG_LEVEL (tests pass 'silent'). */
@@ -29,7 +30,12 @@ export interface AppOverrides {
   sweeper?: boolean
   /** false: no periodic reconciler (tests call `app.reconciler.runOnce`). Default true. */
   reconciler?: boolean
+  /** false: no periodic sale pre-warm (tests call `app.prewarm.runOnce`). Default true. */
+  prewarm?: boolean
 }
+
+/** How often the sale pre-warm looks for openings within SALE_PREWARM_SECONDS. */
+const PREWARM_INTERVAL_MS = 1_000
 
 const DESCRIPTION =
   'Products and all stock state. Stock lives in Redis (one Lua round trip per reserve, commit or ' +
@@ -75,6 +81,10 @@ export async function buildApp(config: InventoryConfig, overrides: AppOverrides 
     })
     await app.register(reconcilerPlugin, {
       intervalMs: overrides.reconciler === false ? 0 : config.RECONCILE_INTERVAL_MS,
+    })
+    await app.register(prewarmPlugin, {
+      aheadSeconds: config.SALE_PREWARM_SECONDS,
+      intervalMs: overrides.prewarm === false ? 0 : PREWARM_INTERVAL_MS,
     })
     // mysql, redis and revocations: each registered its own check.
     await app.register(healthPlugin)

@@ -35,6 +35,11 @@ export const InventoryEnv = Type.Object({
   WARM_SETTLE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 3_000 }),
   /** Drift repair of quiet products (Redis vs MySQL stock − Σ pending), one pass per interval; 0: off. */
   RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5_000 }),
+  /**
+   * A product whose sale opens within this many seconds has its stock made warm in Redis (checked every
+   * second, src/warm-up/prewarm-plugin.ts), so the opening second meets a ready state; 0: off.
+   */
+  SALE_PREWARM_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 60 }),
   /** How long GET /api/products/:id may serve a cached product (stock is always live from Redis). */
   PRODUCT_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
 })

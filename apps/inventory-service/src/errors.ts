@@ -34,6 +34,16 @@ export const stockLimitExceeded = (id: number, quantity: number) =>
     { errors: [{ path: 'body.quantity', message: `would take stock above ${STOCK_LIMIT}` }] },
   )
 
+/** A sale window refused by the rules of `products/sale-window.ts`; nothing was changed. */
+export const saleWindowRefused = (
+  code: 'sale_already_open' | 'sale_window_invalid',
+  field: string,
+  message: string,
+) =>
+  new ProblemError(code, `${field.replace(/^body\./, '')} ${message}; nothing was changed`, {
+    errors: [{ path: field, message }],
+  })
+
 /**
  * Runs a Redis-backed step; any failure (connection lost, command timed out, Redis loading or read-only
  * after a failover) becomes a 503 with Retry-After instead of a 500: the request may simply be retried,

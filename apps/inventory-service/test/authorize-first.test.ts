@@ -16,6 +16,21 @@ t.test('admin routes: anonymous → 401, customer → 403, before any validation
     t.equal(customer.statusCode, 403, `customer ${url}`)
     t.equal(customer.json().errors, undefined)
   }
+  for (const url of ['/api/products/1', '/api/products/0x1']) {
+    const patch = (headers: Record<string, string>) =>
+      app.inject({
+        method: 'PATCH',
+        url,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: JSON.stringify({ sale_starts_at: 'soon', extra: true }),
+      })
+    const anonymous = await patch({})
+    t.equal(anonymous.statusCode, 401, `anonymous PATCH ${url}`)
+    t.equal(anonymous.json().errors, undefined, 'no schema errors listed')
+    const customer = await patch(bearer(await world.token('customer')))
+    t.equal(customer.statusCode, 403, `customer PATCH ${url}`)
+    t.equal(customer.json().errors, undefined)
+  }
 })
 
 t.test('/internal/* without the service credential → 401 before validation', async (t) => {

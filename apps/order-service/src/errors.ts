@@ -16,8 +16,15 @@ export const RETRY_AFTER_SECONDS = 1
  * most of the traffic, and an Error per answer (stack capture) costs more than the answer itself.
  */
 export interface Refusal {
-  refused: 'out_of_stock' | 'per_user_limit_exceeded' | 'product_not_found'
+  refused:
+    | 'out_of_stock'
+    | 'per_user_limit_exceeded'
+    | 'product_not_found'
+    | 'sale_not_started'
+    | 'sale_ended'
   detail: string
+  /** Seconds until asking again makes sense (`sale_not_started`: to the opening, capped). */
+  retryAfter?: number
 }
 
 export const outOfStock = (productId: number): Refusal => ({
@@ -35,9 +42,26 @@ export const productNotFound = (productId: number): Refusal => ({
   detail: `Product ${productId} does not exist`,
 })
 
+export const saleNotStarted = (productId: number, retryAfter: number): Refusal => ({
+  refused: 'sale_not_started',
+  detail: `The sale of product ${productId} has not opened yet; retry after ${retryAfter} s`,
+  retryAfter,
+})
+
+export const saleEnded = (productId: number): Refusal => ({
+  refused: 'sale_ended',
+  detail: `The sale of product ${productId} has ended`,
+})
+
 /** A refusal (or a replayed 4xx) as the problem+json the central handler would have sent. */
-export function sendRefusal(reply: FastifyReply, code: ErrorCode, detail: string): FastifyReply {
-  return sendProblem(reply, { title: titleFor(code), status: ERROR_CODES[code], detail, code })
+export function sendRefusal(
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  retryAfter?: number,
+): FastifyReply {
+  const headers = retryAfter === undefined ? undefined : { 'retry-after': String(retryAfter) }
+  return sendProblem(reply, { title: titleFor(code), status: ERROR_CODES[code], detail, code }, headers)
 }
 
 /** A dependency failed: 503 + Retry-After, in the wording every service uses. */

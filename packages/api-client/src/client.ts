@@ -11,6 +11,7 @@ import type {
   RegisterBody,
   RegisterResponse,
   RestockBody,
+  UpdateProductBody,
   TokenPair,
   UserView,
 } from '@flash/contracts'
@@ -29,7 +30,7 @@ export interface ApiClientOptions {
 }
 
 interface Call {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PATCH'
   path: string
   body?: unknown
   token?: string | undefined
@@ -100,6 +101,10 @@ export class ApiClient {
   }
   createProduct(token: string, body: CreateProductBody) {
     return this.call<Product>({ method: 'POST', path: '/api/products', body, token })
+  }
+  /** Schedules the sale (`sale_starts_at`, `sale_ends_at`) or changes the per-user limit (admin). */
+  updateProduct(token: string, id: number, body: UpdateProductBody) {
+    return this.call<Product>({ method: 'PATCH', path: `/api/products/${id}`, body, token })
   }
   restock(token: string, id: number, body: RestockBody) {
     return this.call<Product>({ method: 'POST', path: `/api/products/${id}/restock`, body, token })

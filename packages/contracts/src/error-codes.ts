@@ -30,9 +30,17 @@ export const ERROR_CODES = {
   product_not_found: 404,
   /** A restock that would take stock past what the stock column holds; nothing was changed. */
   stock_limit_exceeded: 422,
+  /** A sale window that cannot be: an end not after the start, or a start scheduled in the past. */
+  sale_window_invalid: 422,
+  /** The sale has opened: its start can no longer move (units are still added by a restock). */
+  sale_already_open: 409,
   // order-service
   out_of_stock: 409,
   per_user_limit_exceeded: 409,
+  /** The product's sale opens later: come back after Retry-After (seconds to the opening, capped). */
+  sale_not_started: 409,
+  /** The product's sale has closed. */
+  sale_ended: 409,
   order_not_found: 404,
   idempotency_key_reused: 422,
   idempotency_request_in_flight: 409,

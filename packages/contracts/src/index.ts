@@ -1,6 +1,7 @@
 export * from './common.ts'
 export * from './auth.ts'
 export * from './products.ts'
+export * from './sale-window.ts'
 export * from './orders.ts'
 export * from './reservations.ts'
 export * from './order-message.ts'

@@ -50,7 +50,8 @@ export const Order = Type.Object({
   failed_reason: Type.Union([Type.String(), Type.Null()], {
     description:
       'Why a `failed` order failed (null otherwise), e.g. `insufficient_stock`, `processing_failed`, or ' +
-      '`abandoned`: accepted while the order database did not answer, and never placed.',
+      '`abandoned`: accepted while the order database did not answer, and never placed; ' +
+      "`sale_not_started` / `sale_ended`: written outside the product's sale window (nothing charged).",
   }),
   pay_by: Type.Union([Timestamp, Type.Null()], {
     description:

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { CursorQuery, DisplayName, Id, page } from './common.ts'
+import { SaleEndsAt, SaleStartsAt, SaleWindowFields } from './sale-window.ts'
 
 export const Product = Type.Object({
   id: Id,
@@ -9,19 +10,39 @@ export const Product = Type.Object({
   stock: Type.Integer({ minimum: 0 }),
   /** Most units one buyer may hold (pending + completed); null = no limit. */
   max_per_user: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  ...SaleWindowFields,
 })
 export type Product = Static<typeof Product>
+
+const MaxPerUser = Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])
 
 export const CreateProductBody = Type.Object(
   {
     name: DisplayName(200),
     price_cents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
     stock: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
-    max_per_user: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
+    max_per_user: Type.Optional(MaxPerUser),
+    sale_starts_at: Type.Optional(SaleStartsAt),
+    sale_ends_at: Type.Optional(SaleEndsAt),
   },
   { additionalProperties: false },
 )
 export type CreateProductBody = Static<typeof CreateProductBody>
+
+/**
+ * `PATCH /api/products/:id` (admin): the sale window and the per-user limit. A field left out is left
+ * as it is; `null` clears it (no start = on sale now, no end = open-ended, no limit). Units are added
+ * with `POST /api/products/:id/restock`, before or during the sale.
+ */
+export const UpdateProductBody = Type.Object(
+  {
+    max_per_user: Type.Optional(MaxPerUser),
+    sale_starts_at: Type.Optional(SaleStartsAt),
+    sale_ends_at: Type.Optional(SaleEndsAt),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type UpdateProductBody = Static<typeof UpdateProductBody>
 
 export const RestockBody = Type.Object(
   { quantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) },

@@ -2,6 +2,20 @@ import { type Static, Type } from 'typebox'
 import { Id, Uuid } from './common.ts'
 
 /**
+ * A reserve refused because the product's sale is not open: its window and the instant of the check on
+ * the clock that decided it (Redis TIME, the one every inventory instance compares with), so the
+ * caller can count down to the opening without trusting its own host's clock.
+ */
+export const SaleClosed = Type.Object({
+  ok: Type.Literal(false),
+  reason: Type.Union([Type.Literal('sale_not_started'), Type.Literal('sale_ended')]),
+  sale_starts_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  sale_ends_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  checked_at: Type.String({ format: 'date-time' }),
+})
+export type SaleClosed = Static<typeof SaleClosed>
+
+/**
  * Internal contract between order-service / order-finalizer and inventory-service
  * (`/internal/reservations*`). Never routed by the gateway or ALB; callers present the
  * service credential as `Authorization: Bearer <SERVICE_TOKEN>`.
@@ -29,6 +43,7 @@ export const ReserveResult = Type.Union([
     ok: Type.Literal(false),
     reason: Type.Union([Type.Literal('out_of_stock'), Type.Literal('per_user_limit')]),
   }),
+  SaleClosed,
 ])
 export type ReserveResult = Static<typeof ReserveResult>
 
@@ -100,7 +115,12 @@ export type SettleResult = Static<typeof SettleResult>
  */
 export const INVENTORY_EVENTS_CHANNEL = 'inventory:events'
 export const InventoryEvent = Type.Object({
-  type: Type.Union([Type.Literal('restocked'), Type.Literal('product_created')]),
+  type: Type.Union([
+    Type.Literal('restocked'),
+    Type.Literal('product_created'),
+    /** The sale window (or the per-user limit) changed: caches of it are stale. */
+    Type.Literal('product_updated'),
+  ]),
   product_id: Id,
 })
 export type InventoryEvent = Static<typeof InventoryEvent>

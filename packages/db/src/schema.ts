@@ -54,6 +54,10 @@ export interface ProductsTable {
   max_per_user: number | null
   /** Seconds an order of this product waits for its payment; NULL = the deployment's, 0 = none. */
   payment_window_seconds: ColumnType<number | null, number | null | undefined, number | null>
+  /** When orders open (UTC); null = on sale now. */
+  sale_starts_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** When orders close (UTC); null = no end. */
+  sale_ends_at: ColumnType<Date | null, Date | null | undefined, Date | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }

@@ -52,9 +52,10 @@ export const USAGE = `npm run bench -- [options]
   --buyers <n>          registered buyers whose tokens rotate per request (default 200)
   --drain-timeout <s>   how long to wait for the finalizer to drain the queue (default 180)
   --warmup <s>          discarded load before each measured run, 0 for none (default 2)
-  --open-after <s>      flash-sale/naive: the hot product starts at stock 0 and gets its 10,000 units
-                        this many seconds into the load, once every connection is open (default 2,
-                        at most half of --duration; 0: created with its stock before the load)
+  --open-after <s>      flash-sale/naive: the hot product's 10,000 units go on sale this many seconds
+                        into the load, once every connection is open: by a schedule (sale_starts_at;
+                        the naive design, which has none, by a restock) (default 2, at most half of
+                        --duration; 0: on sale before the load)
   --rate <n>            sold-out-rate: offered req/s (default: half the baseline's req/s of the run)
   --storm-users <n>     auth-storm: users who register and log in (default 1000)
   --storm-rate <n>      auth-storm: user arrivals per second (default 100)

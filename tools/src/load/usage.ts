@@ -19,8 +19,9 @@ export const USAGE = `npm run load -- <scenario> [options]
 npm run load -- compare A/report.json B/report.json [--out DIR]
 
 scenarios:
-  flash-sale     --buyers buyers hammer one hot product that gets --stock units --open-after s into
-                 the load; waits for the queue to drain, then audits the sale
+  flash-sale     --buyers buyers hammer one hot product whose --stock units go on sale by a schedule
+                 (sale_starts_at) --open-after s into the load; waits for the queue to drain, then
+                 audits the sale
   sold-out       a product with no stock, hammered: every answer must be a 409
   steady-shop    --products products, a browse/product/order/status/me mix (--mix) at --rate req/s;
                  reports every kind of request separately too
@@ -44,8 +45,8 @@ options:
   --stock N              flash-sale: units for sale (10000); steady-shop: units per product (1000000)
   --products N           steady-shop: products to spread the orders over (default 20)
   --mix LIST             steady-shop: weights, default browse=40,product=25,order=15,status=10,me=10
-  --open-after S         flash-sale: seconds into the load at which the stock arrives (default 1;
-                         0: the product has its stock before the load starts)
+  --open-after S         flash-sale: the sale is scheduled this many seconds ahead, just before the load
+                         starts (default 1; the report notes when it opened; 0: on sale from the start)
   --drain-timeout S      how long to wait for every accepted order to be terminal (default 60)
   --timeout S            a request unanswered this long counts as a timeout (default 10)
   --out DIR              where report.json and report.html go (default tmp/load/<time>-<scenario>)

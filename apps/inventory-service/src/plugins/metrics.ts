@@ -4,7 +4,7 @@ import { Counter } from 'prom-client'
 
 /** Stock counters next to the kit's HTTP metrics on `/metrics`; labels are small fixed sets. */
 export interface InventoryMetrics {
-  /** Reserve answers by outcome: ok, replayed, out_of_stock, per_user_limit, cold, settled, product_not_found. */
+  /** Reserve answers by outcome: ok, replayed, sale_not_started, sale_ended, out_of_stock, per_user_limit, cold, settled, product_not_found. */
   reserves: Counter<'outcome'>
   /** Settle items by outcome (commit|release) and status (applied|noop). */
   settles: Counter<'outcome' | 'status'>

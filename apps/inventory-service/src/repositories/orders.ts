@@ -33,6 +33,8 @@ export interface WarmSource {
   userUnits: [userId: number, units: number][]
   /** The pending orders themselves: the warm-up records which reservations it subtracted. */
   pending: { reservationId: string; qty: number; userId: number }[]
+  /** The sale window (ms), read with the stock: the warm state carries it to the reserve script. */
+  window: { startsMs: number | null; endsMs: number | null }
 }
 
 /**
@@ -51,7 +53,7 @@ export async function readWarmSource(
     .execute(async (trx) => {
       const product = await trx
         .selectFrom('products')
-        .select(['stock', 'supplied', 'price_cents', 'max_per_user'])
+        .select(['stock', 'supplied', 'price_cents', 'max_per_user', 'sale_starts_at', 'sale_ends_at'])
         .where('id', '=', productId)
         .executeTakeFirst()
       if (!product) return undefined
@@ -89,6 +91,10 @@ export async function readWarmSource(
           qty: Number(r.quantity),
           userId: Number(r.user_id),
         })),
+        window: {
+          startsMs: product.sale_starts_at?.getTime() ?? null,
+          endsMs: product.sale_ends_at?.getTime() ?? null,
+        },
       }
     })
 }

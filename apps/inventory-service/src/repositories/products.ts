@@ -1,18 +1,31 @@
 import type { Product } from '@flash/contracts'
 import type { Database, Db, Product as ProductRow } from '@flash/db'
 import { type Kysely, sql } from 'kysely'
+import type { SaleWindowMs } from '../products/sale-window.ts'
 
 /** What every product view needs besides live stock; what the in-process cache holds. */
-export type ProductInfo = Pick<ProductRow, 'id' | 'name' | 'price_cents' | 'max_per_user'>
+export type ProductInfo = Pick<
+  ProductRow,
+  'id' | 'name' | 'price_cents' | 'max_per_user' | 'sale_starts_at' | 'sale_ends_at'
+>
 
-const INFO = ['id', 'name', 'price_cents', 'max_per_user'] as const
+const INFO = ['id', 'name', 'price_cents', 'max_per_user', 'sale_starts_at', 'sale_ends_at'] as const
 
 export interface NewProductInput {
   name: string
   priceCents: number
   stock: number
   maxPerUser: number | null
+  window: SaleWindowMs
 }
+
+const toDate = (ms: number | null) => (ms === null ? null : new Date(ms))
+
+/** The window of a row, in ms (what the Redis state and the rules compare). */
+export const windowOf = (info: Pick<ProductInfo, 'sale_starts_at' | 'sale_ends_at'>): SaleWindowMs => ({
+  startsMs: info.sale_starts_at?.getTime() ?? null,
+  endsMs: info.sale_ends_at?.getTime() ?? null,
+})
 
 /** A new product: `supplied` starts as the initial stock (I2: stock = supplied − Σ completed). */
 export async function insertProduct(db: Db, input: NewProductInput): Promise<number> {
@@ -24,9 +37,52 @@ export async function insertProduct(db: Db, input: NewProductInput): Promise<num
       stock: input.stock,
       supplied: input.stock,
       max_per_user: input.maxPerUser,
+      sale_starts_at: toDate(input.window.startsMs),
+      sale_ends_at: toDate(input.window.endsMs),
     })
     .executeTakeFirstOrThrow()
   return Number(result.insertId)
+}
+
+export interface ProductUpdate {
+  /** undefined = unchanged. */
+  maxPerUser?: number | null
+  window: SaleWindowMs
+}
+
+/**
+ * Changes a product under its row lock: `decide` sees the row as it is (no concurrent PATCH or
+ * restock can change it meanwhile) and answers the update, or a refusal that leaves the row untouched.
+ * Undefined when the product does not exist.
+ */
+export async function updateProduct<R>(
+  db: Kysely<Database>,
+  id: number,
+  decide: (current: ProductInfo) => { update: ProductUpdate } | { refusal: R },
+): Promise<ProductInfo | { refusal: R } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('products')
+      .select(INFO)
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!current) return undefined
+    const decision = decide(current)
+    if ('refusal' in decision) return decision
+    const { update } = decision
+    await trx
+      .updateTable('products')
+      .set({
+        ...(update.maxPerUser === undefined ? {} : { max_per_user: update.maxPerUser }),
+        sale_starts_at: toDate(update.window.startsMs),
+        sale_ends_at: toDate(update.window.endsMs),
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .execute()
+    return trx.selectFrom('products').select(INFO).where('id', '=', id).executeTakeFirstOrThrow()
+  })
 }
 
 export async function findProductInfo(db: Db, id: number): Promise<ProductInfo | undefined> {
@@ -36,6 +92,22 @@ export async function findProductInfo(db: Db, id: number): Promise<ProductInfo |
 /** One page in id order: the `limit` products whose id is above `afterId` (keyset pagination). */
 export async function listProductInfo(db: Db, afterId: number, limit: number): Promise<ProductInfo[]> {
   return db.selectFrom('products').select(INFO).where('id', '>', afterId).orderBy('id').limit(limit).execute()
+}
+
+/**
+ * Products whose sale opens within `aheadSeconds` from now on MySQL's clock (the pre-warm's list), at
+ * most `limit`, soonest first. Through the sale_starts_at index: one short range.
+ */
+export async function listOpeningSoon(db: Db, aheadSeconds: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('products')
+    .select('id')
+    .where('sale_starts_at', '>', sql<Date>`current_timestamp(3)`)
+    .where('sale_starts_at', '<=', sql<Date>`current_timestamp(3) + interval ${aheadSeconds} second`)
+    .orderBy('sale_starts_at')
+    .limit(limit)
+    .execute()
+  return rows.map((r) => Number(r.id))
 }
 
 /** Ids and supply totals above `afterId`, in order: the sweeper's rolling repair pass walks them. */
@@ -107,6 +179,8 @@ export function toProduct(info: ProductInfo, available: number): Product {
     price_cents: Number(info.price_cents),
     stock: Math.max(0, available),
     max_per_user: info.max_per_user === null ? null : Number(info.max_per_user),
+    sale_starts_at: info.sale_starts_at?.toISOString() ?? null,
+    sale_ends_at: info.sale_ends_at?.toISOString() ?? null,
   }
 }
 

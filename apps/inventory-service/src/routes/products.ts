@@ -1,23 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import {
-  CreateProductBody,
-  Product,
-  ProductListQuery,
-  ProductPage,
-  ProductParams,
-  RestockBody,
-} from '@flash/contracts'
-import { blankName, invalidCursor, productNotFound, stockLimitExceeded, viaRedis } from '../errors.ts'
-import {
-  findProductInfo,
-  insertProduct,
-  listProductInfo,
-  restockProduct,
-  STOCK_LIMIT,
-  toProduct,
-} from '../repositories/products.ts'
-import { BEARER, BODY_PROBLEMS, codes, problems, PUBLIC_TAGS } from '../schemas.ts'
-import { applyRestock } from '../products/restock.ts'
+import { Product, ProductListQuery, ProductPage, ProductParams } from '@flash/contracts'
+import { invalidCursor, productNotFound, viaRedis } from '../errors.ts'
+import { findProductInfo, listProductInfo, toProduct } from '../repositories/products.ts'
+import { codes, problems, PUBLIC_TAGS } from '../schemas.ts'
+import { productsAdminRoutes } from './products-admin.ts'
 
 // Cursors are opaque to callers; inside they are the last id of the previous page.
 const encodeCursor = (id: number) => Buffer.from(`p${id}`).toString('base64url')
@@ -66,8 +52,10 @@ const productsReadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: PUBLIC_TAGS,
         summary: 'One product',
         description:
-          'Name, price and limit may be up to PRODUCT_CACHE_MS old; `stock` (units available for sale ' +
-          `now) is always live. ${codes('product_not_found', 'validation_failed', 'dependency_unavailable')}`,
+          'Name, price, limit and sale window may be up to PRODUCT_CACHE_MS old; `stock` (units available ' +
+          'for sale now) is always live. `sale_starts_at` / `sale_ends_at`: orders are taken from the first ' +
+          '(null: on sale now) until the second (null: no end); count down with the `Date` header, the ' +
+          `server's clock, which every answer carries. ${codes('product_not_found', 'validation_failed', 'dependency_unavailable')}`,
         params: ProductParams,
         response: { 200: Product, ...problems(400, 404, 503) },
       },
@@ -83,78 +71,7 @@ const productsReadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 }
 
-const ADMIN_CODES = codes('unauthorized', 'token_revoked', 'forbidden', 'validation_failed')
-
-const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post(
-    '/api/products',
-    {
-      onRequest: app.requireAdmin,
-      schema: {
-        tags: PUBLIC_TAGS,
-        summary: 'Create a product (admin)',
-        description: `\`max_per_user\` caps the units one buyer may hold (pending + completed). ${ADMIN_CODES}`,
-        security: BEARER,
-        body: CreateProductBody,
-        response: { 201: Product, ...problems(...BODY_PROBLEMS, 401, 403, 503) },
-      },
-    },
-    async (request, reply) => {
-      const name = request.body.name.trim()
-      if (!name) throw blankName()
-      const { price_cents: priceCents, stock } = request.body
-      const maxPerUser = request.body.max_per_user ?? null
-      const id = await insertProduct(app.db, { name, priceCents, stock, maxPerUser })
-      const info = { id, name, price_cents: priceCents, max_per_user: maxPerUser }
-      app.productCache.set(info)
-      try {
-        // A new product's state is known exactly: no MySQL read. Should Redis fail here, the product
-        // still exists and the first reserve or read warms it up from MySQL, so this is not an error.
-        await viaRedis(app.redis, () =>
-          app.stock.create(id, { stock, priceCents, maxPerUser: maxPerUser ?? 0 }, Date.now()),
-        )
-      } catch (error) {
-        request.log.warn(
-          { err: error, product_id: id },
-          'product state not initialised in Redis; warm-up will',
-        )
-      }
-      await app.publishEvent({ type: 'product_created', product_id: id })
-      return reply.code(201).header('location', `/api/products/${id}`).send(toProduct(info, stock))
-    },
-  )
-
-  app.post(
-    '/api/products/:id/restock',
-    {
-      onRequest: app.requireAdmin,
-      schema: {
-        tags: PUBLIC_TAGS,
-        summary: 'Add stock to a product (admin)',
-        description:
-          'Adds `quantity` to the product (MySQL first, then the live Redis state) and announces it, so ' +
-          `buyers refused as sold out may order again. ${ADMIN_CODES.replace(/\.$/, '')}, \`product_not_found\` (404), ` +
-          `\`stock_limit_exceeded\` (422: stock would pass ${STOCK_LIMIT}; nothing changed).`,
-        security: BEARER,
-        params: ProductParams,
-        body: RestockBody,
-        response: { 200: Product, ...problems(...BODY_PROBLEMS, 401, 403, 404, 422, 503) },
-      },
-    },
-    async (request) => {
-      const { id } = request.params
-      const row = await restockProduct(app.db, id, request.body.quantity)
-      if (!row) throw productNotFound(id)
-      if (row === 'limit') throw stockLimitExceeded(id, request.body.quantity)
-      app.productCache.set(row)
-      const available = await applyRestock(app, id, row.supplied)
-      await app.publishEvent({ type: 'restocked', product_id: id })
-      return toProduct(row, available)
-    },
-  )
-}
-
-/** The products resource: public reads, admin creation and restock. */
+/** The products resource: public reads; admin creation, restock and sale window (products-admin.ts). */
 export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await productsReadRoutes(app, {})
   await productsAdminRoutes(app, {})

@@ -54,6 +54,16 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
       }
     }
     reserves.inc({ outcome: result.reason })
+    if (result.reason === 'sale_not_started' || result.reason === 'sale_ended') {
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+      return {
+        ok: false,
+        reason: result.reason,
+        sale_starts_at: iso(result.window.startsMs),
+        sale_ends_at: iso(result.window.endsMs),
+        checked_at: new Date(result.now_ms).toISOString(),
+      }
+    }
     if (result.reason === 'settled') return { ok: false, reason: 'reservation_settled' }
     // Cold again right after a warm-up: the state is being wiped (flush, failover) as we speak.
     if (result.reason === 'cold')
@@ -79,10 +89,14 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
     async (request) => {
       const result = await reserveOne(request.body)
       if (result.ok) return result
-      const { reason } = result
-      if (reason === 'product_not_found') throw productNotFound(request.body.product_id)
-      if (reason === 'reservation_settled') throw reservationSettled(request.body.reservation_id)
-      return { ok: false as const, reason }
+      switch (result.reason) {
+        case 'product_not_found':
+          throw productNotFound(request.body.product_id)
+        case 'reservation_settled':
+          throw reservationSettled(request.body.reservation_id)
+        default:
+          return result
+      }
     },
   )
 

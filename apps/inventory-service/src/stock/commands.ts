@@ -22,12 +22,13 @@ declare module 'ioredis' {
     ): Result<ScriptReply, Context>
     // The user pairs travel as one array (ioredis flattens it): spreading 100k+ values overflows the stack.
     stockWarm(
-      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
+      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg[]]
     ): Result<ScriptReply, Context>
     stockProbe(...args: [Key, Key, Key, Key]): Result<ScriptReply, Context>
     stockReconcile(...args: [Key, Key, Key, Key, Arg, Arg, Arg, Arg, Arg]): Result<ScriptReply, Context>
     stockRestock(...args: [Key, Key, Arg]): Result<ScriptReply, Context>
     stockSetMeta(...args: [Key, Key, Arg, Arg]): Result<number, Context>
+    stockSetWindow(...args: [Key, Key, Arg, Arg]): Result<number, Context>
     stockExpired(...args: [Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockExtend(...args: [Key, Key, Arg, Arg]): Result<number, Context>
     stockSnapshot(...args: [Key, Key, Key, Key, Key, Key]): Result<ScriptReply, Context>
@@ -52,6 +53,7 @@ const DEFINITIONS = {
   stockReconcile: { numberOfKeys: 4, lua: lua('reconcile.lua') },
   stockRestock: { numberOfKeys: 2, lua: lua('restock.lua') },
   stockSetMeta: { numberOfKeys: 2, lua: lua('set-meta.lua') },
+  stockSetWindow: { numberOfKeys: 2, lua: lua('set-window.lua') },
   stockExpired: { numberOfKeys: 2, lua: lua('expired.lua') },
   stockExtend: { numberOfKeys: 2, lua: lua('extend.lua') },
   stockSnapshot: { numberOfKeys: 6, lua: lua('snapshot.lua') },

@@ -19,6 +19,7 @@ import type {
   ReturnResult,
   ReserveResult,
   RestockResult,
+  SaleWindowMs,
   StateVersion,
   StockProbe,
   StockSnapshot,
@@ -26,6 +27,9 @@ import type {
   WarmInput,
 } from './types.ts'
 import { id, int } from './validate.ts'
+
+/** A window bound as a script argument: '' for none. */
+const windowArg = (name: string, ms: number | null | undefined) => (ms == null ? '' : int(name, ms))
 
 /** Tombstones older than this may be trimmed: later than any retry/redelivery we expect. */
 export const TOMBSTONE_RETENTION_MS = 24 * 60 * 60 * 1000
@@ -97,6 +101,17 @@ export class StockStore {
         }),
       markDue(this.redis, productId, markAt),
     ])
+    if (reply[1] === 'sale_not_started' || reply[1] === 'sale_ended') {
+      const ms = (value: string | number | null | undefined) =>
+        value == null || value === '' ? null : Number(value)
+      return {
+        ok: false,
+        reason: reply[1],
+        available: Number(reply[2]),
+        window: { startsMs: ms(reply[5]), endsMs: ms(reply[6]) },
+        now_ms: Number(reply[7]),
+      }
+    }
     if (reply[0] !== 1) {
       return {
         ok: false,
@@ -251,6 +266,8 @@ export class StockStore {
       int('maxPerUser', input.maxPerUser),
       int('nowMs', nowMs),
       int('supplied', input.supplied),
+      windowArg('saleStartsMs', input.window?.startsMs),
+      windowArg('saleEndsMs', input.window?.endsMs),
       userValues,
       listArgs,
     )
@@ -279,6 +296,21 @@ export class StockStore {
       k.meta,
       meta.priceCents === undefined ? '' : int('priceCents', meta.priceCents),
       meta.maxPerUser === undefined ? '' : int('maxPerUser', meta.maxPerUser),
+    )
+    return reply === 1
+  }
+
+  /**
+   * Sets a warm product's sale window to `window` (what MySQL holds now; absolute, so idempotent).
+   * False when cold: the next warm-up reads the window from MySQL.
+   */
+  async setWindow(productId: ProductId, window: SaleWindowMs): Promise<boolean> {
+    const k = productKeys(productId)
+    const reply = await this.redis.stockSetWindow(
+      k.available,
+      k.meta,
+      windowArg('saleStartsMs', window.startsMs),
+      windowArg('saleEndsMs', window.endsMs),
     )
     return reply === 1
   }

@@ -11,6 +11,12 @@ export type UserId = number | string
  */
 export type ReserveRefusal = 'out_of_stock' | 'per_user_limit' | 'cold' | 'settled'
 
+/** A sale window in ms on Redis's clock; null = no bound on that side. */
+export interface SaleWindowMs {
+  startsMs: number | null
+  endsMs: number | null
+}
+
 export type ReserveResult =
   | {
       ok: true
@@ -20,6 +26,14 @@ export type ReserveResult =
       expires_at_ms: number
       /** True when this reservation id had already been reserved: nothing was deducted this time. */
       replayed: boolean
+    }
+  | {
+      ok: false
+      /** The sale is not open at `now_ms` (Redis TIME, when the script ran). */
+      reason: 'sale_not_started' | 'sale_ended'
+      available: number
+      window: SaleWindowMs
+      now_ms: number
     }
   | {
       ok: false
@@ -85,12 +99,15 @@ export interface WarmInput {
    * this state includes, so a later restock adds only what the warm-up did not already read.
    */
   supplied: number
+  /** The sale window from the same row; absent = on sale now, no end. */
+  window?: SaleWindowMs
 }
 
 export interface CreateInput {
   stock: number
   priceCents: number
   maxPerUser: number
+  window?: SaleWindowMs
 }
 
 export interface MetaInput {

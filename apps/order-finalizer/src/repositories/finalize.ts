@@ -1,5 +1,6 @@
 import { COMMITTED_STATUSES, type Database, type Db, type OrderStatus } from '@flash/db'
 import { type Kysely, sql, type Transaction } from 'kysely'
+import { outsideSaleWindow, type SaleWindow, type SaleWindowReason } from './sale-window-guard.ts'
 
 /** What the transaction found or decided for one order (row values, never the message's). */
 export interface SettledOrder {
@@ -22,7 +23,7 @@ export interface FinalizeResult {
 const now = sql<Date>`current_timestamp(3)`
 
 /** Why the finalizer failed an order (its `failed_reason`). */
-export type FailReason = 'insufficient_stock' | 'per_user_limit'
+export type FailReason = 'insufficient_stock' | 'per_user_limit' | SaleWindowReason
 
 /**
  * One transaction for a batch: lock the orders (ascending id), then the batch's product rows (ascending
@@ -85,7 +86,10 @@ export async function finalizeOrders(
           const quantity = Number(o.quantity)
           const key = heldKey(product.id, Number(o.user_id))
           const mine = held.get(key) ?? 0
-          if (product.maxPerUser !== null && mine + quantity > product.maxPerUser) {
+          const outside = outsideSaleWindow(product.window, o.created_at)
+          if (outside) {
+            fail(outside, Number(o.id))
+          } else if (product.maxPerUser !== null && mine + quantity > product.maxPerUser) {
             fail('per_user_limit', Number(o.id))
           } else if (left < quantity) {
             fail('insufficient_stock', Number(o.id))
@@ -129,6 +133,7 @@ interface LockedProduct {
   maxPerUser: number | null
   /** null: the deployment's window. */
   paymentWindowSeconds: number | null
+  window: SaleWindow
 }
 
 /** The products' rows, locked in id order (one statement); absent ids have no row. */
@@ -136,7 +141,7 @@ async function lockProducts(trx: Transaction<Database>, productIds: number[]): P
   if (productIds.length === 0) return []
   const rows = await trx
     .selectFrom('products')
-    .select(['id', 'stock', 'max_per_user', 'payment_window_seconds'])
+    .select(['id', 'stock', 'max_per_user', 'payment_window_seconds', 'sale_starts_at', 'sale_ends_at'])
     .where('id', 'in', productIds)
     .orderBy('id')
     .forUpdate()
@@ -147,6 +152,7 @@ async function lockProducts(trx: Transaction<Database>, productIds: number[]): P
     // 0 and NULL both mean "no limit" (as inventory-service's reserve script reads them).
     maxPerUser: r.max_per_user === null || Number(r.max_per_user) === 0 ? null : Number(r.max_per_user),
     paymentWindowSeconds: r.payment_window_seconds === null ? null : Number(r.payment_window_seconds),
+    window: { sale_starts_at: r.sale_starts_at, sale_ends_at: r.sale_ends_at },
   }))
 }
 
@@ -180,7 +186,16 @@ async function unitsHeld(
 function lockOrders(trx: Transaction<Database>, orderUuids: string[]) {
   return trx
     .selectFrom('orders')
-    .select(['id', 'order_uuid', 'reservation_id', 'product_id', 'user_id', 'quantity', 'status'])
+    .select([
+      'id',
+      'order_uuid',
+      'reservation_id',
+      'product_id',
+      'user_id',
+      'quantity',
+      'status',
+      'created_at',
+    ])
     .where('order_uuid', 'in', orderUuids)
     .orderBy('id')
     .forUpdate()

@@ -3,6 +3,7 @@ import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
 import type { OrderMetrics } from '../plugins/metrics.ts'
 import type { OrderQueue } from '../plugins/order-queue.ts'
+import type { SaleWindowMarks } from './sale-window-marks.ts'
 import type { SoldOutMarks } from './sold-out.ts'
 import type { OrderInserter } from '../repositories/order-inserter.ts'
 import type { ReserveBatcher } from './reserve-batcher.ts'
@@ -20,6 +21,8 @@ export interface IntakeDeps {
   /** Releases a reservation the intake gives up. */
   inventory: Pick<InventoryInternalClient, 'settle'>
   soldOut: SoldOutMarks
+  /** Products whose sale is not open, refused locally like sold-out ones. */
+  saleWindows: SaleWindowMarks
   queue: OrderQueue
   /** Accepted orders whose message SQS did not take: re-sent in the background. */
   unsent: UnsentOrders

@@ -84,6 +84,12 @@ export async function idempotent(
     await store.release(key.userId, key.key, begun.owner)
     throw error
   }
+  // "Not yet" is not an answer to keep: the same request, sent again once the sale opens, must be
+  // placed. The key is freed, as after a 503 (nothing was reserved).
+  if ('refused' in answer.outcome && answer.outcome.refused === 'sale_not_started') {
+    await store.release(key.userId, key.key, begun.owner)
+    return answer
+  }
   // If Redis fails here the record is retried until Redis takes it; a retry meanwhile is told the key
   // is in flight (or, after the lease, takes it over, finds this order by its uuid and replays it) —
   // so the answer is still the truth.

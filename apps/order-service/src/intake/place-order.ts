@@ -7,10 +7,13 @@ import {
   perUserLimit,
   productNotFound,
   type Refusal,
+  saleEnded,
+  saleNotStarted,
   unavailable,
 } from '../errors.ts'
 import { LogSampler } from '@flash/service-kit'
 import type { IntakeDeps } from './deps.ts'
+import { retryAfterFor } from './sale-window-marks.ts'
 import { writeOrderRow } from './write-order.ts'
 
 export interface PlaceOrder {
@@ -44,6 +47,13 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 export async function placeOrder(deps: IntakeDeps, input: PlaceOrder): Promise<OrderAccepted | Refusal> {
   const { userId, productId, quantity, requestId, log } = input
   const outcome = deps.metrics.outcomes
+  const closed = deps.saleWindows.closed(productId)
+  if (closed) {
+    outcome.inc({ outcome: `${closed.reason}_local` })
+    return closed.reason === 'sale_ended'
+      ? saleEnded(productId)
+      : saleNotStarted(productId, closed.retryAfterSeconds)
+  }
   if (deps.soldOut.isSoldOut(productId, quantity)) {
     outcome.inc({ outcome: 'sold_out_local' })
     return outOfStock(productId)
@@ -65,11 +75,13 @@ export async function placeOrder(deps: IntakeDeps, input: PlaceOrder): Promise<O
 
   deps.metrics.reserveCalls.inc()
   const askedAt = deps.soldOut.version()
+  const windowAsked = deps.saleWindows.ask()
   let reserved: Awaited<ReturnType<IntakeDeps['reservations']['reserve']>>
   try {
     reserved = await deps.reservations.reserve(reservation, requestId)
   } catch (error) {
     deps.soldOut.clear(productId)
+    deps.saleWindows.forget(productId)
     outcome.inc({ outcome: 'inventory_unavailable' })
     // A timed-out reserve may still have happened on the other side: the release's tombstone also
     // stops a late one from taking effect.
@@ -78,6 +90,13 @@ export async function placeOrder(deps: IntakeDeps, input: PlaceOrder): Promise<O
   }
   if (!reserved.ok) {
     outcome.inc({ outcome: reserved.reason })
+    if (reserved.reason === 'sale_not_started' || reserved.reason === 'sale_ended') {
+      deps.saleWindows.learn(productId, reserved, windowAsked)
+      if (reserved.reason === 'sale_ended' || reserved.sale_starts_at === null) return saleEnded(productId)
+      const toOpening = Date.parse(reserved.sale_starts_at) - Date.parse(reserved.checked_at)
+      return saleNotStarted(productId, retryAfterFor(toOpening))
+    }
+    deps.saleWindows.forget(productId)
     if (reserved.reason === 'out_of_stock') {
       deps.soldOut.mark(productId, quantity, askedAt)
       return outOfStock(productId)
@@ -87,6 +106,7 @@ export async function placeOrder(deps: IntakeDeps, input: PlaceOrder): Promise<O
   }
 
   deps.soldOut.clear(productId)
+  deps.saleWindows.forget(productId)
   const row = {
     order_uuid: orderUuid,
     user_id: userId,

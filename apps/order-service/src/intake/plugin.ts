@@ -70,6 +70,7 @@ export const intakePlugin = fp<IntakeOptions>(
       reservations: new ReserveBatcher(app.inventory),
       inventory: app.inventory,
       soldOut: app.soldOut,
+      saleWindows: app.saleWindows,
       queue: app.orderQueue,
       unsent,
       unresolved,

@@ -2,6 +2,7 @@ import { INVENTORY_EVENTS_CHANNEL } from '@flash/contracts'
 import { logRedisErrors } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { SaleWindowMarks } from './sale-window-marks.ts'
 
 /**
  * Products this instance recently saw sold out, refused without the inventory round trip (in a
@@ -85,12 +86,15 @@ export class SoldOutMarks {
 declare module 'fastify' {
   interface FastifyInstance {
     soldOut: SoldOutMarks
+    /** Products whose sale is not open (sale-window-marks.ts), fed by the same event subscription. */
+    saleWindows: SaleWindowMarks
   }
 }
 
 export const soldOutPlugin = fp<{ ttlMs: number }>(
   async (app: FastifyInstance, { ttlMs }) => {
     const marks = new SoldOutMarks(ttlMs)
+    const windows = new SaleWindowMarks(ttlMs)
     // Pub/sub is not namespaced by ioredis' keyPrefix: add it by hand, as inventory-service does.
     const channel = `${app.redis.options.keyPrefix ?? ''}${INVENTORY_EVENTS_CHANNEL}`
     const subscriber = app.redis.duplicate()
@@ -98,16 +102,24 @@ export const soldOutPlugin = fp<{ ttlMs: number }>(
     subscriber.on('message', (_channel: string, raw: string) => {
       try {
         const event = JSON.parse(raw) as { type?: string; product_id?: unknown }
-        if (typeof event.product_id === 'number') marks.clear(event.product_id)
+        if (typeof event.product_id === 'number') {
+          marks.clear(event.product_id)
+          windows.clear(event.product_id)
+        }
       } catch {
         app.log.warn({ raw }, 'ignored a malformed inventory event')
       }
     })
-    subscriber.on('ready', () => marks.setLive(true))
-    subscriber.on('close', () => marks.setLive(false))
+    const setLive = (live: boolean) => {
+      marks.setLive(live)
+      windows.setLive(live)
+    }
+    subscriber.on('ready', () => setLive(true))
+    subscriber.on('close', () => setLive(false))
     await subscriber.subscribe(channel)
-    marks.setLive(true)
+    setLive(true)
     app.decorate('soldOut', marks)
+    app.decorate('saleWindows', windows)
     app.addHook('onClose', async () => {
       subscriber.disconnect()
     })

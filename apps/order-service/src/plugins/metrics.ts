@@ -8,7 +8,7 @@ export function createOrderMetrics(app: FastifyInstance) {
   return {
     outcomes: new Counter({
       name: 'order_intake_total',
-      help: 'POST /api/orders outcomes: accepted, out_of_stock, sold_out_local, per_user_limit, ...',
+      help: 'POST /api/orders outcomes: accepted, out_of_stock, sold_out_local, sale_not_started(_local), per_user_limit, ...',
       labelNames: ['outcome'],
       registers,
     }),

@@ -29,6 +29,8 @@ second one. ${codes(
   'product_not_found',
   'out_of_stock',
   'per_user_limit_exceeded',
+  'sale_not_started',
+  'sale_ended',
   'idempotency_request_in_flight',
   'idempotency_key_reused',
   'dependency_unavailable',
@@ -36,7 +38,7 @@ second one. ${codes(
 
 function answer(reply: FastifyReply, { outcome, replayed }: Answer): FastifyReply {
   if (replayed) reply.header('idempotent-replayed', 'true')
-  if ('refused' in outcome) return sendRefusal(reply, outcome.refused, outcome.detail)
+  if ('refused' in outcome) return sendRefusal(reply, outcome.refused, outcome.detail, outcome.retryAfter)
   return reply.code(202).header('location', `/api/orders/${outcome.order_uuid}`).send(outcome)
 }
 

@@ -4,6 +4,7 @@ import * as productsAndOrders from './2026-11-25T1100-products-and-orders.ts'
 import * as revocations from './2026-12-01T1000-revocations.ts'
 import * as ordersIdempotencyKeys from './2026-12-01T1100-orders-idempotency-keys.ts'
 import * as ordersStatusCreatedAt from './2026-12-04T1000-orders-status-created-at.ts'
+import * as productsSaleWindow from './2026-12-05T1000-products-sale-window.ts'
 import * as ordersPaymentWindow from './2026-12-05T1100-orders-payment-window.ts'
 
 /**
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T1000-revocations': revocations,
   '2026-12-01T1100-orders-idempotency-keys': ordersIdempotencyKeys,
   '2026-12-04T1000-orders-status-created-at': ordersStatusCreatedAt,
+  '2026-12-05T1000-products-sale-window': productsSaleWindow,
   '2026-12-05T1100-orders-payment-window': ordersPaymentWindow,
 }

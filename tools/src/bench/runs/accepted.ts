@@ -22,7 +22,7 @@ export const HUGE_STOCK = 10_000_000
 export async function accepted(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { platform, options } = ctx
   const notes: string[] = []
-  const product = await saleProduct(platform.admin, 'bench accepted', HUGE_STOCK, false)
+  const product = await saleProduct(platform.admin, 'bench accepted', HUGE_STOCK)
   const spec = { ...(await orderLoad(ctx, 'accepted')), productId: product.id }
   const sampler = sampleCounts(platform.db, product.id)
   try {

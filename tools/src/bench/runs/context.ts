@@ -110,7 +110,7 @@ export function saleLoad(
   ctx: ScenarioContext,
   spec: LoadSpec,
   units: number,
-  open: (() => Promise<void>) | undefined,
+  opening: { open: () => Promise<void> } | { opensAtMs: number } | undefined,
 ): Promise<SaleRun & { stats: LoadStats }> {
   return measured(spec, (onResponse, onStart) =>
     runSale({
@@ -118,7 +118,7 @@ export function saleLoad(
       units,
       maxS: ctx.options.saleMaxS,
       openAfterS: ctx.options.openAfterS,
-      open,
+      ...opening,
     }),
   )
 }

@@ -1,8 +1,8 @@
 // 4. flash-sale: one hot product, 10,000 units, every buyer hammering it for the whole run (demand ≫
-// stock). With --open-after the units arrive by an admin restock while the load runs (the sale opens).
+// stock). With --open-after the sale is scheduled (`sale_starts_at`) to open that far into the load.
 // Requests answered per second, accepted orders per second from the opening to the last 202; then,
 // after the queue drained, the invariants of docs/correctness.md from MySQL and inventory-service.
-import { openSale, saleProduct, soldOutProduct } from '../../load/scenarios/products.ts'
+import { saleProduct, scheduledSaleProduct, soldOutProduct } from '../../load/scenarios/products.ts'
 import { saleChecks } from '../readings/sale-checks.ts'
 import { commitRates, terminalAfterMs } from '../readings/finalizer-rate.ts'
 import {
@@ -36,14 +36,18 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioResult> {
     await warmUp(ctx, 'flash-sale', { ...base, productId: cold.id }, [409])
   }
   const opening = options.openAfterS > 0
-  const product = await saleProduct(platform.admin, 'bench flash sale', FLASH_STOCK, opening)
-  const open = opening ? openSale(platform.admin, product.id, FLASH_STOCK) : undefined
+  const scheduled = opening
+    ? await scheduledSaleProduct(platform.admin, 'bench flash sale', FLASH_STOCK, options.openAfterS)
+    : undefined
+  const product = scheduled?.product ?? (await saleProduct(platform.admin, 'bench flash sale', FLASH_STOCK))
   const sampler = sampleCounts(platform.db, product.id)
   try {
     const counters = await countersSince(ctx)
-    const sale = await saleLoad(ctx, { ...base, productId: product.id }, FLASH_STOCK, open)
-    if (sale.openTookMs !== undefined)
-      notes.push(`the restock that opened the sale took ${Math.round(sale.openTookMs)} ms`)
+    const sale = await saleLoad(ctx, { ...base, productId: product.id }, FLASH_STOCK, scheduled)
+    if (scheduled)
+      notes.push(
+        `the scheduled sale opened ${Math.round(sale.openedAtMs - sale.run.startedAtMs)} ms into the load (by this machine's clock)`,
+      )
     flagStatuses(ctx, 'flash-sale', sale.stats, [202, 409])
     const { accepted, soldOutAtMs, soldOut, sellOutMs } = sale
     if (!soldOut)

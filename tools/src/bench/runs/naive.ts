@@ -41,7 +41,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
     }
     const opening = options.openAfterS > 0
     const productId = await insertProduct(platform.db, 'naive flash sale', opening ? 0 : FLASH_STOCK)
-    // That design's restock: one UPDATE of the row (it has no cache to refresh).
+    // That design has no schedule: its sale opens by a restock, one UPDATE of the row (no cache to refresh).
     const open = opening
       ? async () => {
           await platform.db
@@ -51,7 +51,7 @@ export async function naive(ctx: ScenarioContext): Promise<ScenarioResult> {
             .execute()
         }
       : undefined
-    const sale = await saleLoad(ctx, { ...base, productId: productId }, FLASH_STOCK, open)
+    const sale = await saleLoad(ctx, { ...base, productId: productId }, FLASH_STOCK, open && { open })
     const notes =
       sale.openTookMs === undefined
         ? []

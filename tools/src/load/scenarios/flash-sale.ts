@@ -1,6 +1,7 @@
-// flash-sale: one hot product, --buyers buyers hammering it; its --stock units arrive by an admin
-// restock --open-after seconds into the load, so every connection is open and being refused when the
-// sale opens and the sell-out time measures the sale, not the TCP handshakes. Then the queue drains
+// flash-sale: one hot product, --buyers buyers hammering it; its --stock units go on sale by a schedule
+// (`sale_starts_at`) --open-after seconds into the load, so every connection is open and being refused
+// (`sale_not_started`) when the sale opens and the sell-out time measures the sale, not the TCP
+// handshakes. Then the queue drains
 // and the audit judges the sale from what the buyers and the product page say.
 import { loginAdmin } from '../engine/admin.ts'
 import { waitForTerminal } from '../audit/drain.ts'
@@ -11,7 +12,7 @@ import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
 import { obtainBuyers } from '../engine/buyers.ts'
 import { cliOrderLoad } from './orders-load.ts'
-import { openSale, saleProduct } from './products.ts'
+import { saleProduct, scheduledSaleProduct } from './products.ts'
 import { runSale } from './sale.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
@@ -28,9 +29,12 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     signal: ctx.signal,
   })
   const opening = options.openAfterS > 0
-  const product = await saleProduct(admin, 'load flash-sale', options.stock, opening)
+  const scheduled = opening
+    ? await scheduledSaleProduct(admin, 'load flash-sale', options.stock, options.openAfterS)
+    : undefined
+  const product = scheduled?.product ?? (await saleProduct(admin, 'load flash-sale', options.stock))
   progress.say(
-    `product ${product.id}: ${options.stock} units${opening ? ` from ${options.openAfterS} s into the load` : ''}`,
+    `product ${product.id}: ${options.stock} units${scheduled ? `, sale scheduled at ${product.sale_starts_at} (${options.openAfterS} s into the load)` : ''}`,
   )
   // Orders still pending, from the internal stock-state when this machine can reach it (live only).
   const token = await serviceToken()
@@ -64,13 +68,15 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     // The load tool's sale lasts --duration exactly (the bench's may run on until sold out).
     maxS: options.durationS,
     openAfterS: options.openAfterS,
-    open: opening ? openSale(admin, product.id, options.stock) : undefined,
+    opensAtMs: scheduled?.opensAtMs,
   }).finally(() => {
     live?.stop()
     clearInterval(poll)
   })
-  if (sale.openTookMs !== undefined)
-    notes.push(`the restock that opened the sale took ${Math.round(sale.openTookMs)} ms`)
+  if (scheduled)
+    notes.push(
+      `the scheduled sale opened ${Math.round(sale.openedAtMs - sale.run.startedAtMs)} ms into the load (by this machine's clock)`,
+    )
   const { run, soldOut } = sale
   const drain = await waitForTerminal({
     client,

@@ -1,6 +1,6 @@
 // The products the order scenarios set up through the admin API, defined once for `npm run load` and
-// `npm run bench`: a product with nothing to sell, and a sale's product whose units are there from
-// the start or arrive by a restock (the opening).
+// `npm run bench`: a product with nothing to sell, and a sale's product whose units are on sale from
+// the start or behind a scheduled opening (`sale_starts_at`), as a merchant runs a flash sale.
 import type { Product } from '@flash/contracts'
 import type { Admin } from '../engine/admin.ts'
 
@@ -11,17 +11,41 @@ export function soldOutProduct(admin: Admin, label: string): Promise<Product> {
   return admin.createProduct({ name: `${label} ${stamp()}`, price_cents: 1999, stock: 0, max_per_user: null })
 }
 
-/** `units` for sale, or none yet when `opening` (then `openSale` makes them available). */
-export function saleProduct(admin: Admin, label: string, units: number, opening: boolean): Promise<Product> {
+/** `units` on sale now. */
+export function saleProduct(admin: Admin, label: string, units: number): Promise<Product> {
   return admin.createProduct({
     name: `${label} ${stamp()}`,
     price_cents: 4999,
-    stock: opening ? 0 : units,
+    stock: units,
     max_per_user: null,
   })
 }
 
-/** The opening of a sale: one admin restock of `units`. */
-export const openSale = (admin: Admin, productId: number, units: number) => async (): Promise<void> => {
-  await admin.restock(productId, units)
+export interface ScheduledSale {
+  product: Product
+  /** The opening on this process's monotonic clock (`performance.now()`), for the sell-out time. */
+  opensAtMs: number
+}
+
+/**
+ * `units` behind a sale scheduled to open `openAfterS` from now: every instance of the platform opens
+ * it by itself at that instant (on Redis's clock), with the stock already warm. The opening is taken
+ * from this machine's clock, so the sell-out time assumes it agrees with the platform's (the same
+ * host for `npm run bench`; NTP elsewhere) — the sale itself opens on the platform's clock either way.
+ */
+export async function scheduledSaleProduct(
+  admin: Admin,
+  label: string,
+  units: number,
+  openAfterS: number,
+): Promise<ScheduledSale> {
+  const opensAtMs = performance.now() + openAfterS * 1000
+  const product = await admin.createProduct({
+    name: `${label} ${stamp()}`,
+    price_cents: 4999,
+    stock: units,
+    max_per_user: null,
+    sale_starts_at: new Date(Date.now() + openAfterS * 1000).toISOString(),
+  })
+  return { product, opensAtMs }
 }

@@ -1,8 +1,9 @@
 // A flash sale's load, shared by `npm run load -- flash-sale` and the bench's flash-sale and naive
-// runs: the order load on one product, the opening (`open()` makes the units available `openAfterS`
-// into the load, so every connection is open and being refused when the sale opens and the sell-out
-// time measures the sale, not the TCP handshakes), the accepted orders counted as they come, and
-// the rule for when the load stops.
+// runs: the order load on one product, the opening (a sale scheduled to open `opensAtMs`, or, for the
+// naive reference design which has no schedule, `open()` making the units available `openAfterS` into
+// the load — either way every connection is open and being refused when the sale opens and the
+// sell-out time measures the sale, not the TCP handshakes), the accepted orders counted as they come,
+// and the rule for when the load stops.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type CannonRun, type CannonSpec, runCannon } from '../engine/cannon.ts'
 
@@ -60,15 +61,17 @@ export interface SaleSpec {
   /** The load goes on past `load.durationS` until sold out, at most this long (s). */
   maxS: number
   openAfterS: number
-  /** Makes the units available (undefined: they were there before the load). */
+  /** Makes the units available (undefined: they were there before the load, or scheduled). */
   open?: (() => Promise<void>) | undefined
+  /** The sale opens by its schedule at this `performance.now()` (nothing to call). */
+  opensAtMs?: number | undefined
 }
 
 export interface SaleRun {
   run: CannonRun
   accepted: number
   soldOut: boolean
-  /** `performance.now()` when `open()` was called, else the load start. */
+  /** `performance.now()` of the scheduled opening, or when `open()` was called, else the load start. */
   openedAtMs: number
   /** How long `open()` took, if it ran during the load. */
   openTookMs?: number | undefined
@@ -116,7 +119,8 @@ export async function runSale(spec: SaleSpec): Promise<SaleRun> {
       openTookMs = performance.now() - openedAtMs
     }
     const run = await running
-    if (!spec.open) openedAtMs = run.startedAtMs
+    if (spec.opensAtMs !== undefined) openedAtMs = spec.opensAtMs
+    else if (!spec.open) openedAtMs = run.startedAtMs
     const { accepted, soldOut, soldOutAtMs } = tracker.state
     const sellOutMs = soldOutAtMs === undefined ? null : soldOutAtMs - openedAtMs
     return {

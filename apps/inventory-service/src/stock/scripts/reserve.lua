@@ -3,16 +3,19 @@
 -- ARGV: reservationId, userId, qty, expiresAtMs | '+ttlMs' (expiry = Redis TIME + ttl)
 -- Reply: {1, price_cents, available, replayed(0|1), expiresAtMs, gen, seq}
 --      | {0, reason, available|false, gen, seq}   (gen and seq: the state version, for the rollback watch)
+--      | {0, 'sale_not_started'|'sale_ended', available, gen, seq, startsMs|'', endsMs|'', nowMs}
 local id, user, qty, expires_at = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
--- "+ttl": the expiry on this server's clock (TIME), the one clock every instance and the sweeper share.
+-- This server's clock (TIME): the one clock every instance and the sweeper share, so a sale opens at
+-- the same instant for every caller whatever their hosts' clocks say.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- "+ttl": the expiry on that clock.
 if string.sub(expires_at, 1, 1) == '+' then
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   expires_at = string.format('%.0f', now + tonumber(string.sub(expires_at, 2)))
 end
 
 local available = redis.call('GET', KEYS[1])
-local meta = redis.call('HMGET', KEYS[2], 'price_cents', 'max_per_user', 'gen', 'seq')
+local meta = redis.call('HMGET', KEYS[2], 'price_cents', 'max_per_user', 'gen', 'seq', 'sale_starts', 'sale_ends')
 -- Missing state means first use, eviction or a flush: deciding from nothing would oversell.
 if not available or not meta[1] then return {0, 'cold', false} end
 available = tonumber(available)
@@ -21,6 +24,14 @@ available = tonumber(available)
 local record = redis.call('HGET', KEYS[3], id)
 if record then
   return {1, meta[1], available, 1, string.match(record, ':(%d+)$'), meta[3] or '0', meta[4] or '0'}
+end
+-- The sale window (ms on this clock; absent = no bound): before stock, or a closed sale with units
+-- left would be refused as if it were open. A replay above is answered anyway: it was reserved in it.
+local starts, ends = tonumber(meta[5] or ''), tonumber(meta[6] or '')
+if (starts and now < starts) or (ends and now >= ends) then
+  local reason = (starts and now < starts) and 'sale_not_started' or 'sale_ended'
+  return {0, reason, available, meta[3] or '0', meta[4] or '0', meta[5] or '', meta[6] or '',
+    string.format('%.0f', now)}
 end
 -- Sold out first: it is most answers in a flash sale, and a settled id is refused either way.
 if available < qty then return {0, 'out_of_stock', available, meta[3] or '0', meta[4] or '0'} end

@@ -1,7 +1,8 @@
 -- Rebuild one product's state from MySQL, only if it is missing (check-and-set in one script, so
 -- concurrent warm-ups never double up). Also initialises a newly created product (pending 0).
 -- KEYS: available, meta, res, exp, users, counted, outcome, settle
--- ARGV: stock, pendingQty, priceCents, maxPerUser, nowMs, supplied, nUserValues,
+-- ARGV: stock, pendingQty, priceCents, maxPerUser, nowMs, supplied, saleStartsMs ('' = none),
+--       saleEndsMs ('' = none), nUserValues,
 --       userId1, units1, … (nUserValues values), then reservationId1, "qty:userId"1, … (pending orders)
 -- Reply: {1, available, gen} (written) | {0, available, gen} (state already there, untouched)
 if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('EXISTS', KEYS[2]) == 1 then
@@ -19,8 +20,8 @@ local available = tonumber(ARGV[1]) - tonumber(ARGV[2])
 local t = redis.call('TIME')
 local gen = t[1] .. string.format('%06d', tonumber(t[2]))
 -- unpack() is bounded by Lua's C stack (~8,000 values): write the pairs in chunks of 500.
-local users_end = 7 + tonumber(ARGV[7])
-for i = 8, users_end, 1000 do
+local users_end = 9 + tonumber(ARGV[9])
+for i = 10, users_end, 1000 do
   redis.call('HSET', KEYS[5], unpack(ARGV, i, math.min(i + 999, users_end)))
 end
 -- The pending orders this state subtracted: exactly these may give units back or keep them on settle.
@@ -48,6 +49,9 @@ redis.call('SET', KEYS[1], available)
 -- `supplied` (read in the same MySQL snapshot as stock) versions the state for restock.lua.
 redis.call('HSET', KEYS[2], 'price_cents', ARGV[3], 'max_per_user', ARGV[4], 'warmed_at', ARGV[5],
   'supplied', ARGV[6], 'seq', 0, 'gen', gen)
+-- The sale window, read from MySQL with the stock: reserve.lua compares it with TIME.
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], 'sale_starts', ARGV[7]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[2], 'sale_ends', ARGV[8]) end
 -- The product's settle window (see settle.lua) is over: the next loss starts a new one.
 redis.call('DEL', KEYS[8])
 return {1, available, gen}
