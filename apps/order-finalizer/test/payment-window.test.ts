@@ -17,7 +17,8 @@ const orderRow = (uuid: string) =>
       'failed_reason',
       'pay_by',
       'units_returned_at',
-      sql<number>`timestampdiff(second, created_at, pay_by)`.as('window'),
+      // From the commit (the UPDATE that set pay_by), not the insert: a busy queue may sit between them.
+      sql<number>`timestampdiff(second, updated_at, pay_by)`.as('window'),
     ])
     .where('order_uuid', '=', uuid)
     .executeTakeFirstOrThrow()
