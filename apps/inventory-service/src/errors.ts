@@ -18,10 +18,6 @@ export const invalidCursor = () =>
     errors: [{ path: 'querystring.cursor', message: 'is invalid' }],
   })
 
-/** A retried reserve whose reservation was meanwhile committed or released: it cannot be revived. */
-export const reservationSettled = (id: string) =>
-  new ProblemError('bad_request', `Reservation ${id} was already committed or released; use a new id`)
-
 export const blankName = () =>
   new ProblemError('validation_failed', 'body.name must not be blank', {
     errors: [{ path: 'body.name', message: 'must not be blank' }],

@@ -140,11 +140,23 @@ export function reservationId(ms = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${seq.toString(16).padStart(3, '0')}-a${rand.slice(0, 3)}-${rand.slice(3, 15)}`
 }
 
-export function reserve(
+/**
+ * One reservation through the batch endpoint (the only one): the call's status, and its item's answer
+ * as `json()` (the problem itself when the whole call was refused).
+ */
+export async function reserve(
   app: ServiceApp,
   body: { product_id: number; user_id: number; quantity: number; reservation_id?: string },
 ) {
-  return post(app, '/internal/reservations', { reservation_id: reservationId(), ...body }, internal)
+  const res = await post(
+    app,
+    '/internal/reservations/batch',
+    { items: [{ reservation_id: reservationId(), ...body }] },
+    internal,
+  )
+  // biome-ignore lint/suspicious/noExplicitAny: the item's shape is what each test asserts
+  const json = (): any => (res.statusCode === 200 ? res.json().results[0] : res.json())
+  return { statusCode: res.statusCode, body: res.body, headers: res.headers, json }
 }
 
 /** An order row as order-service writes it (inventory-service only ever reads orders). */

@@ -216,6 +216,7 @@ t.test('health, readiness, metrics and the OpenAPI document', async (t) => {
   const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json()
   for (const path of ['/api/products', '/api/products/{id}', '/api/products/{id}/restock'])
     t.ok(doc.paths[path], path)
-  t.same(doc.paths['/internal/reservations'].post.tags, ['internal'])
+  t.same(doc.paths['/internal/reservations/batch'].post.tags, ['internal'])
+  t.notOk(doc.paths['/internal/reservations'], 'one way to reserve: the batch endpoint')
   t.same(doc.paths['/api/products'].post.security, [{ bearer: [] }])
 })

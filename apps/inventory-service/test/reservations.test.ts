@@ -60,8 +60,11 @@ t.test('reserve → commit / release over HTTP', async (t) => {
   )
   t.match(await stockState(app, id), { redis: { available: 3, reservations: 0, reserved_units: 0 } })
   const late = await reserve(app, { product_id: id, user_id: 2, quantity: 1, reservation_id: b })
-  t.equal(late.statusCode, 400, 'a settled reservation cannot be reserved again')
-  t.equal(late.json().code, 'bad_request')
+  t.same(
+    late.json(),
+    { ok: false, reason: 'reservation_settled' },
+    'a settled reservation cannot be reserved again',
+  )
 })
 
 t.test('out_of_stock and per_user_limit', async (t) => {
@@ -89,10 +92,10 @@ t.test('out_of_stock and per_user_limit', async (t) => {
   t.match(metrics, /inventory_reserves_total\{outcome="out_of_stock"[^}]*\} 2/)
 })
 
-t.test('unknown product: 404 product_not_found', async (t) => {
+t.test('unknown product: the item answers product_not_found', async (t) => {
   const res = await reserve(app, { product_id: 987_654, user_id: 1, quantity: 1 })
-  t.equal(res.statusCode, 404)
-  t.match(res.json(), { code: 'product_not_found' })
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { ok: false, reason: 'product_not_found' })
   t.equal(
     (await app.inject({ method: 'GET', url: '/internal/products/987654/stock-state', headers: internal }))
       .statusCode,
@@ -111,7 +114,7 @@ t.test('the service credential is required (401), user tokens are not one', asyn
     { authorization: internal.authorization.slice(7) },
   ]) {
     for (const [url, payload] of [
-      ['/internal/reservations', body],
+      ['/internal/reservations/batch', { items: [body] }],
       ['/internal/reservations/settle', { items: [{ ...body, outcome: 'release' }] }],
     ] as const) {
       const res = await post(app, url, payload, headers)
@@ -141,7 +144,7 @@ t.test('invalid reserve/settle bodies are 400 and change nothing', async (t) => 
     { ...ok, extra: 1 },
     { product_id: id, user_id: 1, quantity: 1 },
   ]) {
-    const res = await post(app, '/internal/reservations', body, internal)
+    const res = await post(app, '/internal/reservations/batch', { items: [body] }, internal)
     t.equal(res.statusCode, 400, JSON.stringify(body))
   }
   for (const items of [

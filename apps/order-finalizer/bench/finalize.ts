@@ -32,21 +32,19 @@ try {
       quantity: 1,
       request_id: 'bench',
     }))
-    await Promise.all(
-      chunk.map((m) =>
-        world.inventory.inject({
-          method: 'POST',
-          url: '/internal/reservations',
-          headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
-          payload: {
-            reservation_id: m.reservation_id,
-            product_id: m.product_id,
-            user_id: m.user_id,
-            quantity: 1,
-          },
-        }),
-      ),
-    )
+    await world.inventory.inject({
+      method: 'POST',
+      url: '/internal/reservations/batch',
+      headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+      payload: {
+        items: chunk.map((m) => ({
+          reservation_id: m.reservation_id,
+          product_id: m.product_id,
+          user_id: m.user_id,
+          quantity: 1,
+        })),
+      },
+    })
     await world.db
       .insertInto('orders')
       .values(chunk.map(({ v: _, request_id, ...m }) => ({ ...m, total_price_cents: 100, request_id })))

@@ -94,6 +94,25 @@ export async function startFinalizer(t: Teardown, config: FinalizerConfig, overr
   return app
 }
 
+/** Reserves through inventory's batch endpoint, as order-service does: the call, and each item's answer. */
+export async function reserveInInventory(
+  world: World,
+  items: { reservation_id: string; product_id: number; user_id: number; quantity: number }[],
+) {
+  const res = await world.inventory.inject({
+    method: 'POST',
+    url: '/internal/reservations/batch',
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+    payload: { items },
+  })
+  return {
+    statusCode: res.statusCode,
+    body: res.body,
+    // biome-ignore lint/suspicious/noExplicitAny: each test asserts the item's shape
+    results: (): any[] => (res.statusCode === 200 ? res.json().results : []),
+  }
+}
+
 /** What order-service does for an accepted order: reserve in inventory, insert the pending row. */
 export async function acceptOrder(
   world: World,
@@ -101,13 +120,10 @@ export async function acceptOrder(
   { userId = 1, quantity = 1, send = true } = {},
 ): Promise<OrderMessage> {
   const reservationId = newUuid()
-  const res = await world.inventory.inject({
-    method: 'POST',
-    url: '/internal/reservations',
-    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
-    payload: { reservation_id: reservationId, product_id: productId, user_id: userId, quantity },
-  })
-  if (res.statusCode !== 200 || !res.json().ok)
+  const res = await reserveInInventory(world, [
+    { reservation_id: reservationId, product_id: productId, user_id: userId, quantity },
+  ])
+  if (res.statusCode !== 200 || !res.results()[0]?.ok)
     throw new Error(`reserve failed: ${res.statusCode} ${res.body}`)
   const message = await insertPendingOrder(world.db, productId, { quantity, userId, reservationId })
   if (send) await sendMessage(world, JSON.stringify(message))

@@ -9,7 +9,7 @@ import {
   available,
   createWorld,
   eventually,
-  SERVICE_TOKEN,
+  reserveInInventory,
   sendMessage,
   startFinalizer,
 } from './helpers.ts'
@@ -102,11 +102,9 @@ t.test('an INSERT stalled past the settle window cannot take the buyer past the 
   t.equal(rows.filter((r) => r?.failed_reason === 'per_user_limit').length, 1)
 })
 
-function reserveFor(productId: number, userId: number, reservationId: string) {
-  return world.inventory.inject({
-    method: 'POST',
-    url: '/internal/reservations',
-    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
-    payload: { reservation_id: reservationId, product_id: productId, user_id: userId, quantity: 1 },
-  })
+async function reserveFor(productId: number, userId: number, reservationId: string) {
+  const res = await reserveInInventory(world, [
+    { reservation_id: reservationId, product_id: productId, user_id: userId, quantity: 1 },
+  ])
+  return { statusCode: res.statusCode, json: () => res.results()[0] }
 }

@@ -21,7 +21,14 @@ export { loggerOptions, REDACTED_PATHS } from './logger.ts'
 export { genReqId, REQUEST_ID_HEADER, requestIdPlugin } from './request-id.ts'
 export { RequestLog, type RequestLogOptions } from './request-log.ts'
 export { NOT_SHED, type SheddingOptions, sheddingPlugin } from './shedding.ts'
-export { boot, type ListenOptions, listenOptions, listenWithGrace } from './server.ts'
+export {
+  type BootOptions,
+  boot,
+  isTransientBootError,
+  type ListenOptions,
+  listenOptions,
+  listenWithGrace,
+} from './server.ts'
 export { Acceptors, claimPort, LISTEN_BACKLOG, listenOnSockets } from './acceptors.ts'
 export { authPlugin, type AuthPluginOptions } from './auth/auth-plugin.ts'
 export { tokenAuthPlugin, type TokenAuthOptions } from './auth/token-auth-plugin.ts'

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { isTransientDbError } from '@flash/db'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { listenOnSockets } from './acceptors.ts'
@@ -42,13 +44,51 @@ export async function listenWithGrace(
   await listenOnSockets(app, { host, port, sockets: acceptors })
 }
 
-/** Boot helper for `server.ts`: a config error is printed plainly (no stack) with exit code 1. */
-export async function boot(start: () => Promise<void>): Promise<void> {
-  try {
-    await start()
-  } catch (error) {
-    const e = error as Error
-    console.error(e.name === 'ConfigError' ? e.message : e)
-    process.exit(1)
+/**
+ * A boot step failed on a dependency that may answer a moment later: a Redis command that timed out,
+ * a connection refused, reset or lost (MySQL's transient errors included). Anything else — a bad
+ * config, a port taken, a schema the code was not written for — fails the same way every time.
+ */
+export function isTransientBootError(error: unknown): boolean {
+  if (isTransientDbError(error)) return true
+  const e = error as { name?: string; message?: string } | null
+  if (e?.name === 'TimedOut') return true
+  return /Command timed out|Connection is closed|Reached the max retries per request limit/.test(
+    e?.message ?? '',
+  )
+}
+
+export interface BootOptions {
+  /** Tries of `start`, the first included. */
+  attempts?: number
+  /** Wait before the second try; doubled for each later one. */
+  firstDelayMs?: number
+}
+
+/**
+ * Boot helper for `server.ts`: a config error is printed plainly (no stack) with exit code 1. A start
+ * that fails on a dependency slow or away at that second (isTransientBootError) is tried again, a few
+ * times with backoff — `start` builds the app afresh, and a failed build closes what it opened. Exiting
+ * at once made a busy host's first Redis timeout a crash (and, under ECS, a restart loop).
+ */
+export async function boot(
+  start: () => Promise<void>,
+  { attempts = 5, firstDelayMs = 500 }: BootOptions = {},
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start()
+      return
+    } catch (error) {
+      const e = error as Error
+      if (attempt < attempts && isTransientBootError(error)) {
+        const delayMs = firstDelayMs * 2 ** (attempt - 1)
+        console.error(`boot attempt ${attempt} of ${attempts} failed (${e.message}); again in ${delayMs} ms`)
+        await sleep(delayMs)
+        continue
+      }
+      console.error(e.name === 'ConfigError' ? e.message : e)
+      process.exit(1)
+    }
   }
 }

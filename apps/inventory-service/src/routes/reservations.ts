@@ -2,15 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ReserveBatchBody,
   ReserveBatchResult,
-  ReserveBody,
+  type ReserveBody,
   type ReserveItemRefusal,
-  ReserveResult,
+  type ReserveResult,
   SettleBatchBody,
   type SettleBody,
   SettleResult,
 } from '@flash/contracts'
 import { requireServiceCredential } from '@flash/service-kit'
-import { productNotFound, reservationSettled, unavailable, viaRedis } from '../errors.ts'
+import { unavailable, viaRedis } from '../errors.ts'
 import { BODY_PROBLEMS, codes, INTERNAL_TAGS, problems } from '../schemas.ts'
 
 export interface ReservationRoutesOptions {
@@ -72,35 +72,6 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
   }
 
   app.post(
-    '/internal/reservations',
-    {
-      ...internal,
-      schema: {
-        tags: INTERNAL_TAGS,
-        summary: 'Reserve stock for an order (service credential)',
-        description:
-          'One Redis round trip; idempotent by `reservation_id` (a retry answers what the first call did). ' +
-          'A reservation not settled within RESERVATION_TTL_SECONDS is swept unless its order is pending. ' +
-          codes('unauthorized', 'product_not_found', 'bad_request', 'dependency_unavailable'),
-        body: ReserveBody,
-        response: { 200: ReserveResult, ...problems(...BODY_PROBLEMS, 401, 404, 503) },
-      },
-    },
-    async (request) => {
-      const result = await reserveOne(request.body)
-      if (result.ok) return result
-      switch (result.reason) {
-        case 'product_not_found':
-          throw productNotFound(request.body.product_id)
-        case 'reservation_settled':
-          throw reservationSettled(request.body.reservation_id)
-        default:
-          return result
-      }
-    },
-  )
-
-  app.post(
     '/internal/reservations/batch',
     {
       ...internal,
@@ -108,9 +79,11 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<ReservationRoutesOptio
         tags: INTERNAL_TAGS,
         summary: 'Reserve stock for several orders (service credential)',
         description:
-          'The items of one call are independent reservations, answered in their order, each as the single ' +
-          'call would (a 404 or 400 of the single call is an item `{ ok: false, reason }` here). Their Redis ' +
-          'commands go out together. ' +
+          'The one way to reserve: the items of one call (a lone order is a batch of one) are independent ' +
+          'reservations, answered in their order, each idempotent by `reservation_id` (a retry answers what ' +
+          'the first call did); an unknown product or a settled reservation is an item `{ ok: false, reason }`. ' +
+          'Their Redis commands go out together. A reservation not settled within RESERVATION_TTL_SECONDS is ' +
+          'swept unless its order is pending. ' +
           codes('unauthorized', 'validation_failed', 'dependency_unavailable'),
         body: ReserveBatchBody,
         response: { 200: ReserveBatchResult, ...problems(...BODY_PROBLEMS, 401, 503) },
