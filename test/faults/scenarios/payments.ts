@@ -24,16 +24,25 @@ const PAYMENT_ENV = {
 const PAYMENT_SALE = { spreadMs: 9_000 }
 
 /** Expired or cancelled orders of the product whose units are not confirmed back in Redis yet. */
-async function returnsInFlight(ctx: FaultContext): Promise<{ ended: number; owed: number }> {
+async function returnsInFlight(
+  ctx: FaultContext,
+): Promise<{ ended: number; owed: number; expiredOwed: number; due: number }> {
   const row = await ctx.fs.db
     .selectFrom('orders')
     .select([
       sql<number>`sum(status in ('expired', 'cancelled'))`.as('ended'),
       sql<number>`sum(status in ('expired', 'cancelled') and units_returned_at is null)`.as('owed'),
+      sql<number>`sum(status = 'expired' and units_returned_at is null)`.as('expired_owed'),
+      sql<number>`sum(status = 'awaiting_payment' and pay_by <= current_timestamp(3))`.as('due'),
     ])
     .where('product_id', '=', ctx.productId)
     .executeTakeFirstOrThrow()
-  return { ended: Number(row.ended ?? 0), owed: Number(row.owed ?? 0) }
+  return {
+    ended: Number(row.ended ?? 0),
+    owed: Number(row.owed ?? 0),
+    expiredOwed: Number(row.expired_owed ?? 0),
+    due: Number(row.due ?? 0),
+  }
 }
 
 /** Waits (bounded) until at least `n` orders of the product have ended expired or cancelled. */
@@ -61,14 +70,18 @@ export const paymentScenarios: Scenario[] = [
       // The finalizers' link to inventory is held: their expiry passes commit `expired` (units back in
       // MySQL stock) and then wait on the Redis return; the kill lands between the two steps.
       for (let round = 0; round < 2; round++) {
-        await endedAtLeast(ctx, 1 + round * 40)
+        await endedAtLeast(ctx, round * 40)
         const link = ctx.fs.proxies.finalizerToInventory
         link.stall()
-        await sleep(600 + ctx.random() * 400)
-        const { ended, owed } = await returnsInFlight(ctx)
+        // Until an expiry pass has committed and is waiting on its return (bounded: one window and a bit).
+        const deadline = Date.now() + (WINDOW_SECONDS + 3) * 1_000
+        // (A cancel's return goes from order-service straight to inventory: only expiries count here.)
+        while ((await returnsInFlight(ctx)).expiredOwed === 0 && Date.now() < deadline) await sleep(50)
+        await sleep(100 + ctx.random() * 300)
+        const { ended, expiredOwed, due } = await returnsInFlight(ctx)
         const victims = ctx.fs.instances('order-finalizer')
         ctx.note(
-          `round ${round + 1}: returns held, SIGKILL ${victims.map((v) => v.label).join(' + ')} at ${ctx.elapsed()} (${ended} ended, ${owed} owed to Redis)`,
+          `round ${round + 1}: returns held, SIGKILL ${victims.map((v) => v.label).join(' + ')} at ${ctx.elapsed()} (${ended} ended, ${expiredOwed} expired in MySQL and not yet returned to Redis, ${due} due)`,
         )
         for (const victim of victims) await ctx.fs.orchestrator.kill(victim)
         link.resume()
