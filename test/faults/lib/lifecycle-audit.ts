@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { FaultStack } from './fault-stack.ts'
 import type { LifecycleProgress } from './payments.ts'
 
@@ -50,6 +51,16 @@ export async function auditLifecycle(
         .execute()
     : []
   const byEvent = new Map(payments.map((p) => [p.event_id, p]))
+  // How close payments came to their order's pay_by (MySQL's clocks on both sides): the race's edge.
+  const edge = uuids.length
+    ? await fs.db
+        .selectFrom('payments')
+        .innerJoin('orders', 'orders.order_uuid', 'payments.order_uuid')
+        .select(['payments.outcome', 'payments.reason'])
+        .where('payments.order_uuid', 'in', uuids)
+        .where(sql<boolean>`abs(timestampdiff(microsecond, orders.pay_by, payments.created_at)) <= 25000`)
+        .execute()
+    : []
   const appliedPer = new Map<string, number>()
   for (const p of payments)
     if (p.outcome === 'applied') appliedPer.set(p.order_uuid, (appliedPer.get(p.order_uuid) ?? 0) + 1)
@@ -105,6 +116,12 @@ export async function auditLifecycle(
     outcomes.set(k, (outcomes.get(k) ?? 0) + 1)
   }
   notes.push(`payments recorded ${payments.length} (${by(outcomes)})`)
+  if (edge.length) {
+    const applied = count(edge, (p) => p.outcome === 'applied')
+    notes.push(
+      `${edge.length} payment(s) recorded within 25 ms of pay_by: ${applied} applied, ${edge.length - applied} late`,
+    )
+  }
   notes.push(`order rows by status ${by(statuses)}`)
   const took = count(rows, (r) => ['paid', 'awaiting_payment', 'expired', 'cancelled'].includes(r.status))
   notes.push(

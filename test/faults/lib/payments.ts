@@ -128,11 +128,11 @@ export class PaymentActors {
       await sleep(this.#random() * Math.max(0, payBy - Date.now()) * 0.8)
       await this.#cancel(buyer, log, { early: false })
     } else if (log.action === 'pay') {
-      // Around pay_by (35 ms before to 15 ms after: the request takes some ms to reach MySQL): some land
+      // Around pay_by (50 ms before to 10 ms after: the request takes some ms to reach MySQL): some land
       // just before it (applied), some just after (late), as the
       // expiry pass (every 100 ms on two finalizers) takes the same rows.
       if (this.#plan.payTiming === 'at-pay-by')
-        await sleep(Math.max(0, payBy - Date.now() - 35 + this.#random() * 50))
+        await sleep(Math.max(0, payBy - Date.now() - 50 + this.#random() * 60))
       else await sleep(this.#random() * Math.max(0, payBy - Date.now()) * 0.6)
       await this.#pay(log)
       if (this.#plan.secondCharge) await this.#pay(log)
@@ -172,7 +172,7 @@ export class PaymentActors {
         log.cancels.push(`${res.status}${code}`)
         // Still pending: the finalizer has not decided yet. An early canceller asks again at once.
         again = res.status === 503 || res.status === 502 || (res.status === 409 && res.headers.retryAfter)
-        if (early) waitMs = 5 + this.#random() * 20
+        if (early) waitMs = 25 + this.#random() * 50
       } catch (error) {
         log.cancels.push((error as NodeJS.ErrnoException).code ?? 'error')
         again = true
