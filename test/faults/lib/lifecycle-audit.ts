@@ -6,10 +6,14 @@ interface OrderRow {
   order_uuid: string
   status: string
   units_returned_at: Date | null
+  failed_reason: string | null
 }
 
 export interface LifecycleAudit {
-  /** Payments answered 2xx but not recorded, cancels answered 200 whose order is not cancelled. */
+  /**
+   * Payments answered 2xx but not recorded, cancels answered 200 whose order is not cancelled, failed
+   * orders without a reason (I3: failed means failed with its reason).
+   */
   lost: number
   /** Payments applied to orders that are not paid, paid orders without one, `applied` answers not kept. */
   doubleSold: number
@@ -96,6 +100,7 @@ export async function auditLifecycle(
     if (log.cancels.some((a) => a.startsWith('200')) && statusOf.get(log.orderUuid) !== 'cancelled')
       cancelNotKept++
   }
+  const failedNoReason = count(rows, (r) => r.status === 'failed' && !r.failed_reason)
   const owedReturns = count(
     rows,
     (r) => (r.status === 'expired' || r.status === 'cancelled') && r.units_returned_at === null,
@@ -135,9 +140,10 @@ export async function auditLifecycle(
   if (appliedNotPaid) notes.push(`${appliedNotPaid} applied payment(s) on orders that are not paid`)
   if (paidWithout) notes.push(`${paidWithout} paid order(s) without an applied payment`)
   if (extraApplied) notes.push(`${extraApplied} applied payment(s) beyond one per order`)
+  if (failedNoReason) notes.push(`${failedNoReason} failed order(s) without a reason`)
   if (owedReturns) notes.push(`${owedReturns} expired/cancelled order(s) whose units Redis never confirmed`)
   return {
-    lost: unrecorded + cancelNotKept,
+    lost: unrecorded + cancelNotKept + failedNoReason,
     doubleSold: appliedNotPaid + paidWithout + appliedAnswerNotPaid,
     doubleCharged: extraApplied,
     leaked: owedReturns,

@@ -128,11 +128,12 @@ export class PaymentActors {
       await sleep(this.#random() * Math.max(0, payBy - Date.now()) * 0.8)
       await this.#cancel(buyer, log, { early: false })
     } else if (log.action === 'pay') {
-      // Around pay_by (50 ms before to 10 ms after: the request takes some ms to reach MySQL): some land
+      // Around pay_by (250 ms before to 50 ms after: on a loaded machine a delivery takes 10–300 ms to
+      // reach MySQL): some land
       // just before it (applied), some just after (late), as the
       // expiry pass (every 100 ms on two finalizers) takes the same rows.
       if (this.#plan.payTiming === 'at-pay-by')
-        await sleep(Math.max(0, payBy - Date.now() - 50 + this.#random() * 60))
+        await sleep(Math.max(0, payBy - Date.now() - 250 + this.#random() * 300))
       else await sleep(this.#random() * Math.max(0, payBy - Date.now()) * 0.6)
       await this.#pay(log)
       if (this.#plan.secondCharge) await this.#pay(log)

@@ -117,7 +117,7 @@ export const paymentScenarios: Scenario[] = [
   }),
   payment({
     id: 'pay-at-pay-by',
-    fault: 'Payments at pay_by (−50…+10 ms), racing the expiry pass',
+    fault: 'Payments sent at pay_by (−250…+50 ms), racing the expiry pass',
     payments: { pay: 0.6, cancel: 0, payTiming: 'at-pay-by' },
     async inject(ctx) {
       // The fault is the timing itself: every payer pays at its order's pay_by while two expiry workers
