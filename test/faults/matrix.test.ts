@@ -89,6 +89,7 @@ for (const [i, scenario] of scenarios.entries()) {
         lost: Number.NaN,
         oversold: Number.NaN,
         doubleCharged: Number.NaN,
+        doubleSold: Number.NaN,
         leaked: Number.NaN,
         failed: Number.NaN,
         overLimit: Number.NaN,
@@ -107,6 +108,7 @@ for (const [i, scenario] of scenarios.entries()) {
     t.equal(row.lost, 0, 'no accepted order lost (I3)')
     t.equal(row.oversold, 0, 'nothing oversold (I1)')
     t.equal(row.doubleCharged, 0, 'one order per Idempotency-Key, stock down by Σ completed only (I2, I5)')
+    t.equal(row.doubleSold, 0, 'no unit sold twice, returned twice or paid without its order (I7)')
     t.equal(row.leaked, 0, 'Redis agrees with MySQL, no reservation left (I4)')
     t.equal(row.failed, 0, 'no accepted order failed (I6)')
     t.equal(row.chargedToldNo, 0, 'no buyer refused on a key whose order completed (I5)')

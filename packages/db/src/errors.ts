@@ -33,6 +33,12 @@ export function isTransientDbError(error: unknown): boolean {
   const n = errno(error)
   if (n === LOCK_WAIT_TIMEOUT || n === DEADLOCK || n === NOWAIT_LOCK) return true
   if (n !== undefined && CONNECTION_UNAVAILABLE.has(n)) return true
+  // The driver marks an error `fatal` when the connection is unusable. One without a server answer
+  // (no sqlState: not e.g. access denied) is the connection that broke — and what a transaction throws
+  // when the connection broke under it: kysely's ROLLBACK on the dead connection fails with "closed
+  // state" (no code) and that error replaces the lost connection's.
+  const fatal = error as { fatal?: unknown; sqlState?: unknown } | null
+  if (fatal?.fatal === true && fatal.sqlState === undefined) return true
   const code = (error as { code?: string } | null)?.code
   return (
     code === 'ECONNREFUSED' ||

@@ -23,11 +23,14 @@ export async function waitForQuiet(
     timeoutMs,
     intervalMs = 250,
     dlqResidue = 0,
+    lifecycle = false,
   }: {
     timeoutMs: number
     intervalMs?: number
     /** Unparseable messages the scenario sent: by design they stay in the DLQ for a person. */
     dlqResidue?: number
+    /** A payment row: also no order still awaiting payment and no return owed to Redis. */
+    lifecycle?: boolean
   },
 ): Promise<Convergence> {
   const sqs = directSqs(fs.sqsEndpoint)
@@ -36,7 +39,7 @@ export async function waitForQuiet(
   let lastReason = 'not checked'
   try {
     for (let i = 0; Date.now() - from < timeoutMs && i < 100_000; i++) {
-      lastReason = await notQuietBecause(fs, sqs, productId, dlqResidue).catch(
+      lastReason = await notQuietBecause(fs, sqs, productId, dlqResidue, lifecycle).catch(
         (e: Error) => `check failed: ${e.message}`,
       )
       if (lastReason === '') {
@@ -60,6 +63,7 @@ async function notQuietBecause(
   sqs: ReturnType<typeof directSqs>,
   productId: number,
   dlqResidue: number,
+  lifecycle: boolean,
 ): Promise<string> {
   const depth = await queueDepth(sqs, fs.queueName)
   if (depth > 0) return `${depth} message(s) in the orders queue`
@@ -72,6 +76,31 @@ async function notQuietBecause(
     .where('status', '=', 'pending')
     .executeTakeFirstOrThrow()
   if (Number(pending.n) > 0) return `${pending.n} order(s) still pending`
+  if (lifecycle) {
+    const open = await fs.db
+      .selectFrom('orders')
+      .select((eb) => [
+        eb.fn
+          .sum<number>(eb.case().when('status', '=', 'awaiting_payment').then(1).else(0).end())
+          .as('awaiting'),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(
+                eb.and([eb('status', 'in', ['expired', 'cancelled']), eb('units_returned_at', 'is', null)]),
+              )
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as('owed'),
+      ])
+      .where('product_id', '=', productId)
+      .executeTakeFirstOrThrow()
+    if (Number(open.awaiting) > 0) return `${open.awaiting} order(s) still awaiting payment`
+    if (Number(open.owed) > 0) return `${open.owed} return(s) owed to Redis`
+  }
   const state = await readStockState(fs, productId)
   if (state.redis.reservations > 0) return `${state.redis.reservations} live reservation(s)`
   const leaked = leakedUnits(state)

@@ -2,6 +2,8 @@ import { isFence } from '@flash/db'
 import { inParallel } from '@flash/test-kit'
 import type { Convergence } from './converge.ts'
 import type { FaultStack } from './fault-stack.ts'
+import { auditLifecycle } from './lifecycle-audit.ts'
+import type { LifecycleProgress } from './payments.ts'
 import type { SaleOrder } from './sale.ts'
 import { leakedUnits, readStockState } from './stock-state.ts'
 
@@ -12,6 +14,12 @@ export interface MatrixRow {
   lost: number
   oversold: number
   doubleCharged: number
+  /**
+   * I7, payment rows only (0 elsewhere): units put back on sale beyond once, payments applied to orders
+   * that are not paid, paid orders without their applied payment, payments answered `applied` whose
+   * order did not end paid.
+   */
+  doubleSold: number
   leaked: number
   failed: number
   /** Units buyers completed beyond the product's max_per_user, summed over buyers. */
@@ -48,6 +56,10 @@ const count = <T>(items: readonly T[], pick: (item: T) => boolean) => items.filt
  *   409 out_of_stock) although the order under that key completed — a replay must return the original
  *   answer, never a "no" for an order that is being charged.
  * MySQL is read directly and Redis through inventory's stock-state, never through a faulty proxy.
+ *
+ * In a payment row (`lifecycle`) "completed" reads "paid or awaiting payment" (units sold), terminal means
+ * paid / expired / cancelled / failed, and lifecycle-audit.ts adds the I7 checks (double-sold, one applied
+ * payment per paid order, returns owed).
  */
 export async function measure(
   fs: FaultStack,
@@ -55,8 +67,21 @@ export async function measure(
   productId: number,
   orders: SaleOrder[],
   convergence: Convergence,
-  { guardRefusalsExpected = false } = {},
+  {
+    guardRefusalsExpected = false,
+    lifecycle,
+  }: {
+    guardRefusalsExpected?: boolean
+    /** A payment row: orders end paid / expired / cancelled / failed, and the I7 audit runs. */
+    lifecycle?: LifecycleProgress
+  } = {},
 ): Promise<MatrixRow> {
+  // Without a payment window an order ends `completed`; with one, its unit is sold while it awaits payment
+  // or once paid, and back on sale once expired or cancelled.
+  const terminal = new Set(lifecycle ? ['paid', 'expired', 'cancelled', 'failed'] : ['completed', 'failed'])
+  const holding = new Set(lifecycle ? ['paid', 'awaiting_payment'] : ['completed'])
+  // Statuses that mean "this key's order was accepted and taken", whatever happened to it later.
+  const granted = new Set(lifecycle ? ['paid', 'awaiting_payment', 'expired', 'cancelled'] : ['completed'])
   const logs = orders.map((o) => o.log)
   const acceptedBy = new Map<string, SaleOrder['buyer']>()
   for (const { buyer, log } of orders) {
@@ -80,9 +105,7 @@ export async function measure(
     return { uuid, status: 'unreadable' }
   })
   // Lost: not terminal (or not readable) now, or answered 404 to its owner right after its 202.
-  const lostNow = new Set(
-    seen.filter((s) => s.status !== 'completed' && s.status !== 'failed').map((s) => s.uuid),
-  )
+  const lostNow = new Set(seen.filter((s) => !terminal.has(s.status)).map((s) => s.uuid))
   for (const log of logs) {
     if (log.outcome.kind === 'accepted' && log.seenAtOnce === 404) lostNow.add(log.outcome.orderUuid)
   }
@@ -90,7 +113,16 @@ export async function measure(
 
   const rows = await fs.db
     .selectFrom('orders')
-    .select(['order_uuid', 'user_id', 'status', 'quantity', 'idempotency_key', 'failed_reason'])
+    .select([
+      'id',
+      'order_uuid',
+      'user_id',
+      'status',
+      'quantity',
+      'idempotency_key',
+      'failed_reason',
+      'units_returned_at',
+    ])
     .where('product_id', '=', productId)
     .execute()
   const product = await fs.db
@@ -98,13 +130,13 @@ export async function measure(
     .select(['stock', 'supplied', 'max_per_user'])
     .where('id', '=', productId)
     .executeTakeFirstOrThrow()
-  const completedUnits = rows.filter((r) => r.status === 'completed').reduce((s, r) => s + r.quantity, 0)
+  const completedUnits = rows.filter((r) => holding.has(r.status)).reduce((s, r) => s + r.quantity, 0)
   const oversold = Math.max(0, completedUnits - product.supplied) + Math.max(0, -product.stock)
 
   // Per key (a greedy buyer sends two): the rows carry the key they were placed under.
   const keyOf = (userId: number, key: string | null) => `${userId}:${key ?? '-'}`
   const completedKeys = new Set(
-    rows.filter((r) => r.status === 'completed').map((r) => keyOf(r.user_id, r.idempotency_key)),
+    rows.filter((r) => granted.has(r.status)).map((r) => keyOf(r.user_id, r.idempotency_key)),
   )
   const chargedToldNo = count(
     orders,
@@ -118,7 +150,7 @@ export async function measure(
   // The per-user limit as MySQL's rows tell it.
   const unitsOf = new Map<number, number>()
   for (const r of rows)
-    if (r.status === 'completed') unitsOf.set(r.user_id, (unitsOf.get(r.user_id) ?? 0) + r.quantity)
+    if (holding.has(r.status)) unitsOf.set(r.user_id, (unitsOf.get(r.user_id) ?? 0) + r.quantity)
   const limit = product.max_per_user
   const overLimit = limit ? [...unitsOf.values()].reduce((s, units) => s + Math.max(0, units - limit), 0) : 0
   // Refused by MySQL's guards where Redis was wrong: a buyer's extra order while the buyer already holds
@@ -144,6 +176,12 @@ export async function measure(
   const extraRows = [...rowsPerBuyer.values()].reduce((s, n) => s + Math.max(0, n - 1), 0)
   const overDecrement = Math.max(0, product.supplied - product.stock - completedUnits)
 
+  // Stock above supplied − Σ held: a unit came back more than once (only possible with returns).
+  const overReturn = lifecycle ? Math.max(0, product.stock - (product.supplied - completedUnits)) : 0
+  const extra = lifecycle
+    ? await auditLifecycle(fs, lifecycle, rows, acceptedBy)
+    : { lost: 0, doubleSold: 0, doubleCharged: 0, leaked: 0, notes: [] }
+
   const state = await readStockState(fs, productId).catch(() => undefined)
   const leaked = state ? leakedUnits(state) : Number.NaN
 
@@ -160,8 +198,10 @@ export async function measure(
   for (const s of seen) statusOf.set(s.status, (statusOf.get(s.status) ?? 0) + 1)
   notes.push(`accepted orders now ${[...statusOf].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`)
   notes.push(
-    `MySQL: ${rows.length} rows, stock ${product.stock}, supplied ${product.supplied}, completed ${completedUnits}`,
+    `MySQL: ${rows.length} rows, stock ${product.stock}, supplied ${product.supplied}, ${lifecycle ? 'paid + awaiting' : 'completed'} ${completedUnits}`,
   )
+  if (overReturn) notes.push(`stock ${overReturn} above supplied − Σ held: units returned more than once`)
+  notes.push(...extra.notes)
   if (extraRows) {
     // A few examples, for whoever fixes it: which statuses, and whether the key reached the rows.
     const examples = [...rowsPerBuyer]
@@ -197,17 +237,19 @@ export async function measure(
     )
   } else notes.push('stock-state unreadable')
   if (!convergence.converged) notes.push(`did not converge: ${convergence.lastReason}`)
-  if (product.stock > 0 && count(logs, (l) => l.outcome.kind !== 'accepted') > 0) {
+  // With a payment window, units expired after the last buyer left are back on sale by design.
+  if (!lifecycle && product.stock > 0 && count(logs, (l) => l.outcome.kind !== 'accepted') > 0) {
     notes.push(`undersold: ${product.stock} unit(s) left while buyers were turned away (I6)`)
   }
 
   return {
     fault,
     accepted: acceptedBy.size,
-    lost,
+    lost: lost + extra.lost,
     oversold,
-    doubleCharged: extraRows + overDecrement,
-    leaked,
+    doubleCharged: extraRows + overDecrement + extra.doubleCharged,
+    doubleSold: overReturn + extra.doubleSold,
+    leaked: leaked + extra.leaked,
     failed,
     overLimit,
     unanswered,

@@ -1,6 +1,7 @@
 import { expectOk } from '@flash/api-client'
 import { waitForQuiet } from './converge.ts'
 import { type MatrixRow, measure } from './measure.ts'
+import { DEFAULT_PAYMENTS, LifecycleProgress, PaymentActors } from './payments.ts'
 import { DEFAULT_SALE, registerBuyers, runSale, SaleProgress } from './sale.ts'
 import { type FaultContext, type Scenario, seeded, sleep } from './scenario.ts'
 import type { StackKeeper } from './stack-keeper.ts'
@@ -54,11 +55,22 @@ async function measureScenario(
   const notes: string[] = []
   let dlqResidue = 0
   const progress = new SaleProgress()
+  const lifecycle = scenario.payments ? new LifecycleProgress() : undefined
+  const actors = scenario.payments
+    ? new PaymentActors(
+        fs,
+        { ...DEFAULT_PAYMENTS, ...scenario.payments },
+        seeded(options.seed + 1000),
+        lifecycle!,
+      )
+    : undefined
+  if (actors) progress.onAccepted = (buyer, uuid) => actors.accepted(buyer, uuid)
   const ctx: FaultContext = {
     fs,
     progress,
     productId: product.id,
     random,
+    lifecycle,
     note: (line) => notes.push(line),
     elapsed: () => `${((Date.now() - progress.startedAt) / 1000).toFixed(1)}s`,
     expectDlqResidue: (n) => {
@@ -79,6 +91,9 @@ async function measureScenario(
     }
   })()
   const [saleDone, faultDone] = await Promise.allSettled([sale, fault])
+  // Payers, cancellers and late payers finish their (bounded) actions before the wait for quiet.
+  await lifecycle?.done()
+  await actors?.close()
   if (faultDone.status === 'rejected') notes.push(`the fault itself failed: ${String(faultDone.reason)}`)
   if (saleDone.status === 'rejected') throw saleDone.reason
   const orders = saleDone.value
@@ -87,9 +102,11 @@ async function measureScenario(
   const convergence = await waitForQuiet(fs, product.id, {
     timeoutMs: options.convergeTimeoutMs,
     dlqResidue,
+    lifecycle: lifecycle !== undefined,
   })
   const row = await measure(fs, scenario.fault, product.id, orders, convergence, {
     guardRefusalsExpected: scenario.guardRefusalsExpected ?? false,
+    lifecycle,
   })
   const { restarts, selfCrashes, failures } = fs.orchestrator
   if (restarts.length) notes.push(`restarted ${restarts.join(', ')}`)

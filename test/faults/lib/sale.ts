@@ -45,6 +45,8 @@ export class SaleProgress {
   accepted = 0
   answered = 0
   readonly startedAt = Date.now()
+  /** Called with every accepted order at once (the payment rows' buyers act on it). */
+  onAccepted: ((buyer: Buyer, orderUuid: string) => void) | undefined
 
   /** Resolves once `n` orders were accepted, or after `timeoutMs` (bounded either way). */
   async acceptedAtLeast(n: number, timeoutMs = 10_000): Promise<boolean> {
@@ -109,6 +111,7 @@ export async function runSale(
       progress.answered++
       if (log.outcome.kind === 'accepted') {
         progress.accepted++
+        progress.onAccepted?.(buyer, log.outcome.orderUuid)
         // I3 "visible to its owner from that moment": the shop page asks for the order at once.
         const seen = await client.getOrder(buyer.token, log.outcome.orderUuid).catch(() => undefined)
         log.seenAtOnce = seen ? seen.status : 0

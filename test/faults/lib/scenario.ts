@@ -1,5 +1,6 @@
 import type { Env } from '@flash/tools'
 import type { FaultStack } from './fault-stack.ts'
+import type { LifecycleProgress, PaymentPlan } from './payments.ts'
 import type { SalePlan, SaleProgress } from './sale.ts'
 
 /** What a fault sees while the sale runs. */
@@ -13,6 +14,8 @@ export interface FaultContext {
   note(line: string): void
   /** Seconds since the sale started, for notes. */
   elapsed(): string
+  /** A payment row: what its buyers did with their orders so far (payments, cancels). */
+  lifecycle: LifecycleProgress | undefined
   /** Unparseable messages sent: they stay in the DLQ by design and do not block convergence. */
   expectDlqResidue(n: number): void
 }
@@ -25,6 +28,11 @@ export interface Scenario {
   /** Extra environment for every service of this scenario's stack. */
   env?: Env
   plan?: Partial<SalePlan>
+  /**
+   * A payment row (the stack runs with a payment window): buyers pay a share of their accepted orders
+   * through the signed webhook, cancel some, let the rest expire; the audit adds the I7 checks.
+   */
+  payments?: Partial<PaymentPlan>
   /**
    * Every request must get an HTTP answer within the client's timeout (a fault the API promises to
    * answer through, e.g. with 503 + Retry-After): the row then requires `unanswered` to be 0.

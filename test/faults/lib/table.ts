@@ -6,6 +6,7 @@ const HEADER = [
   'lost',
   'oversold',
   'double-charged',
+  'double-sold',
   'leaked',
   'failed orders',
   'over limit',
@@ -25,7 +26,7 @@ export function renderTable(rows: readonly MatrixRow[]): string {
   for (const r of rows) {
     const seconds = r.converged ? r.seconds.toFixed(1) : `> ${r.seconds.toFixed(0)} (no)`
     lines.push(
-      `| ${[r.fault, r.accepted, r.lost, r.oversold, r.doubleCharged, r.leaked, r.failed, r.overLimit, r.chargedToldNo, r.unanswered].map((v) => (typeof v === 'number' ? cell(v) : v)).join(' | ')} | ${seconds} |`,
+      `| ${[r.fault, r.accepted, r.lost, r.oversold, r.doubleCharged, r.doubleSold, r.leaked, r.failed, r.overLimit, r.chargedToldNo, r.unanswered].map((v) => (typeof v === 'number' ? cell(v) : v)).join(' | ')} | ${seconds} |`,
     )
   }
   return lines.join('\n')
@@ -46,6 +47,7 @@ export const rowHolds = (r: MatrixRow, requireAnswered = false) =>
   r.lost === 0 &&
   r.oversold === 0 &&
   r.doubleCharged === 0 &&
+  r.doubleSold === 0 &&
   r.leaked === 0 &&
   r.failed === 0 &&
   r.chargedToldNo === 0

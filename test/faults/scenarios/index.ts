@@ -1,6 +1,7 @@
 import type { Scenario } from '../lib/scenario.ts'
 import { killScenarios } from './kills.ts'
 import { mysqlScenarios } from './mysql.ts'
+import { paymentScenarios } from './payments.ts'
 import { queueScenarios } from './queue.ts'
 import { redisPartialScenarios } from './redis-partial.ts'
 import { redisScenarios } from './redis.ts'
@@ -12,4 +13,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...redisScenarios,
   ...redisPartialScenarios,
   ...queueScenarios,
+  ...paymentScenarios,
 ]
