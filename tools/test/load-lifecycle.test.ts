@@ -122,7 +122,7 @@ t.test('the lifecycle audit passes a clean sale and catches each way it can go w
   )
   const failing = (checks: ReturnType<typeof judgeLifecycle>) =>
     checks.filter((c) => !c.pass).map((c) => c.id)
-  // A unit sold twice: four paid orders for three units.
+  // A unit sold twice: four paid orders for three units (a unit "bought again" that never came back).
   const twice = lifecycleOf([order('paid', 1), order('paid', 1), order('paid', 2), order('paid', 3)], {
     supplied: 3,
     loadStartMs: T0,
@@ -132,6 +132,7 @@ t.test('the lifecycle audit passes a clean sale and catches each way it can go w
     'I7',
     'I7-ended',
     'I2-returned',
+    'resale',
   ])
   // An expired unit returned twice: the stock shows one unit too many.
   t.same(failing(judgeLifecycle(clean, { supplied: 3, available: 1, soldOut: true })), [
@@ -232,19 +233,28 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => resolve(s))
   })
 
-t.test('the payer pays its share of the waiting orders with a signed webhook, once each', async (t) => {
-  // Ten orders waiting for their payment, as GET /api/orders shows them to their buyer; the webhook
-  // checks the signature exactly as the platform does (HMAC-SHA256 over `${t}.${raw body}`).
+t.test('the payer pays its share of the accepted orders with a signed webhook, once each', async (t) => {
+  // Ten accepted orders: pending at first, then waiting for their payment, as GET /api/orders/:uuid
+  // shows them to their buyer — but the fifth failed. The webhook checks the signature exactly as the
+  // platform does (HMAC-SHA256 over `${t}.${raw body}`).
   const secret = 'test-webhook-secret'
-  const waiting = Array.from({ length: 10 }, (_, i) =>
-    order('awaiting_payment', i, { pay_by: new Date(Date.now() + 60_000).toISOString() }),
+  const orders = Array.from({ length: 10 }, (_, i) =>
+    order(i === 4 ? 'failed' : 'awaiting_payment', i, {
+      pay_by: new Date(Date.now() + 60_000).toISOString(),
+    }),
   )
+  const reads = new Map<string, number>()
   const deliveries: { orderUuid: string; eventId: string; amount: number; valid: boolean }[] = []
   let firstRefused = true
   const server = createServer(async (req, res) => {
-    if (req.method === 'GET' && req.url?.startsWith('/api/orders')) {
+    const uuid = /^\/api\/orders\/([0-9a-f-]+)$/.exec(req.url ?? '')?.[1]
+    if (req.method === 'GET' && uuid) {
+      const o = orders.find((x) => x.order_uuid === uuid)!
+      t.equal(req.headers.authorization, `Bearer buyer-${orders.indexOf(o)}`, 'read as its buyer')
+      const n = (reads.get(uuid) ?? 0) + 1
+      reads.set(uuid, n)
       res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ data: [...waiting, { ...waiting[0]!, product_id: 99 }], next_cursor: null }))
+      res.end(JSON.stringify(n === 1 ? { ...o, status: 'pending', pay_by: null } : o))
       return
     }
     if (req.method === 'POST' && req.url === '/api/payments/webhook') {
@@ -278,24 +288,15 @@ t.test('the payer pays its share of the waiting orders with a signed webhook, on
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const payer = startPayer({
-    client: new ApiClient({ baseUrl: url }),
-    url,
-    tokens: ['a', 'b'],
-    productId: 7,
-    ratio: 0.7,
-    secret,
-    intervalMs: 20,
-  })
-  // Several rounds see the same ten orders (two buyers, many polls): each is decided once.
-  while (payer.stats.seen < 10) await new Promise((resolve) => setTimeout(resolve, 20))
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  const payer = startPayer({ client: new ApiClient({ baseUrl: url }), url, ratio: 0.7, secret })
+  orders.forEach((o, i) => payer.accepted(o.order_uuid, `buyer-${i}`))
   const stats = await payer.stop()
-  t.equal(stats.seen, 10)
-  t.equal(stats.chosen, 7)
-  t.same(stats.outcomes, { applied: 7 })
+  t.equal(stats.accepted, 10)
+  t.equal(stats.chosen, 7, 'the 2nd, 3rd, 5th, 6th, 8th, 9th and 10th')
+  t.equal(stats.missed, 1, 'the failed order never waited for a payment')
+  t.same(stats.outcomes, { applied: 6 })
   t.equal(stats.undelivered, 0)
-  t.equal(deliveries.length, 7, 'the refused delivery was retried, nothing paid twice')
+  t.equal(deliveries.length, 6, 'the refused delivery was retried, nothing paid twice')
   t.ok(
     deliveries.every((d) => d.valid),
     'every delivery signed as the platform verifies it',
@@ -304,9 +305,10 @@ t.test('the payer pays its share of the waiting orders with a signed webhook, on
     deliveries.every((d) => d.amount === 4999),
     "each pays its order's total",
   )
-  t.equal(new Set(deliveries.map((d) => d.orderUuid)).size, 7)
+  t.equal(new Set(deliveries.map((d) => d.orderUuid)).size, 6)
   t.ok(
     deliveries.every((d) => d.eventId === `evt_load_${d.orderUuid}`),
     'one event id per order',
   )
+  t.notOk(reads.has(orders[0]!.order_uuid), 'an order not chosen to pay is never read')
 })

@@ -69,8 +69,6 @@ export async function collectOrders(
   productIds: readonly number[],
   /** Also collects the orders themselves (of `productIds`) here. */
   sink?: Order[],
-  /** Each page's orders of `productIds` as soon as it is read (the payer acts on them at once). */
-  onPage?: (orders: Order[]) => void,
 ): Promise<Map<number, OrderCounts>> {
   const counts = new Map(productIds.map((id) => [id, emptyCounts()]))
   const deadlineMs = Date.now() + 60_000
@@ -86,9 +84,7 @@ export async function collectOrders(
       )
       if (!res.ok) throw new Error(`GET /api/orders answered ${res.status}: ${res.problem?.title}`)
       countOrders(res.data.data, counts)
-      const mine = res.data.data.filter((o) => counts.has(o.product_id))
-      sink?.push(...mine)
-      onPage?.(mine)
+      if (sink) for (const o of res.data.data) if (counts.has(o.product_id)) sink.push(o)
       if (!res.data.next_cursor) return
       cursor = res.data.next_cursor
     }

@@ -45,7 +45,9 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   )
   const paying = options.pay !== undefined
   const tokens = buyers.map((b) => b.accessToken)
-  let payer: Payer | undefined
+  const payer: Payer | undefined = paying
+    ? startPayer({ client, url: options.url, ratio: options.pay ?? 0, secret: webhookSecret() })
+    : undefined
   // Orders still pending, from the internal stock-state when this machine can reach it (live only).
   const token = await serviceToken()
   let pending: number | undefined
@@ -62,23 +64,14 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   let sold = 0
   const sale = await runSale({
     load: {
-      ...cliOrderLoad(ctx, buyers, product.id),
+      ...cliOrderLoad(ctx, buyers, product.id, payer?.accepted),
       onStart: (r) => {
-        if (paying)
-          payer = startPayer({
-            client,
-            url: options.url,
-            tokens,
-            productId: product.id,
-            ratio: options.pay ?? 0,
-            secret: webhookSecret(),
-          })
         live = progress.live(
           options.durationS,
           () => r.live(),
           () =>
             `sold ${sold}/${options.stock}${pending === undefined ? '' : ` · pending ${pending}`}` +
-            (payer ? ` · paying ${payer.stats.chosen} of ${payer.stats.seen} awaiting` : ''),
+            (payer ? ` · paid ${payer.stats.outcomes.applied ?? 0} of ${payer.stats.chosen} to pay` : ''),
         )
       },
       onResponse: (status) => {
@@ -145,13 +138,10 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     : saleChecks
   if (payer) {
     const p = payer.stats
+    const outcomes = Object.entries(p.outcomes).map(([k, n]) => `${k}×${n}`)
     notes.push(
-      `payer: ${p.seen} orders seen awaiting payment, ${p.chosen} paid through the signed webhook ` +
-        `(${
-          Object.entries(p.outcomes)
-            .map(([k, n]) => `${k}×${n}`)
-            .join(' ') || 'no answer'
-        }), ` +
+      `payer: of ${p.accepted} orders accepted, ${p.chosen} chosen to pay through the signed webhook ` +
+        `(${outcomes.join(' ') || 'no answer'}); ${p.missed} never seen waiting for their payment, ` +
         `${p.undelivered} not delivered before their pay_by`,
     )
   }
@@ -177,6 +167,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
             resold: lifecycle.resold,
             returned_while_open: lifecycle.returnedWhileOpen,
             payments_applied: payer?.stats.outcomes.applied ?? 0,
+            pay_chosen: payer?.stats.chosen ?? 0,
             // Payments that came after their order's pay_by: recorded to be refunded, never a sale.
             refund_due: payer?.stats.outcomes.refund_due ?? 0,
           }
