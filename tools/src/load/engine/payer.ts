@@ -2,7 +2,8 @@
 // is decided at once — a RATIO share of them, in the order they were accepted, will be paid. For those
 // the payer follows the order as its buyer until it waits for its payment, then sends the payment
 // provider's signed webhook, built and signed by order-service's own local provider code, so the tool
-// pays exactly as `npm run pay` and a provider do. The other buyers let their window lapse.
+// pays exactly as `npm run pay` and a provider do (@flash/order-service is a dev dependency of the tools:
+// the load tool runs from a checkout, never from the tools image). The other buyers let their window lapse.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient } from '@flash/api-client'
 import { DEV_PAYMENT_WEBHOOK_SECRET, type Order } from '@flash/contracts'
