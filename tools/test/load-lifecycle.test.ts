@@ -289,7 +289,7 @@ t.test('the payer pays its share of the accepted orders with a signed webhook, o
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const payer = startPayer({ client: new ApiClient({ baseUrl: url }), url, ratio: 0.7, secret })
-  orders.forEach((o, i) => payer.accepted(o.order_uuid, `buyer-${i}`))
+  for (const [i, o] of orders.entries()) payer.accepted(o.order_uuid, `buyer-${i}`)
   const stats = await payer.stop()
   t.equal(stats.accepted, 10)
   t.equal(stats.chosen, 7, 'the 2nd, 3rd, 5th, 6th, 8th, 9th and 10th')
