@@ -14,6 +14,7 @@ import { audit } from '../src/load/audit/types.ts'
 import { Recorder } from '../src/load/engine/recorder.ts'
 import { paysNth, startPayer, webhookSecret } from '../src/load/engine/payer.ts'
 import { buildReport, summaryLines } from '../src/load/report/build.ts'
+import { CHARTS_SCRIPT } from '../src/load/report/charts-script.ts'
 import { loadPage } from '../src/load/report/html.ts'
 import { renderPage } from '../src/load/report/html-page.ts'
 
@@ -205,6 +206,28 @@ t.test('the report carries paid / expired / cancelled over time: terminal, JSON,
   t.match(html, /data-kind="lifecycle"/)
   const data = JSON.parse(html.split('id="chart-data">')[1]!.split('</script>')[0]!)
   t.same(data.at(-1).lifecycle.expired, [0, 0, 1, 1, 1, 1])
+  // The page's own script draws it (uPlot and the DOM stubbed: what each chart is given).
+  const drawn: [string, unknown[][]][] = []
+  const els = [...html.matchAll(/data-chart="(\d+)" data-kind="(\w+)"/g)].map(([, i, kind]) => ({
+    clientWidth: 900,
+    getAttribute: (a: string) => (a === 'data-chart' ? i : kind),
+  }))
+  const page = {
+    document: {
+      getElementById: () => ({ textContent: html.split('id="chart-data">')[1]!.split('</script>')[0] }),
+      querySelectorAll: () => els,
+    },
+    // A class: the script calls `new uPlot(opts, series, el)`.
+    uPlot: class {
+      constructor(opts: { title: string }, series: unknown[][]) {
+        drawn.push([opts.title, series])
+      }
+    },
+  }
+  new Function('document', 'uPlot', CHARTS_SCRIPT)(page.document, page.uPlot)
+  const lifecycleChart = drawn.find(([title]) => /paid, expired and cancelled/.test(title))
+  t.same(lifecycleChart?.[1], [l.series.t, l.series.paid, l.series.expired, l.series.cancelled])
+  t.equal(drawn.length, 4, 'and the three charts of every run')
   const plain = buildReport({ ...reportInputWithout(report) })
   t.notOk('lifecycle' in plain, 'no payer, no lifecycle')
   t.notMatch(summaryLines(plain).join('\n'), /payment:/)

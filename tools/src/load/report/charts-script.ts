@@ -22,7 +22,7 @@ export const CHARTS_SCRIPT = `
     var d = data[Number(el.getAttribute('data-chart'))];
     var kind = el.getAttribute('data-kind');
     var run = d.summary || {};
-    var x = { label: 's', value: legend(d.t.length + ' s in all') };
+    var x = { label: 's', value: legend((d.t || []).length + ' s in all') };
     var opts, series;
     if (kind === 'lifecycle') {
       var l = d.lifecycle;
