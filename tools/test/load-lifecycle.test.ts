@@ -17,6 +17,7 @@ import { buildReport, summaryLines } from '../src/load/report/build.ts'
 import { CHARTS_SCRIPT } from '../src/load/report/charts-script.ts'
 import { loadPage } from '../src/load/report/html.ts'
 import { renderPage } from '../src/load/report/html-page.ts'
+import { orderRequests } from '../src/load/scenarios/orders-load.ts'
 
 const options = (argv: string[]) => {
   const p = parseLoadArgs(argv)
@@ -75,6 +76,21 @@ t.test('the payer pays the share asked for, of any prefix of the orders', async 
   t.equal(paid(9, 1 / 3), 3)
   t.equal(webhookSecret({}), DEV_PAYMENT_WEBHOOK_SECRET, 'the local stack’s secret by default')
   t.equal(webhookSecret({ PAYMENT_WEBHOOK_SECRET: 's3cret' }), 's3cret')
+})
+
+t.test('the order load names each accepted order and its buyer, only when asked', async (t) => {
+  const seen: [string, string][] = []
+  const requests = orderRequests(['tok-a', 'tok-b'], 0, 1, (uuid, token) => seen.push([uuid, token]))
+  const answer = (i: number, status: number, body: string) =>
+    (requests[i]!.onResponse as (status: number, body: string) => void)(status, body)
+  answer(0, 202, JSON.stringify({ order_uuid: 'u-1', status: 'pending' }))
+  answer(1, 409, JSON.stringify({ code: 'sold_out' }))
+  answer(1, 202, JSON.stringify({ order_uuid: 'u-2', status: 'pending' }))
+  t.same(seen, [
+    ['u-1', 'tok-a'],
+    ['u-2', 'tok-b'],
+  ])
+  t.notOk(orderRequests(['tok-a'], 0, 1)[0]!.onResponse, 'no reading of bodies without a payer')
 })
 
 t.test('the lifecycle: counts, resale, and the series over time', async (t) => {
