@@ -102,7 +102,7 @@ export class ApiClient {
   createProduct(token: string, body: CreateProductBody) {
     return this.call<Product>({ method: 'POST', path: '/api/products', body, token })
   }
-  /** Schedules the sale (`sale_starts_at`, `sale_ends_at`) or changes the per-user limit (admin). */
+  /** Schedules the sale (`sale_starts_at`, `sale_ends_at`), changes the per-user limit or the payment window (admin). */
   updateProduct(token: string, id: number, body: UpdateProductBody) {
     return this.call<Product>({ method: 'PATCH', path: `/api/products/${id}`, body, token })
   }

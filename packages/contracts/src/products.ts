@@ -10,11 +10,25 @@ export const Product = Type.Object({
   stock: Type.Integer({ minimum: 0 }),
   /** Most units one buyer may hold (pending + completed); null = no limit. */
   max_per_user: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  /** Seconds an order of this product waits for its payment; null = the deployment's window. */
+  payment_window_seconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   ...SaleWindowFields,
 })
 export type Product = Static<typeof Product>
 
 const MaxPerUser = Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])
+
+/** The most a product's payment window may be: the deployment's own limit (PAYMENT_WINDOW_SECONDS). */
+export const MAX_PAYMENT_WINDOW_SECONDS = 21_600
+
+/**
+ * This product's payment window in seconds (0: its orders complete at commit, no payment step); null
+ * = the deployment's (PAYMENT_WINDOW_SECONDS). Applies to orders the finalizer commits from then on.
+ */
+const PaymentWindowSeconds = Type.Union([
+  Type.Integer({ minimum: 0, maximum: MAX_PAYMENT_WINDOW_SECONDS }),
+  Type.Null(),
+])
 
 export const CreateProductBody = Type.Object(
   {
@@ -22,6 +36,7 @@ export const CreateProductBody = Type.Object(
     price_cents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
     stock: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
     max_per_user: Type.Optional(MaxPerUser),
+    payment_window_seconds: Type.Optional(PaymentWindowSeconds),
     sale_starts_at: Type.Optional(SaleStartsAt),
     sale_ends_at: Type.Optional(SaleEndsAt),
   },
@@ -30,13 +45,14 @@ export const CreateProductBody = Type.Object(
 export type CreateProductBody = Static<typeof CreateProductBody>
 
 /**
- * `PATCH /api/products/:id` (admin): the sale window and the per-user limit. A field left out is left
+ * `PATCH /api/products/:id` (admin): the sale window, the per-user limit and the payment window. A field left out is left
  * as it is; `null` clears it (no start = on sale now, no end = open-ended, no limit). Units are added
  * with `POST /api/products/:id/restock`, before or during the sale.
  */
 export const UpdateProductBody = Type.Object(
   {
     max_per_user: Type.Optional(MaxPerUser),
+    payment_window_seconds: Type.Optional(PaymentWindowSeconds),
     sale_starts_at: Type.Optional(SaleStartsAt),
     sale_ends_at: Type.Optional(SaleEndsAt),
   },

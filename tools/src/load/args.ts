@@ -26,6 +26,10 @@ export interface LoadOptions {
   products: number
   mix: Record<MixKind, number>
   openAfterS: number
+  /** flash-sale: the share of accepted orders whose buyer pays (signed webhook); undefined = no payer. */
+  pay: number | undefined
+  /** flash-sale: the product's own payment window (s); undefined = the deployment's. */
+  paymentWindowS: number | undefined
   drainTimeoutS: number
   timeoutS: number
   outDir: string | undefined
@@ -56,6 +60,17 @@ function int(name: string, value: string | undefined, fallback: number, min: num
   const n = Number(value)
   if (!Number.isInteger(n) || n < min || n > max)
     throw new Error(`--${name} must be an integer ${min}…${max}`)
+  return n
+}
+
+/** The most `--payment-window` may be: what inventory-service accepts for a product (6 h). */
+export const MAX_PAYMENT_WINDOW_S = 21_600
+
+function ratio(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new Error(`--${name} must be a share 0…1 (e.g. 0.7)`)
   return n
 }
 
@@ -104,6 +119,8 @@ export function parseLoadArgs(argv: readonly string[], env: Record<string, strin
       products: { type: 'string' },
       mix: { type: 'string' },
       'open-after': { type: 'string' },
+      pay: { type: 'string' },
+      'payment-window': { type: 'string' },
       'drain-timeout': { type: 'string' },
       timeout: { type: 'string' },
       out: { type: 'string' },
@@ -148,6 +165,11 @@ export function parseLoadArgs(argv: readonly string[], env: Record<string, strin
     products: int('products', values.products, 20, 1, 1000),
     mix: parseMix(values.mix),
     openAfterS: int('open-after', values['open-after'], Math.min(1, durationS - 1), 0, 3600),
+    pay: ratio('pay', values.pay),
+    paymentWindowS:
+      values['payment-window'] === undefined
+        ? undefined
+        : int('payment-window', values['payment-window'], 0, 0, MAX_PAYMENT_WINDOW_S),
     drainTimeoutS: int('drain-timeout', values['drain-timeout'], 60, 1, 3600),
     timeoutS: int('timeout', values.timeout, 10, 1, 600),
     outDir: values.out,
@@ -157,6 +179,10 @@ export function parseLoadArgs(argv: readonly string[], env: Record<string, strin
     expect: parseExpect(values.expect),
     quiet: values.quiet,
   }
+  if (scenario !== 'flash-sale' && (options.pay !== undefined || options.paymentWindowS !== undefined))
+    throw new Error('--pay and --payment-window belong to flash-sale')
+  if (options.pay !== undefined && options.paymentWindowS === 0)
+    throw new Error('--pay needs a payment window: --payment-window 0 completes every order at commit')
   if (scenario === 'flash-sale' && options.openAfterS >= durationS)
     throw new Error('--open-after must be shorter than --duration')
   return { help: false, options }

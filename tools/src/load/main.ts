@@ -92,6 +92,7 @@ export async function runLoadCli(argv: readonly string[], command = 'npm run loa
       audit: outcome.audit,
       setup: outcome.setup,
       buyers: outcome.buyers,
+      lifecycle: outcome.lifecycle,
       notes: outcome.notes,
     })
     if (controller.signal.aborted)

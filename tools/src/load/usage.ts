@@ -47,6 +47,11 @@ options:
   --mix LIST             steady-shop: weights, default browse=40,product=25,order=15,status=10,me=10
   --open-after S         flash-sale: the sale is scheduled this many seconds ahead, just before the load
                          starts (default 1; the report notes when it opened; 0: on sale from the start)
+  --pay RATIO            flash-sale: the share (0…1) of accepted orders whose buyer pays, through the
+                         signed webhook as a provider would (PAYMENT_WEBHOOK_SECRET, else the local
+                         stack's); the rest let the window lapse and their units go back on sale
+  --payment-window S     flash-sale: the product's own payment window (0…21600 s; default the
+                         deployment's PAYMENT_WINDOW_SECONDS); the drain waits for it to close
   --drain-timeout S      how long to wait for every accepted order to be terminal (default 60)
   --timeout S            a request unanswered this long counts as a timeout (default 10)
   --out DIR              where report.json and report.html go (default tmp/load/<time>-<scenario>)

@@ -6,16 +6,32 @@ import type { SaleWindowMs } from '../products/sale-window.ts'
 /** What every product view needs besides live stock; what the in-process cache holds. */
 export type ProductInfo = Pick<
   ProductRow,
-  'id' | 'name' | 'price_cents' | 'max_per_user' | 'sale_starts_at' | 'sale_ends_at'
+  | 'id'
+  | 'name'
+  | 'price_cents'
+  | 'max_per_user'
+  | 'payment_window_seconds'
+  | 'sale_starts_at'
+  | 'sale_ends_at'
 >
 
-const INFO = ['id', 'name', 'price_cents', 'max_per_user', 'sale_starts_at', 'sale_ends_at'] as const
+const INFO = [
+  'id',
+  'name',
+  'price_cents',
+  'max_per_user',
+  'payment_window_seconds',
+  'sale_starts_at',
+  'sale_ends_at',
+] as const
 
 export interface NewProductInput {
   name: string
   priceCents: number
   stock: number
   maxPerUser: number | null
+  /** null: the deployment's. */
+  paymentWindowSeconds: number | null
   window: SaleWindowMs
 }
 
@@ -37,6 +53,7 @@ export async function insertProduct(db: Db, input: NewProductInput): Promise<num
       stock: input.stock,
       supplied: input.stock,
       max_per_user: input.maxPerUser,
+      payment_window_seconds: input.paymentWindowSeconds,
       sale_starts_at: toDate(input.window.startsMs),
       sale_ends_at: toDate(input.window.endsMs),
     })
@@ -47,6 +64,8 @@ export async function insertProduct(db: Db, input: NewProductInput): Promise<num
 export interface ProductUpdate {
   /** undefined = unchanged. */
   maxPerUser?: number | null
+  /** undefined = unchanged. */
+  paymentWindowSeconds?: number | null
   window: SaleWindowMs
 }
 
@@ -75,6 +94,9 @@ export async function updateProduct<R>(
       .updateTable('products')
       .set({
         ...(update.maxPerUser === undefined ? {} : { max_per_user: update.maxPerUser }),
+        ...(update.paymentWindowSeconds === undefined
+          ? {}
+          : { payment_window_seconds: update.paymentWindowSeconds }),
         sale_starts_at: toDate(update.window.startsMs),
         sale_ends_at: toDate(update.window.endsMs),
         updated_at: new Date(),
@@ -179,6 +201,7 @@ export function toProduct(info: ProductInfo, available: number): Product {
     price_cents: Number(info.price_cents),
     stock: Math.max(0, available),
     max_per_user: info.max_per_user === null ? null : Number(info.max_per_user),
+    payment_window_seconds: info.payment_window_seconds === null ? null : Number(info.payment_window_seconds),
     sale_starts_at: info.sale_starts_at?.toISOString() ?? null,
     sale_ends_at: info.sale_ends_at?.toISOString() ?? null,
   }

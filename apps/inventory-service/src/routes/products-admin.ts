@@ -21,6 +21,11 @@ const WINDOW_RULES =
   'before the start and `sale_ended` from the end on; null = on sale now / no end. A start or end that is ' +
   'set must be in the future and the end after the start (`sale_window_invalid`, 422).'
 
+const PAYMENT_WINDOW_RULE =
+  '`payment_window_seconds` (0…21600) is how long an order of this product waits for its payment before ' +
+  "it expires and its unit goes back on sale; 0 completes orders at commit, null = the deployment's " +
+  'window (PAYMENT_WINDOW_SECONDS). A change applies to orders committed from then on.'
+
 /** Redis's clock (TIME): the one the reserve script opens the sale by. 503 when Redis is down. */
 const serverNow = (app: FastifyInstance) => viaRedis(app.redis, () => app.stock.serverTimeMs())
 
@@ -47,7 +52,7 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: PUBLIC_TAGS,
         summary: 'Create a product (admin)',
         description:
-          `\`max_per_user\` caps the units one buyer may hold (pending + completed). ${WINDOW_RULES} ` +
+          `\`max_per_user\` caps the units one buyer may hold (pending + completed). ${WINDOW_RULES} ${PAYMENT_WINDOW_RULE} ` +
           ADMIN_CODES.replace(/\.$/, ', `sale_window_invalid`.'),
         security: BEARER,
         body: CreateProductBody,
@@ -59,6 +64,7 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!name) throw blankName()
       const { price_cents: priceCents, stock } = request.body
       const maxPerUser = request.body.max_per_user ?? null
+      const paymentWindowSeconds = request.body.payment_window_seconds ?? null
       const change = {
         startsMs: parseInstant(request.body.sale_starts_at),
         endsMs: parseInstant(request.body.sale_ends_at),
@@ -68,12 +74,20 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const decided = decideWindow(undefined, change, hasWindow ? await serverNow(app) : 0)
       if (!decided.ok) throw saleWindowRefused(decided.code, decided.field, decided.message)
       const { window } = decided
-      const id = await insertProduct(app.db, { name, priceCents, stock, maxPerUser, window })
+      const id = await insertProduct(app.db, {
+        name,
+        priceCents,
+        stock,
+        maxPerUser,
+        paymentWindowSeconds,
+        window,
+      })
       const info = {
         id,
         name,
         price_cents: priceCents,
         max_per_user: maxPerUser,
+        payment_window_seconds: paymentWindowSeconds,
         sale_starts_at: window.startsMs === null ? null : new Date(window.startsMs),
         sale_ends_at: window.endsMs === null ? null : new Date(window.endsMs),
       }
@@ -104,7 +118,7 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Schedule the sale or change the limit (admin)',
         description:
           'Fields left out stay as they are. ' +
-          `${WINDOW_RULES} Once the sale has opened its start can no longer move (\`sale_already_open\`, ` +
+          `${WINDOW_RULES} ${PAYMENT_WINDOW_RULE} Once the sale has opened its start can no longer move (\`sale_already_open\`, ` +
           '409); units are added with the restock endpoint, before or during the sale, and the end may still ' +
           'change. A refused change changes nothing. Every instance applies the new window at the same ' +
           `instant (Redis's clock). ${ADMIN_CODES.replace(/\.$/, '')}, \`product_not_found\` (404), ` +
@@ -125,7 +139,13 @@ export const productsAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = await updateProduct<WindowRefusal>(app.db, id, (current) => {
         const decided = decideWindow(windowOf(current), change, nowMs)
         if (!decided.ok) return { refusal: decided }
-        return { update: { maxPerUser: request.body.max_per_user, window: decided.window } }
+        return {
+          update: {
+            maxPerUser: request.body.max_per_user,
+            paymentWindowSeconds: request.body.payment_window_seconds,
+            window: decided.window,
+          },
+        }
       })
       if (!result) throw productNotFound(id)
       if ('refusal' in result) {

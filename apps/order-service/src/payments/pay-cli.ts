@@ -5,10 +5,9 @@
 // Without --amount the order's total is read from DATABASE_URL, as the checkout would have told the
 // provider. --event-id resends an earlier event (the webhook answers it as a duplicate).
 import { parseArgs } from 'node:util'
-import { DEV_PAYMENT_WEBHOOK_SECRET, PAYMENT_SIGNATURE_HEADER } from '@flash/contracts'
+import { DEV_PAYMENT_WEBHOOK_SECRET } from '@flash/contracts'
 import { createDb, newUuid } from '@flash/db'
-import { signatureHeader } from './hmac-signature.ts'
-import { PAYMENT_SUCCEEDED } from './local-provider.ts'
+import { localPaymentDelivery } from './local-delivery.ts'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -46,19 +45,12 @@ async function orderTotal(uuid: string): Promise<number> {
 try {
   const amount = values.amount === undefined ? await orderTotal(orderUuid) : Number(values.amount)
   if (!Number.isSafeInteger(amount) || amount < 0) throw new Error('--amount must be a whole number of cents')
-  const body = JSON.stringify({
-    id: values['event-id'] ?? `evt_${newUuid()}`,
-    type: PAYMENT_SUCCEEDED,
-    data: { object: { order_uuid: orderUuid, amount_cents: amount, currency: 'usd' } },
-  })
-  const res = await fetch(values.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [PAYMENT_SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(Date.now() / 1000)),
-    },
-    body,
-  })
+  const { body, headers } = localPaymentDelivery(
+    secret,
+    { eventId: values['event-id'] ?? `evt_${newUuid()}`, orderUuid, amountCents: amount },
+    Math.floor(Date.now() / 1000),
+  )
+  const res = await fetch(values.url, { method: 'POST', headers, body })
   console.log(`${res.status} ${await res.text()}`)
   // A provider retries anything but 2xx; so should whoever scripts this.
   if (!res.ok) process.exitCode = 1

@@ -6,10 +6,16 @@ import type { CountSample } from './finalizer-rate.ts'
 
 export interface OrderCounts {
   pending: number
+  /** Committed by the finalizer: completed, or with a payment window awaiting/paid/expired/cancelled. */
   completed: number
   failed: number
+  /** Units the committed orders still hold (not expired or cancelled: those went back on sale). */
   completedQuantity: number
 }
+
+/** With PAYMENT_WINDOW_SECONDS > 0 the finalizer's commit leaves an order awaiting its payment. */
+const COMMITTED = new Set(['completed', 'awaiting_payment', 'paid', 'expired', 'cancelled'])
+const HOLDING = new Set(['completed', 'awaiting_payment', 'paid'])
 
 export async function orderCounts(db: Kysely<Database>, productId: number): Promise<OrderCounts> {
   const rows = await db
@@ -20,9 +26,9 @@ export async function orderCounts(db: Kysely<Database>, productId: number): Prom
     .execute()
   const counts: OrderCounts = { pending: 0, completed: 0, failed: 0, completedQuantity: 0 }
   for (const r of rows) {
-    if (r.status === 'pending' || r.status === 'completed' || r.status === 'failed')
-      counts[r.status] = Number(r.n)
-    if (r.status === 'completed') counts.completedQuantity = Number(r.q ?? 0)
+    if (r.status === 'pending' || r.status === 'failed') counts[r.status] = Number(r.n)
+    if (COMMITTED.has(r.status)) counts.completed += Number(r.n)
+    if (HOLDING.has(r.status)) counts.completedQuantity += Number(r.q ?? 0)
   }
   return counts
 }

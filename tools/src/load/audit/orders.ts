@@ -67,6 +67,8 @@ export async function collectOrders(
   client: ApiClient,
   tokens: readonly string[],
   productIds: readonly number[],
+  /** Also collects the orders themselves (of `productIds`) here. */
+  sink?: Order[],
 ): Promise<Map<number, OrderCounts>> {
   const counts = new Map(productIds.map((id) => [id, emptyCounts()]))
   const deadlineMs = Date.now() + 60_000
@@ -82,6 +84,7 @@ export async function collectOrders(
       )
       if (!res.ok) throw new Error(`GET /api/orders answered ${res.status}: ${res.problem?.title}`)
       countOrders(res.data.data, counts)
+      if (sink) for (const o of res.data.data) if (counts.has(o.product_id)) sink.push(o)
       if (!res.data.next_cursor) return
       cursor = res.data.next_cursor
     }

@@ -1,6 +1,7 @@
 // report.json: every number of a run, its parameters, the audit, the thresholds and the verdict
 // (pure: unit-tested in tools/test/load-report.test.ts).
 import type { LoadOptions, ScenarioName } from '../args.ts'
+import type { LifecycleSeries } from '../audit/lifecycle.ts'
 import type { Audit } from '../audit/types.ts'
 import type { BuyerStats } from '../engine/buyers.ts'
 import { evaluateThresholds, type ThresholdResult } from '../expect.ts'
@@ -19,6 +20,8 @@ export interface LoadReport {
   setup: Record<string, unknown>
   buyers?: BuyerStats | undefined
   run: RunStats
+  /** flash-sale --pay: orders paid / expired / cancelled by the end of each second (cumulative). */
+  lifecycle?: LifecycleSeries | undefined
   /** Flat numbers: latency, throughput, status classes and the scenario's own; what --expect reads. */
   metrics: Record<string, number | null>
   audit: Audit
@@ -38,6 +41,7 @@ export interface ReportInput {
   audit: Audit
   setup: Record<string, unknown>
   buyers?: BuyerStats | undefined
+  lifecycle?: LifecycleSeries | undefined
   notes: string[]
 }
 
@@ -95,12 +99,29 @@ export function buildReport(input: ReportInput): LoadReport {
     setup: input.setup,
     buyers: input.buyers,
     run,
+    ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
     metrics,
     audit,
     thresholds,
     notes: input.notes,
     verdict: { pass: reasons.length === 0, reasons },
   }
+}
+
+/** flash-sale --pay: the lifecycle's totals, and the running counts every few seconds. */
+export function lifecycleLines(r: LoadReport): string[] {
+  const l = r.lifecycle
+  if (!l) return []
+  const m = r.metrics
+  const last = l.t.length - 1
+  const step = Math.max(1, Math.ceil(l.t.length / 8))
+  const points = l.t
+    .filter((_, i) => i % step === 0 || i === last)
+    .map((t) => `${t}s ${l.paid[t]}/${l.expired[t]}/${l.cancelled[t]}`)
+  return [
+    `payment: ${m.paid ?? 0} paid, ${m.expired ?? 0} expired, ${m.cancelled ?? 0} cancelled; ${m.resold ?? 0} units bought again (${m.returned_while_open ?? 0} came back while the sale was open)`,
+    `paid/expired/cancelled over time: ${points.join(' · ')}`,
+  ]
 }
 
 /** The summary printed at the end of a run (and the last line: the verdict). */
@@ -114,6 +135,7 @@ export function summaryLines(r: LoadReport): string[] {
     `${r.scenario} against ${r.target.url}: ${f(m.rps)} req/s over ${r.run.durationS.toFixed(1)} s, ${r.run.responses} answers (${statuses || 'none'}), ${r.run.errorCount} errors`,
     `latency ms: p50 ${f(m.p50)}  p90 ${f(m.p90)}  p99 ${f(m.p99)}  p99.9 ${f(m['p99.9'])}  max ${f(m.max)}`,
     ...endpointLines(r.run),
+    ...lifecycleLines(r),
     ...r.audit.checks.map((c) => `audit ${c.pass ? 'PASS' : 'FAIL'} ${c.id} ${c.label}: ${c.detail}`),
     ...(r.audit.internal
       ? [

@@ -22,9 +22,19 @@ export const CHARTS_SCRIPT = `
     var d = data[Number(el.getAttribute('data-chart'))];
     var kind = el.getAttribute('data-kind');
     var run = d.summary || {};
-    var x = { label: 's', value: legend(d.t.length + ' s in all') };
+    var x = { label: 's', value: legend((d.t || []).length + ' s in all') };
     var opts, series;
-    if (kind === 'throughput') {
+    if (kind === 'lifecycle') {
+      var l = d.lifecycle;
+      var end = function (a) { return a.length ? a[a.length - 1] : 0; };
+      series = [l.t, l.paid, l.expired, l.cancelled];
+      opts = { title: 'Orders paid, expired and cancelled (cumulative)', width: width(el), height: 240,
+        scales: { x: { time: false } }, axes: [{ label: 'second of the run' }, { label: 'orders' }],
+        series: [{ label: 's', value: legend(l.t.length + ' s in all') },
+          { label: 'paid', stroke: '#2a9d3f', width: 2, value: legend(fmt(end(l.paid)) + ' in all') },
+          { label: 'expired', stroke: '#e08e0b', width: 2, value: legend(fmt(end(l.expired)) + ' in all') },
+          { label: 'cancelled', stroke: '#6c757d', width: 2, value: legend(fmt(end(l.cancelled)) + ' in all') }] };
+    } else if (kind === 'throughput') {
       var statuses = Object.keys(d.statuses).sort();
       var seen = {};
       series = [d.t, d.rps].concat(statuses.map(function (s) { return d.statuses[s]; }), [d.errors]);

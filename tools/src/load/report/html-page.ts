@@ -1,5 +1,6 @@
 // A self-contained HTML page of sections (tables and charts) — the load report and the bench report
 // are both built from it. Data travel as JSON inside the page; uPlot is inlined.
+import type { LifecycleSeries } from '../audit/lifecycle.ts'
 import type { Distribution, LatencySummary } from '../engine/latency.ts'
 import type { Series } from '../engine/recorder.ts'
 import type { Assets } from './assets.ts'
@@ -16,6 +17,8 @@ export interface Section {
   /** Trusted HTML built with `esc` / `htmlTable`. */
   html: string
   charts?: ChartData | undefined
+  /** A chart of orders paid / expired / cancelled over time (flash-sale --pay). */
+  lifecycle?: LifecycleSeries | undefined
 }
 
 export interface Page {
@@ -63,7 +66,7 @@ td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top} 
 .card b{display:block;font-size:18px} summary{cursor:pointer;margin:6px 0}`
 
 export function renderPage(page: Page, assets: Assets): string {
-  const data: ChartData[] = []
+  const data: (ChartData | { lifecycle: LifecycleSeries })[] = []
   const sections = page.sections.map((s) => {
     let charts = ''
     if (s.charts) {
@@ -71,6 +74,10 @@ export function renderPage(page: Page, assets: Assets): string {
       charts = ['throughput', 'latency', 'distribution']
         .map((kind) => `<div class="chart" data-chart="${i}" data-kind="${kind}"></div>`)
         .join('\n')
+    }
+    if (s.lifecycle) {
+      const i = data.push({ lifecycle: s.lifecycle }) - 1
+      charts += `<div class="chart" data-chart="${i}" data-kind="lifecycle"></div>`
     }
     return `<section><h2>${esc(s.title)}</h2>\n${charts}\n${s.html}</section>`
   })

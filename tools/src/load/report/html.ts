@@ -41,6 +41,22 @@ function endpointSection(r: LoadReport): Section[] {
   ]
 }
 
+/** flash-sale --pay: the payment window over the run, as a chart and in numbers. */
+function lifecycleSection(r: LoadReport): Section[] {
+  if (!r.lifecycle) return []
+  const m = r.metrics
+  return [
+    {
+      title: 'Payment window',
+      lifecycle: r.lifecycle,
+      html: htmlTable(
+        ['paid', 'expired', 'cancelled', 'bought again', 'came back while the sale was open'],
+        [[m.paid, m.expired, m.cancelled, m.resold, m.returned_while_open].map(num)],
+      ),
+    },
+  ]
+}
+
 export function loadPage(r: LoadReport): Page {
   const audit = r.audit
   const internal = audit.internal
@@ -52,6 +68,7 @@ export function loadPage(r: LoadReport): Page {
       charts: { ...r.run.series, dist: r.run.distribution, summary: r.run.latency },
     },
     ...endpointSection(r),
+    ...lifecycleSection(r),
     {
       title: 'Audit',
       html:

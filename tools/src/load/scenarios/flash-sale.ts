@@ -2,12 +2,17 @@
 // (`sale_starts_at`) --open-after seconds into the load, so every connection is open and being refused
 // (`sale_not_started`) when the sale opens and the sell-out time measures the sale, not the TCP
 // handshakes. Then the queue drains
-// and the audit judges the sale from what the buyers and the product page say.
+// and the audit judges the sale from what the buyers and the product page say. With --pay RATIO a
+// payer pays that share of the orders waiting for payment (signed webhook) while the rest lapse, the
+// load goes on buying the units that come back, the drain waits for every window to close, and the
+// audit adds the lifecycle's checks (every unit paid or back on sale, each returned once, resold).
 import { loginAdmin } from '../engine/admin.ts'
 import { waitForTerminal } from '../audit/drain.ts'
 import { stockState, serviceToken } from '../audit/internal.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { judgeSale } from '../audit/judge.ts'
+import { judgeLifecycle, lifecycleOf } from '../audit/lifecycle.ts'
+import { startPayer, webhookSecret, type Payer } from '../engine/payer.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
 import { obtainBuyers } from '../engine/buyers.ts'
@@ -29,13 +34,20 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     signal: ctx.signal,
   })
   const opening = options.openAfterS > 0
+  const terms = { paymentWindowS: options.paymentWindowS }
   const scheduled = opening
-    ? await scheduledSaleProduct(admin, 'load flash-sale', options.stock, options.openAfterS)
+    ? await scheduledSaleProduct(admin, 'load flash-sale', options.stock, options.openAfterS, terms)
     : undefined
-  const product = scheduled?.product ?? (await saleProduct(admin, 'load flash-sale', options.stock))
+  const product = scheduled?.product ?? (await saleProduct(admin, 'load flash-sale', options.stock, terms))
   progress.say(
-    `product ${product.id}: ${options.stock} units${scheduled ? `, sale scheduled at ${product.sale_starts_at} (${options.openAfterS} s into the load)` : ''}`,
+    `product ${product.id}: ${options.stock} units${scheduled ? `, sale scheduled at ${product.sale_starts_at} (${options.openAfterS} s into the load)` : ''}` +
+      (options.paymentWindowS === undefined ? '' : `, payment window ${options.paymentWindowS} s`),
   )
+  const paying = options.pay !== undefined
+  const tokens = buyers.map((b) => b.accessToken)
+  const payer: Payer | undefined = paying
+    ? startPayer({ client, url: options.url, ratio: options.pay ?? 0, secret: webhookSecret() })
+    : undefined
   // Orders still pending, from the internal stock-state when this machine can reach it (live only).
   const token = await serviceToken()
   let pending: number | undefined
@@ -52,12 +64,14 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   let sold = 0
   const sale = await runSale({
     load: {
-      ...cliOrderLoad(ctx, buyers, product.id),
+      ...cliOrderLoad(ctx, buyers, product.id, payer?.accepted),
       onStart: (r) => {
         live = progress.live(
           options.durationS,
           () => r.live(),
-          () => `sold ${sold}/${options.stock}${pending === undefined ? '' : ` · pending ${pending}`}`,
+          () =>
+            `sold ${sold}/${options.stock}${pending === undefined ? '' : ` · pending ${pending}`}` +
+            (payer ? ` · paid ${payer.stats.outcomes.applied ?? 0} of ${payer.stats.chosen} to pay` : ''),
         )
       },
       onResponse: (status) => {
@@ -78,26 +92,63 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
       `the scheduled sale opened ${Math.round(sale.openedAtMs - sale.run.startedAtMs)} ms into the load (by this machine's clock)`,
     )
   const { run, soldOut } = sale
+  // Wall-clock ends of the load, to place the orders' updated_at (the platform's clock) in it.
+  const wall = (perfMs: number) => Date.now() - performance.now() + perfMs
+  const loadStartMs = wall(run.startedAtMs)
+  const loadEndMs = wall(run.endedAtMs)
+  // With a known window the drain waits for it to close (and the expiry pass to return the units).
+  const drainTimeoutS =
+    paying && options.paymentWindowS !== undefined
+      ? Math.max(options.drainTimeoutS, options.paymentWindowS + 30)
+      : options.drainTimeoutS
   const drain = await waitForTerminal({
     client,
-    tokens: buyers.map((b) => b.accessToken),
+    tokens,
     productIds: [product.id],
     accepted: sale.accepted,
-    timeoutMs: options.drainTimeoutS * 1000,
+    timeoutMs: drainTimeoutS * 1000,
     progress,
     signal: ctx.signal,
+    untilPaymentSettled: paying,
+  }).finally(async () => {
+    await payer?.stop()
   })
   const orders = totalOf(drain.counts)
   const page = await client.getProduct(product.id)
-  const checks = judgeSale({
+  const available = page.ok ? page.data.stock : undefined
+  const lifecycle = paying
+    ? lifecycleOf(drain.orders, { supplied: options.stock, loadStartMs, loadEndMs })
+    : undefined
+  const saleChecks = judgeSale({
     supplied: options.stock,
     accepted: sale.accepted,
     // Every stop of the runner (one per step with --stages) left up to a request per connection unread.
     inFlightAtStop: options.connections * run.stops,
     orders,
-    available: page.ok ? page.data.stock : undefined,
+    available,
     soldOut,
   })
+  // With a payment window the units that lapsed are back on sale at the end: "every unit sold" is the
+  // lifecycle's (every unit bought at least once), not the sale's.
+  const checks = lifecycle
+    ? [
+        ...saleChecks.filter((c) => c.id !== 'I6-sold'),
+        ...judgeLifecycle(lifecycle, { supplied: options.stock, available, soldOut }),
+      ]
+    : saleChecks
+  if (payer) {
+    const p = payer.stats
+    const outcomes = Object.entries(p.outcomes).map(([k, n]) => `${k}×${n}`)
+    notes.push(
+      `payer: of ${p.accepted} orders accepted, ${p.chosen} chosen to pay through the signed webhook ` +
+        `(${outcomes.join(' ') || 'no answer'}); ${p.missed} never seen waiting for their payment, ` +
+        `${p.undelivered} not delivered before their pay_by`,
+    )
+  }
+  if (paying && options.paymentWindowS === undefined)
+    notes.push(
+      "the payment window is the deployment's: the drain waited at most --drain-timeout for it to close",
+    )
   return {
     run: run.stats,
     metrics: {
@@ -108,9 +159,28 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
       failed: orders.failed,
       pending: orders.pending,
       completed_units: orders.completedUnits,
+      ...(lifecycle
+        ? {
+            paid: lifecycle.paid,
+            expired: lifecycle.expired,
+            cancelled: lifecycle.cancelled,
+            resold: lifecycle.resold,
+            returned_while_open: lifecycle.returnedWhileOpen,
+            payments_applied: payer?.stats.outcomes.applied ?? 0,
+            pay_chosen: payer?.stats.chosen ?? 0,
+            // Payments that came after their order's pay_by: recorded to be refunded, never a sale.
+            refund_due: payer?.stats.outcomes.refund_due ?? 0,
+          }
+        : {}),
     },
     audit: audit(checks, await internalAudit(options.inventoryUrl, [product.id])),
-    setup: { product_id: product.id, supplied: options.stock, open_after_s: options.openAfterS },
+    setup: {
+      product_id: product.id,
+      supplied: options.stock,
+      open_after_s: options.openAfterS,
+      ...(paying ? { pay: options.pay, payment_window_s: product.payment_window_seconds } : {}),
+    },
+    lifecycle: lifecycle?.series,
     buyers: stats,
     notes,
   }

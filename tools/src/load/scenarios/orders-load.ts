@@ -19,9 +19,26 @@ export function tokenWindow(tokens: readonly string[], k: number, connections: n
   return Array.from({ length: size }, (_, i) => tokens[(offset + i) % tokens.length]!)
 }
 
-export function orderRequests(tokens: readonly string[], k: number, connections: number): EngineRequest[] {
+/** A 202's order and the token of the buyer who placed it (flash-sale --pay follows it to pay). */
+export type OnAccepted = (orderUuid: string, token: string) => void
+
+export function orderRequests(
+  tokens: readonly string[],
+  k: number,
+  connections: number,
+  onAccepted?: OnAccepted,
+): EngineRequest[] {
   return tokenWindow(tokens, k, connections).map((token) => ({
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    ...(onAccepted
+      ? {
+          onResponse: (status: number, body: string | undefined) => {
+            if (status !== 202 || !body) return
+            const uuid = (JSON.parse(body) as { order_uuid?: unknown }).order_uuid
+            if (typeof uuid === 'string') onAccepted(uuid, token)
+          },
+        }
+      : {}),
   }))
 }
 
@@ -36,6 +53,8 @@ export interface OrderLoad {
   durationS: number
   timeoutS: number
   signal?: AbortSignal | undefined
+  /** Every accepted order, read from its 202 (only when given: reading the bodies costs). */
+  onAccepted?: OnAccepted | undefined
 }
 
 /** The runner's spec for one product's order load, against any API base. */
@@ -50,13 +69,18 @@ export function orderLoad(o: OrderLoad): CannonSpec {
     stages: o.stages,
     durationS: o.durationS,
     timeoutS: o.timeoutS,
-    requestsFor: (k) => orderRequests(o.tokens, k, o.connections),
+    requestsFor: (k) => orderRequests(o.tokens, k, o.connections, o.onAccepted),
     signal: o.signal,
   }
 }
 
 /** `npm run load`'s order load: --url, --connections, --rate/--stages, --duration, --timeout. */
-export function cliOrderLoad(ctx: ScenarioContext, buyers: readonly Buyer[], productId: number): CannonSpec {
+export function cliOrderLoad(
+  ctx: ScenarioContext,
+  buyers: readonly Buyer[],
+  productId: number,
+  onAccepted?: OnAccepted,
+): CannonSpec {
   const { options } = ctx
   return orderLoad({
     bases: [options.url],
@@ -68,6 +92,7 @@ export function cliOrderLoad(ctx: ScenarioContext, buyers: readonly Buyer[], pro
     durationS: options.durationS,
     timeoutS: options.timeoutS,
     signal: ctx.signal,
+    onAccepted,
   })
 }
 

@@ -11,13 +11,27 @@ export function soldOutProduct(admin: Admin, label: string): Promise<Product> {
   return admin.createProduct({ name: `${label} ${stamp()}`, price_cents: 1999, stock: 0, max_per_user: null })
 }
 
+/** What a sale's product may set besides its units: its own payment window (s; absent = the deployment's). */
+export interface SaleTerms {
+  paymentWindowS?: number | undefined
+}
+
+const termsOf = (terms: SaleTerms) =>
+  terms.paymentWindowS === undefined ? {} : { payment_window_seconds: terms.paymentWindowS }
+
 /** `units` on sale now. */
-export function saleProduct(admin: Admin, label: string, units: number): Promise<Product> {
+export function saleProduct(
+  admin: Admin,
+  label: string,
+  units: number,
+  terms: SaleTerms = {},
+): Promise<Product> {
   return admin.createProduct({
     name: `${label} ${stamp()}`,
     price_cents: 4999,
     stock: units,
     max_per_user: null,
+    ...termsOf(terms),
   })
 }
 
@@ -38,6 +52,7 @@ export async function scheduledSaleProduct(
   label: string,
   units: number,
   openAfterS: number,
+  terms: SaleTerms = {},
 ): Promise<ScheduledSale> {
   const opensAtMs = performance.now() + openAfterS * 1000
   const product = await admin.createProduct({
@@ -46,6 +61,7 @@ export async function scheduledSaleProduct(
     stock: units,
     max_per_user: null,
     sale_starts_at: new Date(Date.now() + openAfterS * 1000).toISOString(),
+    ...termsOf(terms),
   })
   return { product, opensAtMs }
 }

@@ -1,6 +1,7 @@
 // What every scenario gets and gives back.
 import type { ApiClient } from '@flash/api-client'
 import type { LoadOptions } from '../args.ts'
+import type { LifecycleSeries } from '../audit/lifecycle.ts'
 import type { Audit } from '../audit/types.ts'
 import type { BuyerStats } from '../engine/buyers.ts'
 import type { Progress } from '../engine/progress.ts'
@@ -22,6 +23,8 @@ export interface ScenarioOutcome {
   /** What was set up: product ids, buyers, the opening … (the report's parameters). */
   setup: Record<string, unknown>
   buyers?: BuyerStats | undefined
+  /** flash-sale --pay: paid / expired / cancelled orders over time. */
+  lifecycle?: LifecycleSeries | undefined
   notes: string[]
 }
 
