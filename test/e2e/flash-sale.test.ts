@@ -250,18 +250,15 @@ t.test(
     // wrong product: every delivery leaves the order pending until SQS dead-letters it.
     const reservationId = newUuid()
     const inventory = stack.urls['inventory-service']![0]!
-    const reserved = await request(`${inventory}/internal/reservations`, {
+    const reserved = await request(`${inventory}/internal/reservations/batch`, {
       method: 'POST',
       headers: { authorization: `Bearer ${e2e.serviceToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        reservation_id: reservationId,
-        product_id: product.id,
-        user_id: buyer.id,
-        quantity: 2,
+        items: [{ reservation_id: reservationId, product_id: product.id, user_id: buyer.id, quantity: 2 }],
       }),
     })
     t.equal(reserved.statusCode, 200)
-    t.match(await reserved.body.json(), { ok: true })
+    t.match(await reserved.body.json(), { results: [{ ok: true }] })
     const orderUuid = newUuid()
     await db
       .insertInto('orders')

@@ -162,17 +162,19 @@ t.test('1,000 concurrent HTTP reserves on stock 100: exactly 100 succeed', async
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
   const results = await Promise.all(
     Array.from({ length: 1_000 }, async (_, i) => {
-      const res = await fetch(`${base}/internal/reservations`, {
+      // One reservation per call (a batch of one), each its own HTTP request racing the others.
+      const res = await fetch(`${base}/internal/reservations/batch`, {
         method: 'POST',
         headers: { ...internal, 'content-type': 'application/json' },
         body: JSON.stringify({
-          reservation_id: reservationId(),
-          product_id: id,
-          user_id: 1 + i,
-          quantity: 1,
+          items: [{ reservation_id: reservationId(), product_id: id, user_id: 1 + i, quantity: 1 }],
         }),
       })
-      return { status: res.status, body: (await res.json()) as { ok: boolean; reason?: string } }
+      const answer = (await res.json()) as { results?: { ok: boolean; reason?: string }[] }
+      return {
+        status: res.status,
+        body: answer.results?.[0] ?? { ok: false, reason: JSON.stringify(answer) },
+      }
     }),
   )
   const statuses = new Map<number, number>()
