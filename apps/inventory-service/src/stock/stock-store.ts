@@ -9,13 +9,9 @@ import type {
   CreateInput,
   ExpiredReservation,
   MetaInput,
-  ReleaseApplied,
-  ReleaseNoop,
   ReconcileResult,
   ReleaseResult,
   ReserveRefusal,
-  ReturnApplied,
-  ReturnNoop,
   ReturnResult,
   ReserveResult,
   RestockResult,
@@ -152,49 +148,41 @@ export class StockStore {
    * Puts an expired or cancelled order's units back on sale, once (see return.lua). `qty` and `userId`
    * are the order row's: a committed reservation has no Redis record left to read them from.
    */
-  async returnUnits(
+  returnUnits(
     productId: ProductId,
     reservationId: string,
     qty: number,
     userId: UserId,
     nowMs: number,
   ): Promise<ReturnResult> {
-    const k = productKeys(productId)
-    const reply = await this.redis.stockReturn(
-      k.available,
-      k.meta,
-      k.res,
-      k.exp,
-      k.users,
-      k.done,
-      k.outcome,
-      k.counted,
-      id('reservationId', reservationId),
-      int('qty', qty, 1),
-      id('userId', userId),
-      int('nowMs', nowMs),
-    )
-    if (reply[0] === 1) {
-      return {
-        applied: true,
-        status: reply[1] as ReturnApplied,
-        qty: Number(reply[2]),
-        available: Number(reply[3]),
-      }
-    }
-    return { applied: false, status: reply[1] as ReturnNoop }
+    return this.#giveBack('stockReturn', productId, reservationId, qty, userId, nowMs)
   }
 
   /** `qty` and `userId` are used only when Redis no longer knows the reservation (see release.lua). */
-  async release(
+  release(
     productId: ProductId,
     reservationId: string,
     qty: number,
     userId: UserId,
     nowMs: number,
   ): Promise<ReleaseResult> {
+    return this.#giveBack('stockRelease', productId, reservationId, qty, userId, nowMs)
+  }
+
+  /**
+   * release.lua and return.lua take the same keys and arguments and answer the same shape
+   * ({1, status, qty, available} | {0, status}); only their statuses differ.
+   */
+  async #giveBack<R extends ReleaseResult | ReturnResult>(
+    command: 'stockRelease' | 'stockReturn',
+    productId: ProductId,
+    reservationId: string,
+    qty: number,
+    userId: UserId,
+    nowMs: number,
+  ): Promise<R> {
     const k = productKeys(productId)
-    const reply = await this.redis.stockRelease(
+    const reply = await this.redis[command](
       k.available,
       k.meta,
       k.res,
@@ -208,15 +196,8 @@ export class StockStore {
       id('userId', userId),
       int('nowMs', nowMs),
     )
-    if (reply[0] === 1) {
-      return {
-        applied: true,
-        status: reply[1] as ReleaseApplied,
-        qty: Number(reply[2]),
-        available: Number(reply[3]),
-      }
-    }
-    return { applied: false, status: reply[1] as ReleaseNoop }
+    if (reply[0] !== 1) return { applied: false, status: reply[1] } as R
+    return { applied: true, status: reply[1], qty: Number(reply[2]), available: Number(reply[3]) } as R
   }
 
   /**
