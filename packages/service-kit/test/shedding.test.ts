@@ -24,18 +24,25 @@ t.test(
     app.get('/work', async () => ({ done: true }))
     t.teardown(() => app.close())
     await app.ready()
-    // Building the app (and other test files running in parallel) may lag the loop at first: wait for a calm sample.
-    for (let i = 0; i < 100 && app.isUnderPressure(); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    t.equal((await app.inject('/work')).statusCode, 200, 'not shed while the loop is calm')
+    // Other test files running in parallel on a busy host lag this loop too: ask until a calm
+    // sample lets a request through (bounded), rather than assuming the first one is calm.
+    let calm: number | undefined
+    for (let i = 0; i < 200 && calm !== 200; i++) {
+      if (!app.isUnderPressure()) calm = (await app.inject('/work')).statusCode
+      else await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    t.equal(calm, 200, 'not shed while the loop is calm')
 
     // Keep the loop blocked for several samples, then ask at once: the sample saw the delay.
-    let shed: Awaited<ReturnType<typeof app.inject>> | undefined
-    for (let i = 0; i < 20 && !shed; i++) {
+    const lagged = async () => {
       for (let j = 0; j < 5; j++) {
         block(60)
         await new Promise((resolve) => setImmediate(resolve))
       }
+    }
+    let shed: Awaited<ReturnType<typeof app.inject>> | undefined
+    for (let i = 0; i < 20 && !shed; i++) {
+      await lagged()
       const res = await app.inject({ url: '/work', headers: { 'x-request-id': 'req-shed' } })
       if (res.statusCode === 503) shed = res
     }
@@ -44,9 +51,19 @@ t.test(
     t.equal(shed?.headers['retry-after'], '3')
     t.equal(shed?.headers['x-request-id'], 'req-shed')
     t.match(shed?.json(), { status: 503, code: 'overloaded', request_id: 'req-shed' })
-    t.equal((await app.inject('/health')).statusCode, 200, '/health answers under pressure')
-    t.equal((await app.inject('/metrics')).statusCode, 200, '/metrics answers under pressure')
-    t.equal(app.isUnderPressure(), true, 'still under pressure: the exemptions were tested, not luck')
+
+    // The exemptions count only if the instance was shedding on both sides of them: a calm sample
+    // between two injects would make a 200 from /health prove nothing, so such a try is repeated.
+    let exempt: { health: number; metrics: number } | undefined
+    for (let i = 0; i < 20 && !exempt; i++) {
+      await lagged()
+      const before = (await app.inject('/work')).statusCode
+      const health = (await app.inject('/health')).statusCode
+      const metrics = (await app.inject('/metrics')).statusCode
+      const after = (await app.inject('/work')).statusCode
+      if (before === 503 && after === 503) exempt = { health, metrics }
+    }
+    t.same(exempt, { health: 200, metrics: 200 }, '/health and /metrics answer while /work is shed')
   },
 )
 
