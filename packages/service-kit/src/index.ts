@@ -37,7 +37,14 @@ export { RevocationList, type Revocation, type RevocationListOptions } from './a
 export { pruneRevocations } from './auth/revocation-store.ts'
 export { requireServiceCredential } from './auth/service-credential.ts'
 export { generateSigningKeyPair } from './auth/signing-keys.ts'
-export { createRedis, logRedisErrors, redisPlugin, type RedisPluginOptions } from './clients/redis.ts'
+export {
+  createRedis,
+  logRedisErrors,
+  redisErrorLogger,
+  redisPlugin,
+  type RedisPluginOptions,
+} from './clients/redis.ts'
+export { Subscription, type SubscriptionOptions } from './clients/subscription.ts'
 export { dbPlugin, type DbPluginOptions } from './clients/db.ts'
 export { RedisDataSince } from './clients/redis-data-since.ts'
 export { inventoryClientPlugin } from './clients/inventory.ts'

@@ -61,6 +61,13 @@ export class TcpProxy {
     return this.#links.size
   }
 
+  /** Bytes clients sent that a stall is holding back from the server (a request in flight). */
+  get heldRequestBytes(): number {
+    let bytes = 0
+    for (const link of this.#links) for (const chunk of link.held.up) bytes += chunk.length
+    return bytes
+  }
+
   /** `redis://127.0.0.1:<port>`-style URL helper: swaps host and port of `url` for the proxy's. */
   url(url: string): string {
     const parsed = new URL(url)

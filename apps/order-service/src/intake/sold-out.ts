@@ -1,5 +1,5 @@
 import { INVENTORY_EVENTS_CHANNEL } from '@flash/contracts'
-import { logRedisErrors } from '@flash/service-kit'
+import { redisErrorLogger, Subscription } from '@flash/service-kit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { SaleWindowMarks } from './sale-window-marks.ts'
@@ -97,31 +97,32 @@ export const soldOutPlugin = fp<{ ttlMs: number }>(
     const windows = new SaleWindowMarks(ttlMs)
     // Pub/sub is not namespaced by ioredis' keyPrefix: add it by hand, as inventory-service does.
     const channel = `${app.redis.options.keyPrefix ?? ''}${INVENTORY_EVENTS_CHANNEL}`
-    const subscriber = app.redis.duplicate()
-    logRedisErrors(subscriber, app.log, 'sold-out subscriber')
-    subscriber.on('message', (_channel: string, raw: string) => {
-      try {
-        const event = JSON.parse(raw) as { type?: string; product_id?: unknown }
-        if (typeof event.product_id === 'number') {
-          marks.clear(event.product_id)
-          windows.clear(event.product_id)
+    const subscription = new Subscription({
+      redis: app.redis,
+      channel,
+      onMessage: (raw) => {
+        try {
+          const event = JSON.parse(raw) as { type?: string; product_id?: unknown }
+          if (typeof event.product_id === 'number') {
+            marks.clear(event.product_id)
+            windows.clear(event.product_id)
+          }
+        } catch {
+          app.log.warn({ raw }, 'ignored a malformed inventory event')
         }
-      } catch {
-        app.log.warn({ raw }, 'ignored a malformed inventory event')
-      }
+      },
+      // While the link is down, a restock's "clear" may be missed: the marks are not trusted then.
+      onLive: (live) => {
+        marks.setLive(live)
+        windows.setLive(live)
+      },
+      onError: redisErrorLogger(app.log, 'sold-out subscriber'),
     })
-    const setLive = (live: boolean) => {
-      marks.setLive(live)
-      windows.setLive(live)
-    }
-    subscriber.on('ready', () => setLive(true))
-    subscriber.on('close', () => setLive(false))
-    await subscriber.subscribe(channel)
-    setLive(true)
+    await subscription.start()
     app.decorate('soldOut', marks)
     app.decorate('saleWindows', windows)
     app.addHook('onClose', async () => {
-      subscriber.disconnect()
+      subscription.close()
     })
   },
   { name: 'order-sold-out', dependencies: ['flash-redis'] },

@@ -1,6 +1,7 @@
 import type { Database } from '@flash/db'
 import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
+import { Subscription } from '../clients/subscription.ts'
 import { withTimeout } from '../with-timeout.ts'
 import { liveRevocations, saveRevocations } from './revocation-store.ts'
 
@@ -13,7 +14,7 @@ export interface Revocation {
 }
 
 export interface RevocationListOptions {
-  /** Command connection; a dedicated subscriber connection is duplicated from it. */
+  /** Command connection; the subscription runs on a duplicate of it. */
   redis: Redis
   /** The shared MySQL database holding the durable `revocations` table. */
   db: Kysely<Database>
@@ -52,7 +53,7 @@ const PUBLISH_RETRY_MAX_MS = 5_000
 export class RevocationList {
   readonly #redis: Redis
   readonly #db: Kysely<Database>
-  readonly #subscriber: Redis
+  readonly #subscription: Subscription
   readonly #channel: string
   readonly #onError: (error: Error, context: string) => void
   readonly #resyncMs: number
@@ -69,24 +70,27 @@ export class RevocationList {
     this.#db = db
     this.#onError = onError
     this.#resyncMs = resyncMs
-    this.#subscriber = redis.duplicate()
-    this.#subscriber.on('error', (error: Error) => onError(error, 'revocation subscriber'))
     // Pub/sub channels are not namespaced by ioredis' keyPrefix; do it by hand so prefixes isolate.
     this.#channel = `${redis.options.keyPrefix ?? ''}auth:revocations`
+    this.#subscription = new Subscription({
+      redis,
+      channel: this.#channel,
+      onMessage: (message) => this.#receive(message),
+      // Messages published while the link was down are gone: reload from MySQL once it is back.
+      onLive: (live) => {
+        if (!live) this.#synced = false
+        else if (this.#timer) this.#resync('reload after reconnect')
+      },
+      onError: (error, context) => onError(error, `revocation ${context}`),
+    })
   }
 
   get ready(): boolean {
-    return this.#synced && this.#subscriber.status === 'ready'
+    return this.#synced && this.#subscription.live
   }
 
   async start(): Promise<void> {
-    this.#subscriber.on('message', (_channel: string, message: string) => this.#receive(message))
-    // Messages published while disconnected are gone: reload from MySQL on every reconnect.
-    this.#subscriber.on('close', () => {
-      this.#synced = false
-    })
-    this.#subscriber.on('ready', () => this.#resync('reload after reconnect'))
-    await this.#subscriber.subscribe(this.#channel)
+    await this.#subscription.start()
     await this.#reload()
     this.#timer = setInterval(() => {
       this.#prune()
@@ -98,7 +102,7 @@ export class RevocationList {
   async stop(): Promise<void> {
     this.#stopped = true
     clearInterval(this.#timer)
-    this.#subscriber.disconnect()
+    this.#subscription.close()
   }
 
   isRevoked(jti: string, sid: string): boolean {
@@ -190,10 +194,10 @@ export class RevocationList {
 
   async #reload(): Promise<void> {
     // Not synced until this load is complete; a disconnect meanwhile clears it again.
-    const connectedBefore = this.#subscriber.status === 'ready'
+    const connectedBefore = this.#subscription.live
     const rows = await liveRevocations(this.#db, Math.floor(Date.now() / 1000))
     for (const r of rows) this.#remember(r)
-    if (connectedBefore && this.#subscriber.status === 'ready') this.#synced = true
+    if (connectedBefore && this.#subscription.live) this.#synced = true
   }
 
   #prune(): void {

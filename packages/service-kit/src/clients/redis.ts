@@ -54,18 +54,31 @@ export function logRedisErrors(
   context = 'redis',
   intervalMs = ERROR_LOG_INTERVAL_MS,
 ): void {
+  const warn = redisErrorLogger(log, context, intervalMs)
+  redis.on('error', (error: Error) => warn(error))
+}
+
+/** The sampled logger of `logRedisErrors`, for errors reported by callback (a Subscription's onError). */
+export function redisErrorLogger(
+  log: FastifyBaseLogger,
+  context = 'redis',
+  intervalMs = ERROR_LOG_INTERVAL_MS,
+): (error: Error, detail?: string) => void {
   let lastLoggedAt = Number.NEGATIVE_INFINITY
   let suppressed = 0
-  redis.on('error', (error: Error) => {
+  return (error, detail) => {
     const now = performance.now()
     if (now - lastLoggedAt < intervalMs) {
       suppressed += 1
       return
     }
     lastLoggedAt = now
-    log.warn({ err: error, context, suppressed }, 'redis connection error')
+    log.warn(
+      { err: error, context: detail ? `${context}: ${detail}` : context, suppressed },
+      'redis connection error',
+    )
     suppressed = 0
-  })
+  }
 }
 
 /** One ioredis connection per instance, closed with the app; `/ready` asks it as `redis`. */
