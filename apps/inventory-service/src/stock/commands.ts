@@ -14,11 +14,8 @@ declare module 'ioredis' {
     stockSettleWindow(...args: [Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
     stockInvalidate(...args: [Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg]): Result<number, Context>
     stockCommit(...args: [Key, Key, Key, Key, Key, Key, Arg, Arg]): Result<ScriptReply, Context>
-    stockRelease(
-      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]
-    ): Result<ScriptReply, Context>
-    stockReturn(
-      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg]
+    stockGiveBack(
+      ...args: [Key, Key, Key, Key, Key, Key, Key, Key, Arg, Arg, Arg, Arg, 'release' | 'return']
     ): Result<ScriptReply, Context>
     // The user pairs travel as one array (ioredis flattens it): spreading 100k+ values overflows the stack.
     stockWarm(
@@ -44,8 +41,7 @@ function lua(file: string): string {
 const DEFINITIONS = {
   stockReserve: { numberOfKeys: 6, lua: lua('reserve.lua') },
   stockCommit: { numberOfKeys: 6, lua: lua('commit.lua') },
-  stockRelease: { numberOfKeys: 8, lua: lua('release.lua') },
-  stockReturn: { numberOfKeys: 8, lua: lua('return.lua') },
+  stockGiveBack: { numberOfKeys: 8, lua: lua('give-back.lua') },
   stockWarm: { numberOfKeys: 8, lua: lua('warm.lua') },
   stockSettleWindow: { numberOfKeys: 3, lua: lua('settle.lua') },
   stockInvalidate: { numberOfKeys: 7, lua: lua('invalidate.lua') },

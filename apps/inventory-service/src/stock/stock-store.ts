@@ -145,7 +145,7 @@ export class StockStore {
   }
 
   /**
-   * Puts an expired or cancelled order's units back on sale, once (see return.lua). `qty` and `userId`
+   * Puts an expired or cancelled order's units back on sale, once (give-back.lua, mode 'return'). `qty` and `userId`
    * are the order row's: a committed reservation has no Redis record left to read them from.
    */
   returnUnits(
@@ -155,10 +155,10 @@ export class StockStore {
     userId: UserId,
     nowMs: number,
   ): Promise<ReturnResult> {
-    return this.#giveBack('stockReturn', productId, reservationId, qty, userId, nowMs)
+    return this.#giveBack('return', productId, reservationId, qty, userId, nowMs)
   }
 
-  /** `qty` and `userId` are used only when Redis no longer knows the reservation (see release.lua). */
+  /** `qty` and `userId` are used only when Redis no longer knows the reservation (give-back.lua, mode 'release'). */
   release(
     productId: ProductId,
     reservationId: string,
@@ -166,15 +166,12 @@ export class StockStore {
     userId: UserId,
     nowMs: number,
   ): Promise<ReleaseResult> {
-    return this.#giveBack('stockRelease', productId, reservationId, qty, userId, nowMs)
+    return this.#giveBack('release', productId, reservationId, qty, userId, nowMs)
   }
 
-  /**
-   * release.lua and return.lua take the same keys and arguments and answer the same shape
-   * ({1, status, qty, available} | {0, status}); only their statuses differ.
-   */
+  /** One script for both ways back ({1, status, qty, available} | {0, status}); only statuses differ. */
   async #giveBack<R extends ReleaseResult | ReturnResult>(
-    command: 'stockRelease' | 'stockReturn',
+    mode: 'release' | 'return',
     productId: ProductId,
     reservationId: string,
     qty: number,
@@ -182,7 +179,7 @@ export class StockStore {
     nowMs: number,
   ): Promise<R> {
     const k = productKeys(productId)
-    const reply = await this.redis[command](
+    const reply = await this.redis.stockGiveBack(
       k.available,
       k.meta,
       k.res,
@@ -195,6 +192,7 @@ export class StockStore {
       int('qty', qty, 1),
       id('userId', userId),
       int('nowMs', nowMs),
+      mode,
     )
     if (reply[0] !== 1) return { applied: false, status: reply[1] } as R
     return { applied: true, status: reply[1], qty: Number(reply[2]), available: Number(reply[3]) } as R

@@ -62,7 +62,7 @@ export type CommitResult =
   | { applied: true; status: 'committed'; qty: number }
   | { applied: false; status: CommitNoop }
 
-/** `released_counted`: unknown to Redis, but the last warm-up had subtracted its order (release.lua). */
+/** `released_counted`: unknown to Redis, but the last warm-up had subtracted its order (give-back.lua). */
 export type ReleaseApplied = 'released' | 'released_counted'
 /**
  * `unknown`: unknown to Redis and not counted by the last warm-up. `cold`: no state; the next warm-up
@@ -74,7 +74,7 @@ export type ReleaseResult =
   | { applied: true; status: ReleaseApplied; qty: number; available: number }
   | { applied: false; status: ReleaseNoop }
 
-/** See return.lua: `returned` (committed before), `returned_live`, `returned_counted`. */
+/** See give-back.lua (mode 'return'): `returned` (committed before), `returned_live`, `returned_counted`. */
 export type ReturnApplied = 'returned' | 'returned_live' | 'returned_counted'
 export type ReturnNoop = 'already_returned' | 'already_released' | 'unknown' | 'cold'
 

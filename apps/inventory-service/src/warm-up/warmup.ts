@@ -75,7 +75,7 @@ export class Warmer {
     await this.#settle?.check(productId)
     try {
       // Taken before the MySQL read: a reservation created before it is among the pending orders the
-      // read counts, which is what release.lua relies on for reservations Redis has forgotten.
+      // read counts, which is what give-back.lua relies on for reservations Redis has forgotten.
       const nowMs = Date.now()
       const source = await readWarmSource(this.#db, productId)
       if (!source) {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { productKeys } from '../../src/stock/index.ts'
 import { stockFixture } from './helpers.ts'
 
-// return.lua: an expired or cancelled order's units come back on sale once, whatever Redis knows of it.
+// give-back.lua, mode 'return': an expired or cancelled order's units come back on sale once, whatever Redis knows of it.
 const NOW = 1_800_000_000_000
 const TTL = 60_000
 const { store, redis, flush } = stockFixture(t)
