@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { JWTVerifyGetKey } from 'jose'
+import { redisErrorLogger } from '../clients/redis.ts'
 import { readinessOf } from '../readiness.ts'
 import { authPlugin } from './auth-plugin.ts'
 import { RevocationList } from './revocation-list.ts'
@@ -35,7 +36,8 @@ export const tokenAuthPlugin = fp<TokenAuthOptions>(
     const revocations = new RevocationList({
       redis: app.redis,
       db: app.db,
-      onError: (error, context) => app.log.warn({ err: error }, context),
+      // Sampled: in a Redis outage the subscriber fails once per reconnect attempt, on every instance.
+      onError: redisErrorLogger(app.log, 'revocations', undefined, 'revocation list: background failure'),
     })
     try {
       await revocations.start()

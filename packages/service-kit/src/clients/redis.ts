@@ -58,11 +58,15 @@ export function logRedisErrors(
   redis.on('error', (error: Error) => warn(error))
 }
 
-/** The sampled logger of `logRedisErrors`, for errors reported by callback (a Subscription's onError). */
+/**
+ * The sampled logger of `logRedisErrors`, for errors reported by callback (a Subscription's onError,
+ * a RevocationList's background failures): one line per `intervalMs`, with the count left unlogged.
+ */
 export function redisErrorLogger(
   log: FastifyBaseLogger,
   context = 'redis',
   intervalMs = ERROR_LOG_INTERVAL_MS,
+  message = 'redis connection error',
 ): (error: Error, detail?: string) => void {
   let lastLoggedAt = Number.NEGATIVE_INFINITY
   let suppressed = 0
@@ -73,10 +77,7 @@ export function redisErrorLogger(
       return
     }
     lastLoggedAt = now
-    log.warn(
-      { err: error, context: detail ? `${context}: ${detail}` : context, suppressed },
-      'redis connection error',
-    )
+    log.warn({ err: error, context: detail ? `${context}: ${detail}` : context, suppressed }, message)
     suppressed = 0
   }
 }
