@@ -86,6 +86,14 @@ export const webhookRejected = () =>
 export const paymentsDisabled = () =>
   new ProblemError('payments_disabled', 'Payments are not configured on this deployment', { retryAfter: 60 })
 
+export const paymentNotFound = () => new ProblemError('payment_not_found', 'No such payment')
+
+export const paymentNotRefundable = () =>
+  new ProblemError(
+    'payment_not_refundable',
+    'The payment was applied to its order: only a payment recorded refund_due can be marked refunded',
+  )
+
 export const invalidCursor = () =>
   new ProblemError('validation_failed', 'cursor is not one this API returned', {
     errors: [{ path: 'querystring.cursor', message: 'is invalid' }],

@@ -250,6 +250,51 @@ t.test(
   },
 )
 
+t.test('an admin marks a refund_due payment refunded: once, and never an applied one', async (t) => {
+  const product = await createProduct(world, { stock: 2, price: 100 })
+  const buyer = await newBuyer(world)
+  const uuid = await awaitingOrder(world, app, buyer, product)
+  await deliver(app, paymentEvent(uuid, 100))
+  await deliver(app, paymentEvent(uuid, 100))
+  const [applied, second] = await paymentsOf(world, uuid)
+  const admin = { authorization: `Bearer ${await adminToken(world)}` }
+  const mark = (id: number, headers: Record<string, string> = admin) =>
+    app.inject({ method: 'POST', url: `/api/admin/payments/${id}/refunded`, headers })
+  const dueIds = async () =>
+    (await app.inject({ url: '/api/admin/payments?refund_due=true&limit=100', headers: admin }))
+      .json()
+      .data.map((p: { id: number }) => p.id)
+  t.ok((await dueIds()).includes(Number(second!.id)), 'the double charge is on the refund list')
+
+  const buyerAsks = await mark(Number(second!.id), { authorization: `Bearer ${buyer.token}` })
+  t.equal(buyerAsks.statusCode, 403, 'a buyer cannot mark a refund')
+  // Two admins click at once, then one clicks again: one change, the same answer every time.
+  const answers = await Promise.all([mark(Number(second!.id)), mark(Number(second!.id))])
+  answers.push(await mark(Number(second!.id)))
+  for (const res of answers) {
+    t.equal(res.statusCode, 200, res.body)
+    t.match(res.json(), {
+      id: Number(second!.id),
+      order_uuid: uuid,
+      outcome: 'refunded',
+      reason: 'already_paid',
+    })
+  }
+  t.notOk((await dueIds()).includes(Number(second!.id)), 'and it left the refund list')
+
+  const refused = await mark(Number(applied!.id))
+  t.equal(refused.statusCode, 409)
+  t.equal(refused.json().code, 'payment_not_refundable')
+  t.equal((await mark(999_999_999)).json().code, 'payment_not_found')
+  t.equal((await mark(0)).statusCode, 400, 'an id out of range is a validation error')
+  t.same(
+    (await paymentsOf(world, uuid)).map((p) => p.outcome),
+    ['applied', 'refunded'],
+    'the applied payment is untouched',
+  )
+  t.equal((await statusOf(world, uuid)).status, 'paid', 'and so is its order')
+})
+
 t.test('without a webhook secret the webhook is off: 503 payments_disabled', async (t) => {
   const off = await startApp(t, world.config())
   const res = await deliver(off, paymentEvent('00000000-0000-4000-8000-000000000000', 1))

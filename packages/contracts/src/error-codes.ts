@@ -50,5 +50,8 @@ export const ERROR_CODES = {
   webhook_rejected: 400,
   /** Payments are not configured on this deployment (no webhook secret). */
   payments_disabled: 503,
+  payment_not_found: 404,
+  /** "Refunded" asked of a payment that was applied to its order: only a refund_due one can be. */
+  payment_not_refundable: 409,
 } as const
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -41,8 +41,12 @@ export const Payment = Type.Object({
       '`pay_by`), `already_paid`, `amount_mismatch`, `not_payable` (the order never waited for a payment).',
   }),
   created_at: Timestamp,
+  updated_at: Timestamp,
 })
 export type Payment = Static<typeof Payment>
+
+export const PaymentParams = Type.Object({ payment_id: Type.Integer({ minimum: 1 }) })
+export type PaymentParams = Static<typeof PaymentParams>
 
 export const PaymentListQuery = Type.Object({
   refund_due: Type.Optional(Type.Boolean({ description: 'Only payments still to be refunded' })),

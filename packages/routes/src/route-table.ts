@@ -35,6 +35,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   // The payment provider's webhook and the admin's payment list live with the orders they change.
   { pattern: '/api/payments/*', service: 'order-service' },
   { pattern: '/api/admin/payments', service: 'order-service' },
+  { pattern: '/api/admin/payments/*', service: 'order-service' },
 ]
 
 /** Which service serves `path` (query string ignored), or undefined when no rule matches. */

@@ -102,6 +102,26 @@ function findPayment(
     .executeTakeFirst()
 }
 
+export type RefundMark = { kind: 'marked'; payment: PaymentRow } | { kind: 'not_found' } | { kind: 'applied' }
+
+/**
+ * An admin made the refund at the provider: the payment leaves the refund list. Only a `refund_due`
+ * payment changes (the conditional UPDATE is the guard: two admins at once mark it once); marking one
+ * already `refunded` again answers it as it is, so a retried click is harmless.
+ */
+export async function markRefunded(db: Kysely<Database>, id: number): Promise<RefundMark> {
+  await db
+    .updateTable('payments')
+    .set({ outcome: 'refunded', updated_at: sql`current_timestamp(3)` })
+    .where('id', '=', id)
+    .where('outcome', '=', 'refund_due')
+    .execute()
+  const payment = await db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!payment) return { kind: 'not_found' }
+  if (payment.outcome === 'applied') return { kind: 'applied' }
+  return { kind: 'marked', payment }
+}
+
 /** Payments newest first (keyset by id), optionally only those still to be refunded. */
 export async function listPayments(
   db: Kysely<Database>,
@@ -124,5 +144,6 @@ export function toPayment(row: PaymentRow): Payment {
     outcome: row.outcome,
     reason: row.reason,
     created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
   }
 }

@@ -1,8 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { PaymentListQuery, PaymentPage, PaymentReceipt } from '@flash/contracts'
-import { invalidCursor, paymentsDisabled, webhookRejected } from '../errors.ts'
+import { Payment, PaymentListQuery, PaymentPage, PaymentParams, PaymentReceipt } from '@flash/contracts'
+import {
+  invalidCursor,
+  paymentNotFound,
+  paymentNotRefundable,
+  paymentsDisabled,
+  webhookRejected,
+} from '../errors.ts'
 import type { PaymentProvider } from '../payments/provider.ts'
-import { listPayments, recordPayment, toPayment } from '../repositories/payments.ts'
+import { listPayments, markRefunded, recordPayment, toPayment } from '../repositories/payments.ts'
 import { BEARER, codes, problems } from '../schemas.ts'
 
 export interface PaymentRoutesOptions {
@@ -94,6 +100,35 @@ ${codes('validation_failed', 'unauthorized', 'forbidden')}`,
         data: page.map(toPayment),
         next_cursor: rows.length > limit && last ? Buffer.from(String(last.id)).toString('base64url') : null,
       }
+    },
+  )
+
+  app.post(
+    '/api/admin/payments/:payment_id/refunded',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        tags: TAGS,
+        summary: 'Mark a payment refunded (admin)',
+        description: `The refund of a \`refund_due\` payment was made at the provider: the payment becomes
+\`refunded\` and leaves the \`refund_due=true\` list. A repeat answers the refunded payment again. A
+payment that was applied to its order cannot be marked refunded (409): cancel the order instead. No
+request body. ${codes('validation_failed', 'unauthorized', 'forbidden', 'payment_not_found', 'payment_not_refundable', 'dependency_unavailable')}`,
+        security: BEARER,
+        params: PaymentParams,
+        response: { 200: Payment, ...problems(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request) => {
+      const marked = await markRefunded(app.db, request.params.payment_id)
+      if (marked.kind === 'not_found') throw paymentNotFound()
+      if (marked.kind === 'applied') throw paymentNotRefundable()
+      // Money moved outside the system on an admin's word: keep who and which in the log.
+      request.log.info(
+        { payment_id: marked.payment.id, order_uuid: marked.payment.order_uuid, admin_id: request.user!.id },
+        'payment marked refunded',
+      )
+      return toPayment(marked.payment)
     },
   )
 }
