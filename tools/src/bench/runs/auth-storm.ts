@@ -9,17 +9,17 @@ import { Agent } from 'undici'
 import { parseLoadArgs } from '../../load/args.ts'
 import { createProgress } from '../../load/engine/progress.ts'
 import { authStorm as engineAuthStorm, STORM_MAX_ATTEMPTS } from '../../load/scenarios/auth-storm.ts'
-import { loadStatsOf } from '../load.ts'
+import { loadStatsOf } from '../readings/measured.ts'
 import { cpuSample, cpuUse } from '../readings/host-stats.ts'
 import type { AuthStormStats, LoadStats, ScenarioResult } from '../report/types.ts'
-import { connections, type ScenarioContext } from './context.ts'
+import { connections, type RunContext } from './context.ts'
 
 /** After the last arrival, how long a user may still be waiting out shed answers: "within a bounded time". */
 export const STORM_GRACE_S = 30
 /** A single auth answer slower than this is a client timeout (an error, not an answer). */
 const CALL_TIMEOUT_S = 30
 
-export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
+export async function authStorm(ctx: RunContext): Promise<ScenarioResult> {
   const { options } = ctx
   const users = options.stormUsers
   const rate = options.stormRate

@@ -84,7 +84,7 @@ export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome>
     audit: audit(
       // Every stop of the runner (one per step with --stages) left up to a request per connection unread.
       judgeShop(products, accepted, options.connections * run.stops),
-      await internalAudit(options.inventoryUrl, productIds),
+      await internalAudit(options.inventoryUrl, productIds, options.serviceToken),
     ),
     setup: { product_ids: productIds, stock_per_product: options.stock, mix: options.mix },
     buyers: stats,
