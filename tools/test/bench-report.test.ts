@@ -10,7 +10,7 @@ import { commitRates, terminalAfterMs } from '../src/bench/readings/finalizer-ra
 import { cpuUse, hostTicks, processTicks, tcpExtCounter } from '../src/bench/readings/host-stats.ts'
 import { tokenWindow } from '../src/load/scenarios/orders-load.ts'
 import { offeredRate } from '../src/bench/runs/sold-out-rate.ts'
-import { percentile } from '../src/bench/readings/timeline.ts'
+import { steadyLatencies } from '../src/bench/readings/timeline.ts'
 import { Recorder } from '../src/load/engine/recorder.ts'
 import { acceptedTracker, saleOver } from '../src/load/scenarios/sale.ts'
 import { renderPage } from '../src/load/report/html-page.ts'
@@ -463,11 +463,17 @@ t.test('CPU: host and per-process cores from /proc ticks', async (t) => {
   t.equal(cpuUse(b, b), undefined)
 })
 
-t.test('percentile (nearest rank) and CPU lines', async (t) => {
-  const values = Float64Array.from({ length: 100 }, (_, i) => 100 - i)
-  t.equal(percentile(values, 99), 99)
-  t.equal(percentile(values, 50), 50)
-  t.equal(percentile(new Float64Array(0), 99), undefined)
+t.test('the steady p99 leaves out the first second (connections opening), and CPU lines', async (t) => {
+  const steady = steadyLatencies()
+  steady.start(1000)
+  t.equal(steady.p99(), undefined, 'nothing recorded yet')
+  steady.record(1500, 900)
+  for (let i = 1; i <= 100; i++) steady.record(2000 + i, i)
+  t.equal(
+    Math.round(steady.p99()!),
+    99,
+    'the 900 ms answer of the first second is not counted (HDR: 3 digits)',
+  )
   t.equal(
     formatCpu({ host: 1.9, procs: { redis: 0.2, 'order-service': 0.9, idle: 0 }, other: 0.8 }),
     'host busy 1.90 — order-service 0.90, redis 0.20, other processes 0.80',

@@ -7,25 +7,16 @@ import { internalAudit } from '../audit/internal.ts'
 import { judgeSale } from '../audit/judge.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { loginAdmin } from '../engine/admin.ts'
-import { obtainBuyers } from '../engine/buyers.ts'
 import { runCannon } from '../engine/cannon.ts'
 import { cliOrderLoad, twoXx } from './orders-load.ts'
 import { saleProduct } from './products.ts'
+import { adminAndBuyers } from './set-up.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 import { warmUp } from './warm-up.ts'
 
 export async function accepted(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { options, client, progress } = ctx
-  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
-  const { buyers, stats } = await obtainBuyers({
-    client,
-    url: options.url,
-    count: options.buyers,
-    file: options.buyersFile,
-    progress,
-    signal: ctx.signal,
-  })
+  const { admin, buyers, stats } = await adminAndBuyers(ctx)
   const product = await saleProduct(admin, 'load accepted', options.stock)
   const tokens = buyers.map((b) => b.accessToken)
   const drain = (acceptedSoFar: number) =>

@@ -9,7 +9,6 @@
 // load goes on buying the units that come back, the drain waits for every window to close, and the
 // audit adds the lifecycle's checks (every unit paid or back on sale, each returned once, resold).
 import { ApiClient } from '@flash/api-client'
-import { loginAdmin } from '../engine/admin.ts'
 import { waitForTerminal } from '../audit/drain.ts'
 import { stockState, serviceToken } from '../audit/internal.ts'
 import { internalAudit } from '../audit/internal.ts'
@@ -18,25 +17,17 @@ import { judgeLifecycle, lifecycleOf } from '../audit/lifecycle.ts'
 import { startPayer, webhookSecret, type Payer } from '../engine/payer.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../engine/buyers.ts'
 import { cliOrderLoad } from './orders-load.ts'
 import { saleProduct, scheduledSaleProduct, soldOutProduct } from './products.ts'
 import { runSale } from './sale.ts'
 import { warmUp } from './warm-up.ts'
+import { adminAndBuyers } from './set-up.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { options, client, progress } = ctx
   const notes: string[] = []
-  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
-  const { buyers, stats } = await obtainBuyers({
-    client,
-    url: options.url,
-    count: options.buyers,
-    file: options.buyersFile,
-    progress,
-    signal: ctx.signal,
-  })
+  const { admin, buyers, stats } = await adminAndBuyers(ctx)
   // Warmed up on a product of its own with nothing to sell: the sale's stock is left untouched.
   if (options.warmupS > 0)
     await warmUp(ctx, cliOrderLoad(ctx, buyers, (await soldOutProduct(admin, 'load warm-up')).id))

@@ -1,27 +1,18 @@
 // sold-out: a product with no stock, hammered — the path most flash-sale buyers take. Every answer
 // should be a 409 served without MySQL; afterwards no order may exist and the stock is still 0.
-import { loginAdmin } from '../engine/admin.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { collectOrders, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../engine/buyers.ts'
 import { runCannon } from '../engine/cannon.ts'
 import { cliOrderLoad, twoXx } from './orders-load.ts'
 import { soldOutProduct } from './products.ts'
 import { warmUp } from './warm-up.ts'
+import { adminAndBuyers } from './set-up.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { options, client, progress } = ctx
-  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
-  const { buyers, stats } = await obtainBuyers({
-    client,
-    url: options.url,
-    count: options.buyers,
-    file: options.buyersFile,
-    progress,
-    signal: ctx.signal,
-  })
+  const { admin, buyers, stats } = await adminAndBuyers(ctx)
   const product = await soldOutProduct(admin, 'load sold-out')
   const load = cliOrderLoad(ctx, buyers, product.id)
   const warmAccepted = await warmUp(ctx, load)
