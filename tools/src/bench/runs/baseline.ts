@@ -29,7 +29,8 @@ export async function baseline(ctx: RunContext): Promise<ScenarioResult> {
       ctx.say(`baseline at ${rate} req/s:`)
       const atRate = await runEngine(ctx, 'baseline', {
         ...spec,
-        args: [...spec.args, '--rate', String(rate)],
+        // Right after the saturated run: warm already.
+        args: [...spec.args, '--rate', String(rate), '--warmup', '0'],
         connections: connections(ctx, 'sold-out-rate'),
       })
       result.atRate = { rate, load: atRate.load }
