@@ -9,13 +9,10 @@ export interface OrderCounts {
   /** Committed by the finalizer: completed, or with a payment window awaiting/paid/expired/cancelled. */
   completed: number
   failed: number
-  /** Units the committed orders still hold (not expired or cancelled: those went back on sale). */
-  completedQuantity: number
 }
 
 /** With PAYMENT_WINDOW_SECONDS > 0 the finalizer's commit leaves an order awaiting its payment. */
 const COMMITTED = new Set(['completed', 'awaiting_payment', 'paid', 'expired', 'cancelled'])
-const HOLDING = new Set(['completed', 'awaiting_payment', 'paid'])
 
 /** The newest order's id: a run's orders are the ones after it. */
 export async function lastOrderId(db: Kysely<Database>): Promise<number> {
@@ -29,15 +26,14 @@ export async function lastOrderId(db: Kysely<Database>): Promise<number> {
 export async function orderCounts(db: Kysely<Database>, afterId: number): Promise<OrderCounts> {
   const rows = await db
     .selectFrom('orders')
-    .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('quantity').as('q')])
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
     .where('id', '>', afterId)
     .groupBy('status')
     .execute()
-  const counts: OrderCounts = { pending: 0, completed: 0, failed: 0, completedQuantity: 0 }
+  const counts: OrderCounts = { pending: 0, completed: 0, failed: 0 }
   for (const r of rows) {
     if (r.status === 'pending' || r.status === 'failed') counts[r.status] = Number(r.n)
     if (COMMITTED.has(r.status)) counts.completed += Number(r.n)
-    if (HOLDING.has(r.status)) counts.completedQuantity += Number(r.q ?? 0)
   }
   return counts
 }

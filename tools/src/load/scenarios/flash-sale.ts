@@ -18,7 +18,7 @@ import { startPayer, webhookSecret, type Payer } from '../engine/payer.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
 import { cliOrderLoad } from './orders-load.ts'
-import { saleProduct, scheduledSaleProduct, soldOutProduct } from './products.ts'
+import { saleOpening, soldOutProduct } from './products.ts'
 import { runSale } from './sale.ts'
 import { warmUp } from './warm-up.ts'
 import { adminAndBuyers } from './set-up.ts'
@@ -31,21 +31,17 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
   // Warmed up on a product of its own with nothing to sell: the sale's stock is left untouched.
   if (options.warmupS > 0)
     await warmUp(ctx, cliOrderLoad(ctx, buyers, (await soldOutProduct(admin, 'load warm-up')).id))
-  const opening = options.openAfterS > 0
-  const byRestock = opening && options.openBy === 'restock'
-  const terms = { paymentWindowS: options.paymentWindowS }
-  const scheduled =
-    opening && !byRestock
-      ? await scheduledSaleProduct(admin, 'load flash-sale', options.stock, options.openAfterS, terms)
-      : undefined
-  const product =
-    scheduled?.product ?? (await saleProduct(admin, 'load flash-sale', byRestock ? 0 : options.stock, terms))
-  const open = byRestock ? () => admin.restock(product.id, options.stock).then(() => {}) : undefined
+  const { product, opensAtMs, open, how } = await saleOpening(
+    admin,
+    'load flash-sale',
+    options.stock,
+    { openAfterS: options.openAfterS, by: options.openBy },
+    { paymentWindowS: options.paymentWindowS },
+  )
   // A design keeping its own stock (--stock-url) is not inventory-service's to audit.
   const ownStock = options.stockUrl === options.url
   progress.say(
-    `product ${product.id}: ${options.stock} units${scheduled ? `, sale scheduled at ${product.sale_starts_at} (${options.openAfterS} s into the load)` : ''}` +
-      (byRestock ? `, restocked ${options.openAfterS} s into the load` : '') +
+    `product ${product.id}: ${options.stock} units, ${how}` +
       (options.paymentWindowS === undefined ? '' : `, payment window ${options.paymentWindowS} s`),
   )
   const paying = options.pay !== undefined
@@ -87,12 +83,12 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     maxS: options.saleMaxS,
     openAfterS: options.openAfterS,
     open,
-    opensAtMs: scheduled?.opensAtMs,
+    opensAtMs,
   }).finally(() => {
     live?.stop()
     clearInterval(poll)
   })
-  if (scheduled)
+  if (opensAtMs !== undefined)
     notes.push(
       `the scheduled sale opened ${Math.round(sale.openedAtMs - sale.run.startedAtMs)} ms into the load (by this machine's clock)`,
     )
