@@ -1,4 +1,4 @@
-// The order load of flash-sale and sold-out (and of every order run of `npm run bench`): POST
+// The order load of flash-sale, sold-out and accepted (so of every order run of `npm run bench`): POST
 // /api/orders for one product, every connection rotating over its own window of the buyers' tokens
 // (built once per connection, not per request).
 import type { Buyer } from '../engine/buyers.ts'
