@@ -65,6 +65,61 @@ t.test('flags override the defaults; the environment supplies the admin', async 
   t.equal(options(['sold-out', '--admin-email', 'a@b.c'], { ADMIN_EMAIL: 'x@y.z' }).adminEmail, 'a@b.c')
 })
 
+t.test(
+  'a harness aims the scenarios: orders elsewhere, warm-up, a sale by restock that runs to the sell-out',
+  async (t) => {
+    const a = options(['accepted'])
+    t.same(
+      [a.stock, a.connections, a.buyers, a.warmupS],
+      [10_000_000, 100, 200, 0],
+      'accepted: stock no run sells out',
+    )
+    t.same(a.ordersUrls, [a.url], 'orders go to --url unless told otherwise')
+    t.equal(a.stockUrl, a.url)
+    t.equal(a.serviceToken, undefined)
+    const o = options(
+      [
+        'flash-sale',
+        '--url',
+        'http://127.0.0.1:9000',
+        '--orders-url',
+        'http://127.0.0.1:9001/, http://127.0.0.1:9002',
+        '--stock-url',
+        'http://127.0.0.1:9003',
+        '--open-by',
+        'restock',
+        '--sale-max',
+        '60',
+        '--warmup',
+        '2',
+      ],
+      { SERVICE_TOKEN: 'token-from-the-environment' },
+    )
+    t.same(
+      o.ordersUrls,
+      ['http://127.0.0.1:9001', 'http://127.0.0.1:9002'],
+      'a list, trailing slashes dropped',
+    )
+    t.equal(o.stockUrl, 'http://127.0.0.1:9003')
+    t.equal(o.openBy, 'restock')
+    t.equal(o.saleMaxS, 60)
+    t.equal(o.warmupS, 2)
+    t.equal(o.serviceToken, 'token-from-the-environment')
+    t.equal(options(['flash-sale']).openBy, 'schedule')
+    t.equal(
+      options(['flash-sale', '--duration', '30', '--sale-max', '5']).saleMaxS,
+      30,
+      'never shorter than --duration',
+    )
+    t.throws(() => parseLoadArgs(['flash-sale', '--open-by', 'magic']), /--open-by/)
+    t.throws(
+      () => parseLoadArgs(['sold-out', '--orders-url', 'http://a,ftp://b']),
+      /--orders-url must be an http/,
+    )
+    t.throws(() => parseLoadArgs(['accepted', '--stock', '0']), /--stock/)
+  },
+)
+
 t.test('the last --mix wins (per-service scripts preset one)', async (t) => {
   const o = options(['steady-shop', '--mix', 'browse=50,product=40,order=10', '--mix', 'me=1'])
   t.same(o.mix, { browse: 0, product: 0, order: 0, status: 0, me: 1 })

@@ -1,26 +1,19 @@
 // The system under test: its own database, Redis prefix and queues, the SQS emulator in a process of its
-// own (not sharing the load generator's event loop), the stack via startStack, an admin and the buyers.
+// own (not sharing the load generator's event loop), the stack via startStack with its gateway (the
+// engine's scenarios set up and audit through it), and where the load and the harness's readings go.
 import { randomBytes } from 'node:crypto'
-import { ApiClient } from '@flash/api-client'
-import { type Admin, loginAdmin } from '../load/engine/admin.ts'
 import { createDb, type Database, dropDatabase, ensureDatabase } from '@flash/db'
 import type { ServiceName } from '@flash/routes'
 import type { Kysely } from 'kysely'
-import { Agent } from 'undici'
 import { generateDevSecrets } from '../stack/secrets.ts'
 import { type Stack, startStack } from '../stack/stack.ts'
 import type { BenchOptions } from './args.ts'
-import { type Buyer, obtainBuyers, renewTokens } from '../load/engine/buyers.ts'
-import { createProgress } from '../load/engine/progress.ts'
 import { startChild } from './child.ts'
 import { type Cleanup, deleteRedisPrefix } from './cleanup.ts'
 import { childPid, serverPids } from './readings/host-stats.ts'
 import type { ServiceLog } from './service-log.ts'
 
-/** Access tokens live this long (auth-service's maximum); the bench renews them before they run out. */
-export const TOKEN_TTL_S = 900
-
-/** Password hashing of the main stack: registering the bench's buyers is set-up, not what is measured. */
+/** Password hashing of the main stack: registering each scenario's buyers is set-up, not what is measured. */
 export const CHEAP_HASHING = { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_PASSES: '1' } as const
 
 /** The environment with the cheap hashing taken out again (keys set by --env are kept). */
@@ -38,20 +31,17 @@ export interface Platform {
   dbUrl: string
   db: Kysely<Database>
   stack: Stack
-  /** Base URLs the load and the API calls go to, per service (the gateway's with --via-gateway). */
-  base: Record<'auth' | 'inventory' | 'orders', string[]>
+  /** The engine's flags that aim a scenario at this stack (--url the gateway, --orders-url …). */
+  loadArgs: string[]
+  /** The environment the engine reads its admin and the internal audit's service token from. */
+  loadEnv: Record<string, string>
+  /** order-service and order-finalizer instances, whose counters are scraped around a run. */
+  counterUrls: string[]
   jwksUrl: string
-  inventory: ApiClient
-  /** The engine's admin (login, products, restocks) on the bench's own admin account. */
-  admin: Admin
-  /** Registered through the engine's polite registration, renewed when their tokens near expiry. */
-  buyers: Buyer[]
-  /** Buyer tokens valid for at least `seconds` more. */
-  tokensFor(seconds: number): Promise<string[]>
   /**
    * A second auth-service (a stack of that service alone, on the same database, Redis prefix and
-   * secrets) with auth-service's default password hashing — the production parameters the buyer set-up
-   * above skips. The auth storm runs against it; stop it when done.
+   * secrets) with auth-service's default password hashing — the production parameters the buyers'
+   * set-up skips. The auth storm runs against it; stop it when done.
    */
   startDefaultAuth(): Promise<{ url: string; pid: number | undefined; stop(): Promise<void> }>
   /** Every process of the system under test (services, emulator, MySQL, Redis) by label, for CPU use. */
@@ -90,7 +80,8 @@ export async function startPlatform(opts: {
     AUTH_RATE_LIMIT_MAX: '100000000',
     // On, so its cost is measured, but never reached: every buyer of a run orders many times.
     USER_RATE_LIMIT_MAX: '100000000',
-    ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_S),
+    // auth-service's maximum: a scenario's buyers keep their tokens from set-up through the audit.
+    ACCESS_TOKEN_TTL_SECONDS: '900',
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
     ...options.serviceEnv,
@@ -110,7 +101,7 @@ export async function startPlatform(opts: {
     inheritEnv: false,
     secrets: generateDevSecrets(),
     sqsEndpoint: sqs.url,
-    gateway: options.viaGateway,
+    gateway: true,
     instances: options.instances,
     env,
     output: log.sink,
@@ -128,56 +119,31 @@ export async function startPlatform(opts: {
   )
 
   const direct = (service: ServiceName) => stack.urls[service] ?? []
-  const via = (service: ServiceName) => (stack.gatewayUrl ? [stack.gatewayUrl] : direct(service))
-  const base = {
-    auth: via('auth-service'),
-    inventory: via('inventory-service'),
-    orders: via('order-service'),
-  }
-
-  const dispatcher = new Agent({ connections: 32, keepAliveTimeout: 10_000 })
-  cleanup.add('close the API clients', () => dispatcher.close())
-  const auth = new ApiClient({ baseUrl: base.auth[0]!, dispatcher, timeoutMs: 30_000 })
-  const inventory = new ApiClient({ baseUrl: base.inventory[0]!, dispatcher, timeoutMs: 30_000 })
-
+  const gateway = stack.gatewayUrl!
   const db = createDb({ url: dbUrl, poolSize: 3 })
   cleanup.add('close the database pool', () => db.destroy())
-
   const servers = await serverPids()
   // The gateway is not one of the stack's instances: found among our children for the CPU figures.
-  const gatewayPid = stack.gatewayUrl ? await childPid('tools/src/gateway.ts') : undefined
-  const adminApi = await loginAdmin(auth, admin.email, admin.password, inventory)
-  say(`registering ${options.buyers} buyers`)
-  // The engine's registration (cheap hashing here, so 16 at a time), without its progress bar.
-  const { buyers } = await obtainBuyers({
-    client: auth,
-    url: base.auth[0]!,
-    count: options.buyers,
-    file: undefined,
-    progress: createProgress(true),
-    signal,
-    width: 16,
-  })
-  let issuedAt = Date.now()
+  const gatewayPid = await childPid('tools/src/gateway.ts')
+  const loadArgs = [
+    ...['--url', gateway, '--inventory-url', direct('inventory-service')[0]!],
+    // The load straight to the order-service instances (connections spread over them) unless --via-gateway.
+    ...(options.viaGateway ? [] : ['--orders-url', direct('order-service').join(',')]),
+  ]
 
   return {
     name,
     dbUrl,
     db,
     stack,
-    base,
-    jwksUrl: `${direct('auth-service')[0]}/.well-known/jwks.json`,
-    inventory,
-    admin: adminApi,
-    buyers,
-    async tokensFor(seconds) {
-      if (Date.now() - issuedAt > (TOKEN_TTL_S - seconds - 60) * 1000) {
-        const renewedAt = Date.now()
-        await renewTokens(auth, buyers, 16)
-        issuedAt = renewedAt
-      }
-      return buyers.map((b) => b.accessToken)
+    loadArgs,
+    loadEnv: {
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      SERVICE_TOKEN: stack.secrets.serviceToken,
     },
+    counterUrls: [...direct('order-service'), ...direct('order-finalizer')],
+    jwksUrl: `${direct('auth-service')[0]}/.well-known/jwks.json`,
     async startDefaultAuth() {
       const auth = await startStack({
         freePorts: true,
@@ -200,7 +166,7 @@ export async function startPlatform(opts: {
     pids: () => ({
       ...Object.fromEntries(stack.instances.map((i) => [i.label, i.pid])),
       sqs: sqs.proc.pid,
-      ...(gatewayPid ? { gateway: gatewayPid } : {}),
+      gateway: gatewayPid,
       ...servers,
     }),
   }

@@ -20,7 +20,7 @@ import { evaluateTargets } from './report/targets.ts'
 import type { Report, Results, ScenarioName } from './report/types.ts'
 import { accepted } from './runs/accepted.ts'
 import { baseline } from './runs/baseline.ts'
-import type { ScenarioContext } from './runs/context.ts'
+import type { RunContext } from './runs/context.ts'
 import { flashSale } from './runs/flash-sale.ts'
 import { naive } from './runs/naive.ts'
 import { soldOut } from './runs/sold-out.ts'
@@ -28,7 +28,7 @@ import { soldOutRate } from './runs/sold-out-rate.ts'
 import { authStorm } from './runs/auth-storm.ts'
 import { ServiceLog } from './service-log.ts'
 
-const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Results[ScenarioName]>> = {
+const RUNNERS: Record<ScenarioName, (ctx: RunContext) => Promise<Results[ScenarioName]>> = {
   baseline,
   'sold-out': soldOut,
   'sold-out-rate': soldOutRate,
@@ -109,7 +109,7 @@ let started = false
 try {
   const platform = await startPlatform({ options, log, cleanup, signal: controller.signal, say })
   started = true
-  const ctx: ScenarioContext = {
+  const ctx: RunContext = {
     options,
     platform,
     signal: controller.signal,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { parseStages, type Stage, stagesDurationS } from './engine/stages.ts'
 import { parseExpect, type Threshold } from './expect.ts'
 
-export const SCENARIOS = ['flash-sale', 'sold-out', 'steady-shop', 'auth-storm'] as const
+export const SCENARIOS = ['flash-sale', 'sold-out', 'accepted', 'steady-shop', 'auth-storm'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 export const MIX_KINDS = ['browse', 'product', 'order', 'status', 'me'] as const
@@ -12,6 +12,14 @@ export type MixKind = (typeof MIX_KINDS)[number]
 export interface LoadOptions {
   scenario: ScenarioName
   url: string
+  /**
+   * Where the order load (POST /api/orders) goes, default [url]; several: the connections are spread
+   * over them. Another implementation of the order path on the same accounts and database (a
+   * reference server) or the instances of order-service; set-up, drain and audit stay on --url.
+   */
+  ordersUrls: string[]
+  /** Where the audit reads the product's available stock (default --url): a design keeping its own. */
+  stockUrl: string
   /** inventory-service's own address, for the internal audit (never routed by the gateway). */
   inventoryUrl: string
   durationS: number
@@ -26,6 +34,12 @@ export interface LoadOptions {
   products: number
   mix: Record<MixKind, number>
   openAfterS: number
+  /** flash-sale: the units go on sale by a schedule (sale_starts_at) or by an admin restock. */
+  openBy: 'schedule' | 'restock'
+  /** flash-sale: the load goes on past --duration until sold out (plus 1 s), at most this long (s). */
+  saleMaxS: number
+  /** Seconds of discarded load before the measured one (JIT, pools, caches); 0: none. */
+  warmupS: number
   /** flash-sale: the share of accepted orders whose buyer pays (signed webhook); undefined = no payer. */
   pay: number | undefined
   /** flash-sale: the product's own payment window (s); undefined = the deployment's. */
@@ -35,6 +49,8 @@ export interface LoadOptions {
   outDir: string | undefined
   adminEmail: string | undefined
   adminPassword: string | undefined
+  /** For inventory-service's internal stock audit (SERVICE_TOKEN; else tmp/dev-keys/service-token). */
+  serviceToken: string | undefined
   buyersFile: string | undefined
   expect: Threshold[]
   quiet: boolean
@@ -47,6 +63,8 @@ export const DEFAULTS: Record<
 > = {
   'flash-sale': { durationS: 10, connections: 200, buyers: 200, stock: 10_000 },
   'sold-out': { durationS: 10, connections: 200, buyers: 50, stock: 0 },
+  // Stock no run can sell out and no per-user limit: every order is accepted (202).
+  accepted: { durationS: 10, connections: 100, buyers: 200, stock: 10_000_000 },
   'steady-shop': { durationS: 20, connections: 50, rate: 500, buyers: 100, stock: 1_000_000 },
   // 10 users/s is 20 password hashes/s (register + login), half what argon2id at OWASP's parameters
   // allows on the 2-core local stack (~42/s): a default that passes there. Larger rates: see docs.
@@ -109,6 +127,8 @@ export function parseLoadArgs(argv: readonly string[], env: Record<string, strin
     allowPositionals: true,
     options: {
       url: { type: 'string' },
+      'orders-url': { type: 'string' },
+      'stock-url': { type: 'string' },
       'inventory-url': { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
@@ -119,6 +139,9 @@ export function parseLoadArgs(argv: readonly string[], env: Record<string, strin
       products: { type: 'string' },
       mix: { type: 'string' },
       'open-after': { type: 'string' },
+      'open-by': { type: 'string' },
+      'sale-max': { type: 'string' },
+      warmup: { type: 'string' },
       pay: { type: 'string' },
       'payment-window': { type: 'string' },
       'drain-timeout': { type: 'string' },
@@ -152,19 +175,28 @@ export function parseLoadArgs(argv: readonly string[], env: Record<string, strin
     : values.rate === undefined
       ? d.rate
       : int('rate', values.rate, 0, 1, 1_000_000)
+  const base = url('url', values.url ?? 'http://127.0.0.1:8080')
+  const openBy = values['open-by'] ?? 'schedule'
+  if (openBy !== 'schedule' && openBy !== 'restock')
+    throw new Error(`--open-by must be schedule or restock (got "${openBy}")`)
   const options: LoadOptions = {
     scenario,
-    url: url('url', values.url ?? 'http://127.0.0.1:8080'),
+    url: base,
+    ordersUrls: values['orders-url']?.split(',').map((u) => url('orders-url', u.trim())) ?? [base],
+    stockUrl: values['stock-url'] === undefined ? base : url('stock-url', values['stock-url']),
     inventoryUrl: url('inventory-url', values['inventory-url'] ?? 'http://127.0.0.1:3002'),
     durationS,
     connections: int('connections', values.connections, d.connections, 1, 10_000),
     rate,
     stages,
     buyers: int('buyers', values.buyers, d.buyers, 1, 100_000),
-    stock: int('stock', values.stock, d.stock, scenario === 'flash-sale' ? 1 : 0, 1_000_000_000),
+    stock: int('stock', values.stock, d.stock, d.stock > 0 ? 1 : 0, 1_000_000_000),
     products: int('products', values.products, 20, 1, 1000),
     mix: parseMix(values.mix),
     openAfterS: int('open-after', values['open-after'], Math.min(1, durationS - 1), 0, 3600),
+    openBy,
+    saleMaxS: Math.max(durationS, int('sale-max', values['sale-max'], durationS, 1, 3600)),
+    warmupS: int('warmup', values.warmup, 0, 0, 600),
     pay: ratio('pay', values.pay),
     paymentWindowS:
       values['payment-window'] === undefined
@@ -175,6 +207,7 @@ export function parseLoadArgs(argv: readonly string[], env: Record<string, strin
     outDir: values.out,
     adminEmail: values['admin-email'] ?? env.ADMIN_EMAIL ?? 'admin@example.com',
     adminPassword: values['admin-password'] ?? env.ADMIN_PASSWORD ?? 'admin-password-change-me',
+    serviceToken: env.SERVICE_TOKEN,
     buyersFile: values['buyers-file'],
     expect: parseExpect(values.expect),
     quiet: values.quiet,

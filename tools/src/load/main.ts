@@ -4,25 +4,14 @@
 import { resolve } from 'node:path'
 import { ApiClient } from '@flash/api-client'
 import { Agent } from 'undici'
-import { type LoadOptions, parseLoadArgs, type ScenarioName } from './args.ts'
+import { type LoadOptions, parseLoadArgs } from './args.ts'
 import { runCompare } from './compare.ts'
 import { USAGE } from './usage.ts'
 import { createProgress } from './engine/progress.ts'
 import { buildReport, summaryLines } from './report/build.ts'
 import { defaultOutDir, writeLoadReport } from './report/write.ts'
-import { authStorm } from './scenarios/auth-storm.ts'
-import { flashSale } from './scenarios/flash-sale.ts'
-import { soldOut } from './scenarios/sold-out.ts'
-import { steadyShop } from './scenarios/steady-shop.ts'
-import type { Scenario } from './scenarios/types.ts'
+import { SCENARIO_RUNNERS } from './scenarios/index.ts'
 import { gitState, TOOL_NAME, toolVersion } from './meta.ts'
-
-const SCENARIO_RUNNERS: Record<ScenarioName, Scenario> = {
-  'flash-sale': flashSale,
-  'sold-out': soldOut,
-  'steady-shop': steadyShop,
-  'auth-storm': authStorm,
-}
 
 function fail(reason: string): never {
   process.stderr.write(`FAIL: ${reason}\n`)

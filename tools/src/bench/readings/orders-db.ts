@@ -1,5 +1,5 @@
-// What the bench reads from MySQL: order counts per product, sampled while the finalizer works, and
-// the wait (bounded) until the queue has drained.
+// What only the harness reads from MySQL: the counts of the orders a run placed (every order newer than
+// the run), sampled while the finalizer works, and the wait (bounded) until they are all terminal.
 import type { Database } from '@flash/db'
 import type { Kysely } from 'kysely'
 import type { CountSample } from './finalizer-rate.ts'
@@ -9,37 +9,33 @@ export interface OrderCounts {
   /** Committed by the finalizer: completed, or with a payment window awaiting/paid/expired/cancelled. */
   completed: number
   failed: number
-  /** Units the committed orders still hold (not expired or cancelled: those went back on sale). */
-  completedQuantity: number
 }
 
 /** With PAYMENT_WINDOW_SECONDS > 0 the finalizer's commit leaves an order awaiting its payment. */
 const COMMITTED = new Set(['completed', 'awaiting_payment', 'paid', 'expired', 'cancelled'])
-const HOLDING = new Set(['completed', 'awaiting_payment', 'paid'])
 
-export async function orderCounts(db: Kysely<Database>, productId: number): Promise<OrderCounts> {
+/** The newest order's id: a run's orders are the ones after it. */
+export async function lastOrderId(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.max<number>('id').as('id'))
+    .executeTakeFirst()
+  return Number(row?.id ?? 0)
+}
+
+export async function orderCounts(db: Kysely<Database>, afterId: number): Promise<OrderCounts> {
   const rows = await db
     .selectFrom('orders')
-    .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('quantity').as('q')])
-    .where('product_id', '=', productId)
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('id', '>', afterId)
     .groupBy('status')
     .execute()
-  const counts: OrderCounts = { pending: 0, completed: 0, failed: 0, completedQuantity: 0 }
+  const counts: OrderCounts = { pending: 0, completed: 0, failed: 0 }
   for (const r of rows) {
     if (r.status === 'pending' || r.status === 'failed') counts[r.status] = Number(r.n)
     if (COMMITTED.has(r.status)) counts.completed += Number(r.n)
-    if (HOLDING.has(r.status)) counts.completedQuantity += Number(r.q ?? 0)
   }
   return counts
-}
-
-export async function productRow(db: Kysely<Database>, productId: number) {
-  const row = await db
-    .selectFrom('products')
-    .select(['stock', 'supplied'])
-    .where('id', '=', productId)
-    .executeTakeFirstOrThrow()
-  return { stock: Number(row.stock), supplied: Number(row.supplied) }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -47,8 +43,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** How often the order counts are sampled: the resolution of commit rates and drain times. */
 export const COUNT_SAMPLE_MS = 250
 
-/** Samples the product's order counts every `intervalMs` until stopped (one query in flight at most). */
-export function sampleCounts(db: Kysely<Database>, productId: number, intervalMs = COUNT_SAMPLE_MS) {
+/** Samples the counts of the orders after `afterId` every `intervalMs` until stopped (one query at a time). */
+export function sampleCounts(db: Kysely<Database>, afterId: number, intervalMs = COUNT_SAMPLE_MS) {
   const samples: CountSample[] = []
   let running = true
   let lastError: string | undefined
@@ -56,7 +52,7 @@ export function sampleCounts(db: Kysely<Database>, productId: number, intervalMs
     while (running) {
       const at = performance.now()
       try {
-        const c = await orderCounts(db, productId)
+        const c = await orderCounts(db, afterId)
         samples.push({ atMs: at, completed: c.completed, failed: c.failed, pending: c.pending })
       } catch (error) {
         lastError = (error as Error).message
@@ -76,7 +72,7 @@ export function sampleCounts(db: Kysely<Database>, productId: number, intervalMs
 }
 
 /**
- * Waits until `expected` orders of the product are terminal and none is pending, polling the sampler's
+ * Waits until `expected` orders of the run are terminal and none is pending, polling the sampler's
  * latest numbers; false after `timeoutMs` or on abort.
  */
 export async function waitForDrain(

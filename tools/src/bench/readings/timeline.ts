@@ -1,13 +1,7 @@
 // Per-second views of one bench run: answers by status class, and the latencies once every connection
 // is open (pure).
+import { newHistogram, recordMs, summarize } from '../../load/engine/latency.ts'
 import type { Series } from '../../load/engine/recorder.ts'
-
-/** p-th percentile (0…100) of `values`, nearest rank (pure). */
-export function percentile(values: Float64Array, p: number): number | undefined {
-  if (values.length === 0) return undefined
-  const sorted = values.slice().sort()
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
-}
 
 /** Responses per second by status class, from the recorder's per-status series. */
 export function byClass(series: Series): Record<'2xx' | '4xx' | '5xx', number[]> {
@@ -21,26 +15,19 @@ export function byClass(series: Series): Record<'2xx' | '4xx' | '5xx', number[]>
 }
 
 /**
- * Latencies of the responses after the first second: once every connection is open, without the
+ * p99 of the responses after the first second: once every connection is open, without the
  * connection storm of the start (a diagnostic next to the run's own percentiles, not instead of them).
  */
 export function steadyLatencies() {
   let startMs = 0
-  let latencies = new Float64Array(1 << 16)
-  let n = 0
+  const histogram = newHistogram()
   return {
-    p99: () => percentile(latencies.subarray(0, n), 99),
+    p99: () => summarize(histogram).p99 ?? undefined,
     start: (atMs: number) => {
       startMs = atMs
     },
     record: (atMs: number, responseTimeMs: number) => {
-      if (atMs - startMs < 1000) return
-      if (n === latencies.length) {
-        const bigger = new Float64Array(latencies.length * 2)
-        bigger.set(latencies)
-        latencies = bigger
-      }
-      latencies[n++] = responseTimeMs
+      if (atMs - startMs >= 1000) recordMs(histogram, responseTimeMs)
     },
   }
 }

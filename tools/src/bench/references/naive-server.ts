@@ -1,6 +1,7 @@
 // The naive synchronous design the flash-sale numbers are compared with: every order is one MySQL
 // transaction on the hot row — BEGIN; SELECT stock … FOR UPDATE; UPDATE products; INSERT order; COMMIT —
-// with the same local token verification as our services. Run as its own process by the bench:
+// with the same local token verification as our services; its product page reads the stock it keeps
+// (MySQL: it has no Redis), which the engine's audit reads (--stock-url). Run by the bench:
 // `DATABASE_URL=… AUTH_JWKS_URL=… PORT=… node tools/src/bench/naive-server.ts`.
 import { CreateOrderBody } from '@flash/contracts'
 import { createDb, newUuid } from '@flash/db'
@@ -23,6 +24,14 @@ interface Body {
 
 const app = Fastify({ logger: false })
 app.get('/health', async () => ({ status: 'ok' }))
+app.get<{ Params: { id: string } }>('/api/products/:id', async (request, reply) => {
+  const product = await db
+    .selectFrom('products')
+    .select(['id', 'name', 'price_cents', 'stock', 'max_per_user'])
+    .where('id', '=', Number(request.params.id))
+    .executeTakeFirst()
+  return product ?? reply.code(404).send({ code: 'product_not_found' })
+})
 app.post<{ Body: Body }>('/api/orders', { schema: { body: CreateOrderBody } }, async (request, reply) => {
   const auth = request.headers.authorization
   let userId: number

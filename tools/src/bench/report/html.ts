@@ -10,48 +10,41 @@ function scenarioSection(r: ScenarioResult): Section {
     return { title: r.name, html: `<p>did not complete: ${esc(r.error ?? 'no load result')}</p>` }
   const l = r.load
   const h = l.hdr?.latency
-  const rows: [string, string][] = [
-    ['connections', String(l.connections)],
-    [r.authStorm ? 'answers/s' : 'req/s', fmtNum(l.rps)],
-    ...(r.acceptedPerS === undefined ? [] : [['accepted/s', fmtNum(r.acceptedPerS)] as [string, string]]),
-    ...(r.sellOutMs == null ? [] : [['sold out in (ms)', fmtNum(r.sellOutMs)] as [string, string]]),
-    ...(r.offeredRate === undefined
-      ? []
-      : [['offered rate (req/s)', fmtNum(r.offeredRate)] as [string, string]]),
-    ...(r.terminalAfterLoadMs === undefined
-      ? []
-      : [
-          ['every order terminal after the last request (ms)', fmtNum(r.terminalAfterLoadMs)] as [
-            string,
-            string,
-          ],
-        ]),
-    ...(r.authStorm
-      ? [
-          [
-            'auth storm',
-            `${fmtNum(r.authStorm.usersIn)} of ${fmtNum(r.authStorm.users)} users in, ${fmtNum(r.authStorm.shed)} shed, ` +
-              `${fmtNum(r.authStorm.loginsPerS)} logins/s, ${r.authStorm.passwordParams}`,
-          ] as [string, string],
-        ]
-      : []),
-    ['statuses', formatStatuses(l.statuses, l.errors)],
+  const s = r.authStorm
+  const f = r.finalizer
+  const given = (v: number | null | undefined) => (v == null ? undefined : fmtNum(v))
+  const rows = (
     [
-      'every answer (HDR): p50 / p90 / p99 / p99.9 / max ms',
-      h
-        ? [h.p50, h.p90, h.p99, h.p99_9, h.max].map((v) => fmtNum(v, 1)).join(' / ')
-        : `${fmtNum(l.p50Ms)} / ${fmtNum(l.p90Ms)} / ${fmtNum(l.p99Ms)} / n/a / ${fmtNum(l.maxMs)}`,
-    ],
-    ...(l.cpu ? [['CPU (cores)', formatCpu(l.cpu)] as [string, string]] : []),
-    ...(r.finalizer
-      ? [
-          [
-            'finalizer',
-            `${fmtNum(r.finalizer.completed)} completed, ${fmtNum(r.finalizer.failed)} failed, ${fmtNum(r.finalizer.commitsPerS)} commits/s first→last`,
-          ] as [string, string],
-        ]
-      : []),
-  ]
+      ['connections', String(l.connections)],
+      [s ? 'answers/s' : 'req/s', fmtNum(l.rps)],
+      ['accepted/s', given(r.acceptedPerS)],
+      ['sold out in (ms)', given(r.sellOutMs)],
+      ['offered rate (req/s)', given(r.offeredRate)],
+      [
+        'every order terminal after the last request (ms)',
+        r.terminalAfterLoadMs === undefined ? undefined : fmtNum(r.terminalAfterLoadMs),
+      ],
+      [
+        'auth storm',
+        s &&
+          `${fmtNum(s.usersIn)} of ${fmtNum(s.users)} users in, ${fmtNum(s.shed)} shed, ` +
+            `${fmtNum(s.loginsPerS)} logins/s, ${s.passwordParams}`,
+      ],
+      ['statuses', formatStatuses(l.statuses, l.errors)],
+      [
+        'every answer (HDR): p50 / p90 / p99 / p99.9 / max ms',
+        h
+          ? [h.p50, h.p90, h.p99, h.p99_9, h.max].map((v) => fmtNum(v, 1)).join(' / ')
+          : `${fmtNum(l.p50Ms)} / ${fmtNum(l.p90Ms)} / ${fmtNum(l.p99Ms)} / n/a / ${fmtNum(l.maxMs)}`,
+      ],
+      ['CPU (cores)', l.cpu && formatCpu(l.cpu)],
+      [
+        'finalizer',
+        f &&
+          `${fmtNum(f.completed)} completed, ${fmtNum(f.failed)} failed, ${fmtNum(f.commitsPerS)} commits/s first→last`,
+      ],
+    ] as [string, string | undefined][]
+  ).filter((row): row is [string, string] => row[1] !== undefined)
   const checks = r.checks?.length
     ? htmlTable(
         ['check', 'what', 'result', 'detail'],

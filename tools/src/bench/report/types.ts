@@ -1,4 +1,5 @@
 // The benchmark report's types: one scenario's numbers, the targets, the whole report.
+import type { Check } from '../../load/audit/types.ts'
 import type { Distribution, LatencySummary } from '../../load/engine/latency.ts'
 import type { Series } from '../../load/engine/recorder.ts'
 import type { CpuUse } from '../readings/host-stats.ts'
@@ -46,12 +47,8 @@ export interface LoadStats {
   hdr?: { latency: LatencySummary; distribution: Distribution; series: Series }
 }
 
-export interface Check {
-  id: string
-  label: string
-  pass: boolean
-  detail: string
-}
+/** A correctness check: the engine's audit (tools/src/load/audit). */
+export type { Check } from '../../load/audit/types.ts'
 
 export interface FinalizerStats {
   /** Orders that reached `completed` during the run. */

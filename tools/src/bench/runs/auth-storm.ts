@@ -4,22 +4,17 @@
 // Retry-After, a bounded number of times within a bounded time. It runs against an auth-service of its
 // own with the default (production) password hashing: the main stack hashes cheaply so that
 // registering the buyers is quick set-up. The harness adds the storm auth-service's CPU.
-import { ApiClient } from '@flash/api-client'
-import { Agent } from 'undici'
-import { parseLoadArgs } from '../../load/args.ts'
-import { createProgress } from '../../load/engine/progress.ts'
-import { authStorm as engineAuthStorm, STORM_MAX_ATTEMPTS } from '../../load/scenarios/auth-storm.ts'
-import { loadStatsOf } from '../load.ts'
-import { cpuSample, cpuUse } from '../readings/host-stats.ts'
-import type { AuthStormStats, LoadStats, ScenarioResult } from '../report/types.ts'
-import { connections, type ScenarioContext } from './context.ts'
+import { STORM_MAX_ATTEMPTS } from '../../load/scenarios/auth-storm.ts'
+import type { AuthStormStats, ScenarioResult } from '../report/types.ts'
+import type { RunContext } from './context.ts'
+import { runEngine } from './engine.ts'
 
 /** After the last arrival, how long a user may still be waiting out shed answers: "within a bounded time". */
 export const STORM_GRACE_S = 30
 /** A single auth answer slower than this is a client timeout (an error, not an answer). */
 const CALL_TIMEOUT_S = 30
 
-export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
+export async function authStorm(ctx: RunContext): Promise<ScenarioResult> {
   const { options } = ctx
   const users = options.stormUsers
   const rate = options.stormRate
@@ -27,29 +22,17 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
   const params = ['PASSWORD_HASH_MEMORY_KIB', 'PASSWORD_HASH_PASSES']
     .map((k) => `${k}=${options.serviceEnv[k] ?? 'default'}`)
     .join(', ')
-  const conns = connections(ctx, 'auth-storm')
-  const parsed = parseLoadArgs(
-    [
-      'auth-storm',
-      ...['--url', auth.url, '--buyers', String(users), '--rate', String(rate)],
-      ...['--duration', String(Math.ceil(users / rate)), '--connections', String(conns)],
-      ...['--drain-timeout', String(STORM_GRACE_S), '--timeout', String(CALL_TIMEOUT_S), '--quiet'],
-    ],
-    {},
-  )
-  if (parsed.help) throw new Error('unreachable: no --help given')
-  const dispatcher = new Agent({ connections: 4, keepAliveTimeout: 10_000 })
   try {
-    const pids = { ...ctx.platform.pids(), 'auth-service (storm)': auth.pid, 'load generator': process.pid }
-    const cpuBefore = await cpuSample(pids)
-    const outcome = await engineAuthStorm({
-      options: parsed.options,
-      client: new ApiClient({ baseUrl: auth.url, dispatcher }),
-      progress: createProgress(true),
-      signal: ctx.signal,
+    const { outcome, load } = await runEngine(ctx, 'auth-storm', {
+      scenario: 'auth-storm',
+      args: [
+        ...['--url', auth.url, '--buyers', String(users), '--rate', String(rate)],
+        ...['--duration', String(Math.ceil(users / rate))],
+        ...['--drain-timeout', String(STORM_GRACE_S), '--timeout', String(CALL_TIMEOUT_S)],
+      ],
+      pids: { 'auth-service (storm)': auth.pid },
     })
-    const cpuAfter = await cpuSample(pids)
-    const cpu = cpuBefore && cpuAfter ? cpuUse(cpuBefore, cpuAfter) : undefined
+    const cpu = load.cpu
     const { run, metrics: m } = outcome
     const boundMs = (users / rate + STORM_GRACE_S) * 1000
     const stats: AuthStormStats = {
@@ -69,16 +52,11 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
       timeInMaxMs: m.time_in_max ?? null,
       passwordParams: params,
     }
-    const load: LoadStats = { ...loadStatsOf(run, conns), cpu }
     ctx.say(
       `auth-storm: ${stats.usersIn}/${users} in${stats.allInAfterMs === null ? '' : ` after ${Math.round(stats.allInAfterMs)} ms`}, ` +
         `${stats.shed} shed, p99 of every answer ${Math.round(load.p99Ms)} ms, ` +
         `${Math.round(stats.loginsPerS ?? 0)} logins/s (${params})`,
     )
-    if (stats.usersIn < users)
-      ctx.problem(`auth-storm: ${users - stats.usersIn} of ${users} users never got in`)
-    for (const c of outcome.audit.checks.filter((c) => !c.pass && c.id !== 'users-in'))
-      ctx.problem(`auth-storm ${c.id} FAILED: ${c.label} (${c.detail})`)
     const odd = Object.keys(run.statuses).filter((s) => Number(s) >= 500 && Number(s) !== 503)
     if (odd.length || run.errorCount)
       ctx.problem(
@@ -97,7 +75,6 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioResult> {
       ],
     }
   } finally {
-    await dispatcher.close()
     await auth.stop()
   }
 }

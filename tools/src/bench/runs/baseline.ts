@@ -1,12 +1,13 @@
-// 1. baseline: a bare Fastify 5 POST handler with the same JSON body schema, in its own process, under
-// the same load as sold-out (same connections, same body, the same rotating Authorization headers).
+// 1. baseline: the engine's sold-out scenario with its orders sent (--orders-url) to a bare Fastify 5
+// POST handler with the same JSON body schema, in its own process: the same load as sold-out (same
+// connections, body, the same rotating Authorization headers); set-up and audit on the stack.
 import { startChild } from '../child.ts'
-import { runLoad } from '../load.ts'
 import type { ScenarioResult } from '../report/types.ts'
-import { connections, describe, flagStatuses, orderLoad, type ScenarioContext, warmUp } from './context.ts'
+import { connections, type RunContext } from './context.ts'
+import { runEngine } from './engine.ts'
 import { offeredRate } from './sold-out-rate.ts'
 
-export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
+export async function baseline(ctx: RunContext): Promise<ScenarioResult> {
   const server = await startChild({
     label: 'baseline',
     script: 'tools/src/bench/references/baseline-server.ts',
@@ -14,20 +15,25 @@ export async function baseline(ctx: ScenarioContext): Promise<ScenarioResult> {
     output: ctx.log.sink,
   })
   try {
-    const target = { url: server.url, label: 'baseline', pid: server.proc.pid }
-    const spec = { ...(await orderLoad(ctx, 'baseline', target)), productId: 1 }
-    await warmUp(ctx, 'baseline', spec, [409])
-    const run = await runLoad(spec)
-    flagStatuses(ctx, 'baseline', run.stats, [409])
-    ctx.say(describe('baseline', run.stats))
-    const result: ScenarioResult = { name: 'baseline', load: run.stats, notes: [] }
+    const spec = {
+      scenario: 'sold-out',
+      args: ['--orders-url', server.url],
+      expected: [409],
+      pids: { baseline: server.proc.pid },
+    } as const
+    const { load } = await runEngine(ctx, 'baseline', spec)
+    const result: ScenarioResult = { name: 'baseline', load, notes: [] }
     // The reference for sold-out-rate's latency: the same fixed-rate load on the bare handler.
-    const rate = offeredRate(ctx.options.rate, run.stats.rps)
+    const rate = offeredRate(ctx.options.rate, load.rps)
     if (ctx.options.scenarios.includes('sold-out-rate') && rate) {
-      const atRate = await runLoad({ ...spec, connections: connections(ctx, 'sold-out-rate'), rate })
-      const load = atRate.stats
-      ctx.say(`baseline at ${rate} req/s: ${describe('baseline', load)}`)
-      result.atRate = { rate, load }
+      ctx.say(`baseline at ${rate} req/s:`)
+      const atRate = await runEngine(ctx, 'baseline', {
+        ...spec,
+        // Right after the saturated run: warm already.
+        args: [...spec.args, '--rate', String(rate), '--warmup', '0'],
+        connections: connections(ctx, 'sold-out-rate'),
+      })
+      result.atRate = { rate, load: atRate.load }
     }
     return result
   } finally {

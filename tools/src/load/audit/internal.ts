@@ -38,8 +38,10 @@ export async function stockState(
 export async function internalAudit(
   inventoryUrl: string,
   productIds: readonly number[],
+  /** The caller's token (LoadOptions.serviceToken, from SERVICE_TOKEN); else the local stack's file. */
+  given?: string | undefined,
 ): Promise<InternalAudit> {
-  const token = await serviceToken()
+  const token = given ?? (await serviceToken())
   if (!token)
     return { reachable: false, detail: 'no SERVICE_TOKEN (nor tmp/dev-keys/service-token)', findings: [] }
   try {

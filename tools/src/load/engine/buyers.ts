@@ -123,21 +123,3 @@ export async function obtainBuyers(opts: {
   stats.seconds = (performance.now() - started) / 1000
   return { buyers, stats }
 }
-
-/** Logs every buyer in again (fresh access tokens for a run longer than their lifetime), politely. */
-export async function renewTokens(client: ApiClient, buyers: Buyer[], width = WIDTH): Promise<void> {
-  const deadlineMs = Date.now() + REGISTRATION_BUDGET_MS
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(width, buyers.length) }, async () => {
-      while (next < buyers.length) {
-        const b = buyers[next++]!
-        const result = await politely(() => client.login(b), { deadlineMs })
-        if (!result.ok)
-          throw new Error(`login of ${b.email} answered ${result.status}: ${result.problem?.title}`)
-        b.accessToken = result.data.access_token
-        b.refreshToken = result.data.refresh_token
-      }
-    }),
-  )
-}

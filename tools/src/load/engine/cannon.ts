@@ -30,6 +30,19 @@ export interface CannonSpec {
   onStart?: (recorder: Recorder) => void
   /** Every answer, with `performance.now()` and its latency (ms). */
   onResponse?: (status: number, atMs: number, latencyMs: number) => void
+  /** Readings of whoever runs the scenario around its measured load (see Measure). */
+  measure?: Measure | undefined
+}
+
+/**
+ * Hooks around a scenario's measured load (not its set-up, warm-up, drain or audit), for a harness
+ * that reads what only it can read on its box — `npm run bench`'s CPU per process, kernel drops,
+ * MySQL counts. The load waits for `started` and `ended` to return.
+ */
+export interface Measure {
+  started(): Promise<void>
+  response(status: number, atMs: number, latencyMs: number): void
+  ended(): Promise<void>
 }
 
 export interface CannonRun {
@@ -48,6 +61,7 @@ export async function runCannon(spec: CannonSpec): Promise<CannonRun> {
   const steps: Step[] = spec.stages
     ? rateSteps(spec.stages)
     : [{ durationS: spec.durationS, rate: spec.rate ?? 0 }]
+  await spec.measure?.started()
   const recorder = new Recorder()
   const startedAtMs = performance.now()
   spec.onStart?.(recorder)
@@ -62,6 +76,7 @@ export async function runCannon(spec: CannonSpec): Promise<CannonRun> {
     } else await sleep(step.durationS * 1000, undefined, { signal: spec.signal }).catch(() => {})
   }
   const endedAtMs = performance.now()
+  await spec.measure?.ended()
   return { stats: recorder.finish(endedAtMs), startedAtMs, endedAtMs, stops }
 }
 
@@ -108,6 +123,7 @@ function runStep(spec: CannonSpec, recorder: Recorder, step: Step, next: () => n
       recorder.record(status, responseTime, at, endpoint)
       endpoint = undefined
       spec.onResponse?.(status, at, responseTime)
+      spec.measure?.response(status, at, responseTime)
     })
     instance.on('reqError', (error: Error & { code?: string }) => recorder.error(error.code ?? error.message))
   })

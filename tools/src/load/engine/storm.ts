@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ApiClient, ApiResult } from '@flash/api-client'
 import type { TokenPair } from '@flash/contracts'
 import type { Credentials } from './buyers.ts'
+import type { Measure } from './cannon.ts'
 import { type Histogram, newHistogram, recordMs } from './latency.ts'
 import { isShed, retryAfterMs } from './polite.ts'
 import { Recorder } from './recorder.ts'
@@ -44,6 +45,8 @@ export interface StormSpec {
   afterLogin?: (login: TokenPair, timed: TimedCall, email: string) => Promise<void>
   /** Told when the recorder exists (live progress). */
   onStart?: (recorder: Recorder, tally: StormTally) => void
+  /** A harness's readings around the storm (see Measure). */
+  measure?: Measure | undefined
 }
 
 export interface StormRun {
@@ -58,6 +61,7 @@ export interface StormRun {
 }
 
 export async function runStorm(spec: StormSpec): Promise<StormRun> {
+  await spec.measure?.started()
   const recorder = new Recorder()
   const timeIn = newHistogram()
   const tally: StormTally = { arrived: 0, registered: 0, in: 0, gaveUp: 0, shed: 0, logins: 0 }
@@ -74,7 +78,9 @@ export async function runStorm(spec: StormSpec): Promise<StormRun> {
         recorder.error((error as { code?: string }).code ?? (error as Error).message)
         return undefined
       }
-      recorder.record(result.status, performance.now() - started)
+      const at = performance.now()
+      recorder.record(result.status, at - started, at)
+      spec.measure?.response(result.status, at, at - started)
       if (!isShed(result.status)) return result
       tally.shed++
       // A little jitter so a crowd told "1 s" does not come back in the same millisecond.
@@ -113,5 +119,7 @@ export async function runStorm(spec: StormSpec): Promise<StormRun> {
     flows.push(user(i, spec.credentials[i]!))
   }
   await Promise.all(flows)
-  return { recorder, tally, timeIn, startedAtMs, lastInAtMs, endedAtMs: performance.now() }
+  const endedAtMs = performance.now()
+  await spec.measure?.ended()
+  return { recorder, tally, timeIn, startedAtMs, lastInAtMs, endedAtMs }
 }

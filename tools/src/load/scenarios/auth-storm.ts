@@ -58,6 +58,7 @@ export async function authStorm(ctx: ScenarioContext): Promise<ScenarioOutcome> 
       deadlineMs: Date.now() + arrivalsEndMs + options.drainTimeoutS * 1000,
       maxAttempts: STORM_MAX_ATTEMPTS,
       signal: ctx.signal,
+      measure: ctx.measure,
       onStart: (recorder, t) => {
         live = progress.live(
           Math.ceil(arrivalsEndMs / 1000),

@@ -1,12 +1,14 @@
 // flash-sale: one hot product, --buyers buyers hammering it; its --stock units go on sale by a schedule
 // (`sale_starts_at`) --open-after seconds into the load, so every connection is open and being refused
 // (`sale_not_started`) when the sale opens and the sell-out time measures the sale, not the TCP
-// handshakes. Then the queue drains
+// handshakes. (--open-by restock: an admin restock of a product at stock 0 opens it instead, for a
+// design without schedules such as the bench's naive reference server.) The load lasts --duration,
+// and with --sale-max past it until sold out. Then the queue drains
 // and the audit judges the sale from what the buyers and the product page say. With --pay RATIO a
 // payer pays that share of the orders waiting for payment (signed webhook) while the rest lapse, the
 // load goes on buying the units that come back, the drain waits for every window to close, and the
 // audit adds the lifecycle's checks (every unit paid or back on sale, each returned once, resold).
-import { loginAdmin } from '../engine/admin.ts'
+import { ApiClient } from '@flash/api-client'
 import { waitForTerminal } from '../audit/drain.ts'
 import { stockState, serviceToken } from '../audit/internal.ts'
 import { internalAudit } from '../audit/internal.ts'
@@ -15,32 +17,31 @@ import { judgeLifecycle, lifecycleOf } from '../audit/lifecycle.ts'
 import { startPayer, webhookSecret, type Payer } from '../engine/payer.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../engine/buyers.ts'
 import { cliOrderLoad } from './orders-load.ts'
-import { saleProduct, scheduledSaleProduct } from './products.ts'
+import { saleOpening, soldOutProduct } from './products.ts'
 import { runSale } from './sale.ts'
+import { warmUp } from './warm-up.ts'
+import { adminAndBuyers } from './set-up.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { options, client, progress } = ctx
   const notes: string[] = []
-  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
-  const { buyers, stats } = await obtainBuyers({
-    client,
-    url: options.url,
-    count: options.buyers,
-    file: options.buyersFile,
-    progress,
-    signal: ctx.signal,
-  })
-  const opening = options.openAfterS > 0
-  const terms = { paymentWindowS: options.paymentWindowS }
-  const scheduled = opening
-    ? await scheduledSaleProduct(admin, 'load flash-sale', options.stock, options.openAfterS, terms)
-    : undefined
-  const product = scheduled?.product ?? (await saleProduct(admin, 'load flash-sale', options.stock, terms))
+  const { admin, buyers, stats } = await adminAndBuyers(ctx)
+  // Warmed up on a product of its own with nothing to sell: the sale's stock is left untouched.
+  if (options.warmupS > 0)
+    await warmUp(ctx, cliOrderLoad(ctx, buyers, (await soldOutProduct(admin, 'load warm-up')).id))
+  const { product, opensAtMs, open, how } = await saleOpening(
+    admin,
+    'load flash-sale',
+    options.stock,
+    { openAfterS: options.openAfterS, by: options.openBy },
+    { paymentWindowS: options.paymentWindowS },
+  )
+  // A design keeping its own stock (--stock-url) is not inventory-service's to audit.
+  const ownStock = options.stockUrl === options.url
   progress.say(
-    `product ${product.id}: ${options.stock} units${scheduled ? `, sale scheduled at ${product.sale_starts_at} (${options.openAfterS} s into the load)` : ''}` +
+    `product ${product.id}: ${options.stock} units, ${how}` +
       (options.paymentWindowS === undefined ? '' : `, payment window ${options.paymentWindowS} s`),
   )
   const paying = options.pay !== undefined
@@ -49,7 +50,7 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     ? startPayer({ client, url: options.url, ratio: options.pay ?? 0, secret: webhookSecret() })
     : undefined
   // Orders still pending, from the internal stock-state when this machine can reach it (live only).
-  const token = await serviceToken()
+  const token = ownStock ? (options.serviceToken ?? (await serviceToken())) : undefined
   let pending: number | undefined
   const poll = setInterval(() => {
     if (!token) return
@@ -79,17 +80,23 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
       },
     },
     units: options.stock,
-    // The load tool's sale lasts --duration exactly (the bench's may run on until sold out).
-    maxS: options.durationS,
+    maxS: options.saleMaxS,
     openAfterS: options.openAfterS,
-    opensAtMs: scheduled?.opensAtMs,
+    open,
+    opensAtMs,
   }).finally(() => {
     live?.stop()
     clearInterval(poll)
   })
-  if (scheduled)
+  if (opensAtMs !== undefined)
     notes.push(
       `the scheduled sale opened ${Math.round(sale.openedAtMs - sale.run.startedAtMs)} ms into the load (by this machine's clock)`,
+    )
+  if (sale.openTookMs !== undefined)
+    notes.push(`the restock that opened the sale took ${Math.round(sale.openTookMs)} ms`)
+  if (!sale.soldOut)
+    notes.push(
+      `did not sell out within the run (${sale.accepted} of ${options.stock} units): no sell-out time; a longer --sale-max measures one`,
     )
   const { run, soldOut } = sale
   // Wall-clock ends of the load, to place the orders' updated_at (the platform's clock) in it.
@@ -114,7 +121,8 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
     await payer?.stop()
   })
   const orders = totalOf(drain.counts)
-  const page = await client.getProduct(product.id)
+  const stockClient = ownStock ? client : new ApiClient({ baseUrl: options.stockUrl, timeoutMs: 30_000 })
+  const page = await stockClient.getProduct(product.id)
   const available = page.ok ? page.data.stock : undefined
   const lifecycle = paying
     ? lifecycleOf(drain.orders, { supplied: options.stock, loadStartMs, loadEndMs })
@@ -173,11 +181,15 @@ export async function flashSale(ctx: ScenarioContext): Promise<ScenarioOutcome> 
           }
         : {}),
     },
-    audit: audit(checks, await internalAudit(options.inventoryUrl, [product.id])),
+    audit: audit(
+      checks,
+      ownStock ? await internalAudit(options.inventoryUrl, [product.id], options.serviceToken) : undefined,
+    ),
     setup: {
       product_id: product.id,
       supplied: options.stock,
       open_after_s: options.openAfterS,
+      open_by: options.openBy,
       ...(paying ? { pay: options.pay, payment_window_s: product.payment_window_seconds } : {}),
     },
     lifecycle: lifecycle?.series,

@@ -1,4 +1,4 @@
-// The order load of flash-sale and sold-out (and of every order run of `npm run bench`): POST
+// The order load of flash-sale, sold-out and accepted (so of every order run of `npm run bench`): POST
 // /api/orders for one product, every connection rotating over its own window of the buyers' tokens
 // (built once per connection, not per request).
 import type { Buyer } from '../engine/buyers.ts'
@@ -74,7 +74,10 @@ export function orderLoad(o: OrderLoad): CannonSpec {
   }
 }
 
-/** `npm run load`'s order load: --url, --connections, --rate/--stages, --duration, --timeout. */
+/**
+ * `npm run load`'s order load: --orders-url (default --url), --connections, --rate/--stages,
+ * --duration, --timeout, measured by the harness that runs the scenario if any.
+ */
 export function cliOrderLoad(
   ctx: ScenarioContext,
   buyers: readonly Buyer[],
@@ -82,8 +85,8 @@ export function cliOrderLoad(
   onAccepted?: OnAccepted,
 ): CannonSpec {
   const { options } = ctx
-  return orderLoad({
-    bases: [options.url],
+  const load = orderLoad({
+    bases: options.ordersUrls,
     productId,
     tokens: buyers.map((b) => b.accessToken),
     connections: options.connections,
@@ -94,6 +97,7 @@ export function cliOrderLoad(
     signal: ctx.signal,
     onAccepted,
   })
+  return { ...load, measure: ctx.measure }
 }
 
 export const twoXx = (statuses: Record<string, number>) =>

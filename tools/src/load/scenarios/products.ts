@@ -1,6 +1,7 @@
 // The products the order scenarios set up through the admin API, defined once for `npm run load` and
 // `npm run bench`: a product with nothing to sell, and a sale's product whose units are on sale from
-// the start or behind a scheduled opening (`sale_starts_at`), as a merchant runs a flash sale.
+// the start, behind a scheduled opening (`sale_starts_at`) as a merchant runs a flash sale, or made
+// available by a restock during the load (a design without schedules).
 import type { Product } from '@flash/contracts'
 import type { Admin } from '../engine/admin.ts'
 
@@ -64,4 +65,43 @@ export async function scheduledSaleProduct(
     ...termsOf(terms),
   })
   return { product, opensAtMs }
+}
+
+/** A flash sale's product and how it opens (--open-after, --open-by). */
+export interface SaleOpening {
+  product: Product
+  /** Scheduled: the opening on this process's monotonic clock. */
+  opensAtMs?: number | undefined
+  /** By a restock: makes the units available (the product starts at stock 0). */
+  open?: (() => Promise<void>) | undefined
+  /** For the progress line. */
+  how: string
+}
+
+/**
+ * `units` on sale `openAfterS` into the load (0: now) — by a schedule, or, for a design without
+ * schedules, by an admin restock of a product created at stock 0.
+ */
+export async function saleOpening(
+  admin: Admin,
+  label: string,
+  units: number,
+  opening: { openAfterS: number; by: 'schedule' | 'restock' },
+  terms: SaleTerms = {},
+): Promise<SaleOpening> {
+  const after = opening.openAfterS
+  if (after > 0 && opening.by === 'schedule') {
+    const { product, opensAtMs } = await scheduledSaleProduct(admin, label, units, after, terms)
+    return {
+      product,
+      opensAtMs,
+      how: `sale scheduled at ${product.sale_starts_at} (${after} s into the load)`,
+    }
+  }
+  if (after === 0) return { product: await saleProduct(admin, label, units, terms), how: 'on sale now' }
+  const product = await saleProduct(admin, label, 0, terms)
+  const open = async () => {
+    await admin.restock(product.id, units)
+  }
+  return { product, open, how: `restocked ${after} s into the load` }
 }

@@ -1,35 +1,29 @@
 // sold-out: a product with no stock, hammered — the path most flash-sale buyers take. Every answer
 // should be a 409 served without MySQL; afterwards no order may exist and the stock is still 0.
-import { loginAdmin } from '../engine/admin.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { collectOrders, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../engine/buyers.ts'
 import { runCannon } from '../engine/cannon.ts'
 import { cliOrderLoad, twoXx } from './orders-load.ts'
 import { soldOutProduct } from './products.ts'
+import { warmUp } from './warm-up.ts'
+import { adminAndBuyers } from './set-up.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { options, client, progress } = ctx
-  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
-  const { buyers, stats } = await obtainBuyers({
-    client,
-    url: options.url,
-    count: options.buyers,
-    file: options.buyersFile,
-    progress,
-    signal: ctx.signal,
-  })
+  const { admin, buyers, stats } = await adminAndBuyers(ctx)
   const product = await soldOutProduct(admin, 'load sold-out')
+  const load = cliOrderLoad(ctx, buyers, product.id)
+  const warmAccepted = await warmUp(ctx, load)
   let live: { stop(): void } | undefined
   const run = await runCannon({
-    ...cliOrderLoad(ctx, buyers, product.id),
+    ...load,
     onStart: (r) => {
       live = progress.live(options.durationS, () => r.live())
     },
   }).finally(() => live?.stop())
-  const accepted = twoXx(run.stats.statuses)
+  const accepted = warmAccepted + twoXx(run.stats.statuses)
   const orders = totalOf(
     await collectOrders(
       client,
@@ -59,7 +53,7 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           id: 'I1',
           label: 'no order accepted for a product with no stock',
           pass: accepted === 0,
-          detail: `${accepted} answered 2xx`,
+          detail: `${accepted} answered 2xx${options.warmupS > 0 ? ' (warm-up included)' : ''}`,
         },
         {
           id: 'I1-orders',
@@ -74,7 +68,7 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
           detail: `available ${available ?? 'unknown'}`,
         },
       ],
-      await internalAudit(options.inventoryUrl, [product.id]),
+      await internalAudit(options.inventoryUrl, [product.id], options.serviceToken),
     ),
     setup: { product_id: product.id },
     buyers: stats,

@@ -1,28 +1,19 @@
 // steady-shop: a shop on an ordinary day — --products products with plenty of stock, a browse /
 // product / order / status / me mix at a fixed --rate (or --stages), so latency is read at a chosen load. Then the
 // accepted orders drain and every product's stock is audited.
-import { loginAdmin } from '../engine/admin.ts'
 import { waitForTerminal } from '../audit/drain.ts'
 import { internalAudit } from '../audit/internal.ts'
 import { judgeShop } from '../audit/judge.ts'
 import { emptyCounts, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { obtainBuyers } from '../engine/buyers.ts'
 import { runCannon } from '../engine/cannon.ts'
 import { mixSequence, shopRequests } from './shop-requests.ts'
+import { adminAndBuyers } from './set-up.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
 
 export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const { options, client, progress } = ctx
-  const admin = await loginAdmin(client, options.adminEmail, options.adminPassword)
-  const { buyers, stats } = await obtainBuyers({
-    client,
-    url: options.url,
-    count: options.buyers,
-    file: options.buyersFile,
-    progress,
-    signal: ctx.signal,
-  })
+  const { admin, buyers, stats } = await adminAndBuyers(ctx)
   const stamp = new Date().toISOString()
   const productIds: number[] = []
   for (let i = 0; i < options.products; i++) {
@@ -84,7 +75,7 @@ export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome>
     audit: audit(
       // Every stop of the runner (one per step with --stages) left up to a request per connection unread.
       judgeShop(products, accepted, options.connections * run.stops),
-      await internalAudit(options.inventoryUrl, productIds),
+      await internalAudit(options.inventoryUrl, productIds, options.serviceToken),
     ),
     setup: { product_ids: productIds, stock_per_product: options.stock, mix: options.mix },
     buyers: stats,

@@ -4,6 +4,7 @@ import type { LoadOptions } from '../args.ts'
 import type { LifecycleSeries } from '../audit/lifecycle.ts'
 import type { Audit } from '../audit/types.ts'
 import type { BuyerStats } from '../engine/buyers.ts'
+import type { Measure } from '../engine/cannon.ts'
 import type { Progress } from '../engine/progress.ts'
 import type { RunStats } from '../engine/recorder.ts'
 
@@ -13,6 +14,8 @@ export interface ScenarioContext {
   client: ApiClient
   progress: Progress
   signal: AbortSignal
+  /** A harness's readings around the measured load (`npm run bench`); none from the command line. */
+  measure?: Measure | undefined
 }
 
 export interface ScenarioOutcome {
