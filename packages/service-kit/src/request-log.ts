@@ -1,5 +1,6 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import type { Logger } from 'pino'
+import { wasShed } from './service-events.ts'
 
 /** Fastify's logger type omits it, but the logger is pino's. */
 const debugOn = (request: FastifyRequest) => (request.log as Logger).isLevelEnabled('debug')
@@ -14,7 +15,7 @@ export interface RequestLogOptions {
 /**
  * Which requests get a log line of their own. Fastify's default writes two info lines per request,
  * which halved the sold-out path (measured: docs/benchmarks.md, issue 9). Here a request is logged only when it
- * failed (5xx, or an error Fastify saw) or was slow; at `debug` every request is logged as before.
+ * failed (5xx, or an error Fastify saw; a shed 503 is ServiceEvents' to log) or was slow; at `debug` every request is logged as before.
  * Counts and latencies of everything else are in /metrics. Lines keep the request's child logger,
  * so each carries its `reqId`. The per-second cap stops an overload from writing a line per request
  * exactly when every request is slow, which would make the overload worse.
@@ -42,6 +43,9 @@ export class RequestLog extends LogController {
     reply: FastifyReply,
   ): void {
     const ms = reply.elapsedTime
+    // A shed 503 is the overload answer working as designed, already counted and logged sampled by
+    // ServiceEvents: an error line of its own here doubled the lines exactly when the service is busiest.
+    if (wasShed(request)) return
     const failed = Boolean(error) || reply.statusCode >= 500
     const slow = this.#slowMs > 0 && ms >= this.#slowMs
     if (!failed && !slow) {

@@ -8,6 +8,12 @@ export type SecurityEvent = 'unauthenticated' | 'forbidden' | 'rate_limited' | '
 /** Why a request was answered without doing its work. */
 export type ShedReason = 'overloaded' | 'dependency_unavailable'
 
+/** Requests answered as shed: their sampled line is written here, so the request log skips them. */
+const shedRequests = new WeakSet<FastifyRequest>()
+
+/** Whether `request` was shed (answered 503 without doing its work): an expected answer, not a failure. */
+export const wasShed = (request: FastifyRequest): boolean => shedRequests.has(request)
+
 export interface ServiceEventsOptions {
   /** Sampled lines per second and kind (security, shed, hang-up); every event is counted anyway. */
   maxLinesPerSecond?: number
@@ -79,6 +85,7 @@ export class ServiceEvents {
 
   recordShed(request: FastifyRequest, reason: ShedReason, detail: string, cause?: unknown): void {
     this.shed.inc({ reason })
+    shedRequests.add(request)
     const log = request.log
     if (!this.#shedLines.admit((n) => summary(log, 'shed requests', n))) return
     const because = cause instanceof Error ? { cause: cause.message } : {}

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
-import { createServiceApp } from '../src/index.ts'
+import { createServiceApp, ProblemError } from '../src/index.ts'
 
 /** A log destination the test can read: one parsed object per line. */
 function capture() {
@@ -33,6 +33,9 @@ async function build(t: Test, logLevel: string, { maxLinesPerSecond = 50, slowMs
   })
   app.get('/boom', async () => {
     throw new Error('kaput')
+  })
+  app.get('/shed', async () => {
+    throw new ProblemError('overloaded', 'Too busy right now', { retryAfter: 1 })
   })
   app.get('/chatty', async (request) => {
     request.log.info({ step: 1 }, 'handler line')
@@ -96,6 +99,16 @@ t.test(
     )
   },
 )
+
+t.test('a shed 503 is one sampled "request shed" line, not also a "request failed" error', async (t) => {
+  const { app, lines } = await build(t, 'info')
+  const res = await app.inject({ url: '/shed', headers: { 'x-request-id': 'req-shed' } })
+  t.equal(res.statusCode, 503)
+  t.same(
+    lines.filter((l) => l.reqId === 'req-shed').map((l) => [l.level, l.msg]),
+    [[40, 'request shed: overloaded']],
+  )
+})
 
 t.test('at debug every request is logged, as Fastify does by default', async (t) => {
   const { app, lines } = await build(t, 'debug')
