@@ -5,6 +5,7 @@
 // same recorder, so the connections are opened again at every step).
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
+import type { Progress } from './progress.ts'
 import { Recorder, type RunStats } from './recorder.ts'
 import { rateSteps, type Stage, type Step } from './stages.ts'
 
@@ -78,6 +79,22 @@ export async function runCannon(spec: CannonSpec): Promise<CannonRun> {
   const endedAtMs = performance.now()
   await spec.measure?.ended()
   return { stats: recorder.finish(endedAtMs), startedAtMs, endedAtMs, stops }
+}
+
+/** `runCannon` with the terminal's live line for the run, stopped however the run ends. */
+export async function runCannonLive(
+  spec: CannonSpec,
+  progress: Progress,
+  totalS: number,
+): Promise<CannonRun> {
+  let live: { stop(): void } | undefined
+  return runCannon({
+    ...spec,
+    onStart: (recorder) => {
+      spec.onStart?.(recorder)
+      live = progress.live(totalS, () => recorder.live())
+    },
+  }).finally(() => live?.stop())
 }
 
 function runStep(spec: CannonSpec, recorder: Recorder, step: Step, next: () => number): Promise<void> {

@@ -7,7 +7,7 @@ import { internalAudit } from '../audit/internal.ts'
 import { judgeSale } from '../audit/judge.ts'
 import { totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { runCannon } from '../engine/cannon.ts'
+import { runCannonLive } from '../engine/cannon.ts'
 import { cliOrderLoad, twoXx } from './orders-load.ts'
 import { saleProduct } from './products.ts'
 import { adminAndBuyers } from './set-up.ts'
@@ -34,13 +34,7 @@ export async function accepted(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const notes: string[] = []
   if (warmAccepted > 0 && !(await drain(warmAccepted)).drained)
     notes.push('the warm-up orders had not drained when the measured load started')
-  let live: { stop(): void } | undefined
-  const run = await runCannon({
-    ...load,
-    onStart: (r) => {
-      live = progress.live(options.durationS, () => r.live())
-    },
-  }).finally(() => live?.stop())
+  const run = await runCannonLive(load, progress, options.durationS)
   const acceptedNow = twoXx(run.stats.statuses)
   const done = await drain(warmAccepted + acceptedNow)
   const orders = totalOf(done.counts)

@@ -3,7 +3,7 @@
 import { internalAudit } from '../audit/internal.ts'
 import { collectOrders, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { runCannon } from '../engine/cannon.ts'
+import { runCannonLive } from '../engine/cannon.ts'
 import { cliOrderLoad, twoXx } from './orders-load.ts'
 import { soldOutProduct } from './products.ts'
 import { warmUp } from './warm-up.ts'
@@ -16,13 +16,7 @@ export async function soldOut(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const product = await soldOutProduct(admin, 'load sold-out')
   const load = cliOrderLoad(ctx, buyers, product.id)
   const warmAccepted = await warmUp(ctx, load)
-  let live: { stop(): void } | undefined
-  const run = await runCannon({
-    ...load,
-    onStart: (r) => {
-      live = progress.live(options.durationS, () => r.live())
-    },
-  }).finally(() => live?.stop())
+  const run = await runCannonLive(load, progress, options.durationS)
   const accepted = warmAccepted + twoXx(run.stats.statuses)
   const orders = totalOf(
     await collectOrders(

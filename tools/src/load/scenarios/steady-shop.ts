@@ -6,7 +6,7 @@ import { internalAudit } from '../audit/internal.ts'
 import { judgeShop } from '../audit/judge.ts'
 import { emptyCounts, totalOf } from '../audit/orders.ts'
 import { audit } from '../audit/types.ts'
-import { runCannon } from '../engine/cannon.ts'
+import { runCannonLive } from '../engine/cannon.ts'
 import { mixSequence, shopRequests } from './shop-requests.ts'
 import { adminAndBuyers } from './set-up.ts'
 import type { ScenarioContext, ScenarioOutcome } from './types.ts'
@@ -27,26 +27,26 @@ export async function steadyShop(ctx: ScenarioContext): Promise<ScenarioOutcome>
   }
   progress.say(`products ${productIds[0]}…${productIds.at(-1)}, ${options.stock} units each`)
   const tokens = buyers.map((b) => b.accessToken)
-  let live: { stop(): void } | undefined
-  const run = await runCannon({
-    url: `${options.url}/api/products`,
-    connections: options.connections,
-    rate: options.rate,
-    stages: options.stages,
-    durationS: options.durationS,
-    timeoutS: options.timeoutS,
-    requestsFor: (k) => {
-      const window = Array.from(
-        { length: Math.min(20, tokens.length) },
-        (_, i) => tokens[(k * 7 + i) % tokens.length]!,
-      )
-      return shopRequests(mixSequence(options.mix, 20, k), window, productIds)
+  const run = await runCannonLive(
+    {
+      url: `${options.url}/api/products`,
+      connections: options.connections,
+      rate: options.rate,
+      stages: options.stages,
+      durationS: options.durationS,
+      timeoutS: options.timeoutS,
+      requestsFor: (k) => {
+        const window = Array.from(
+          { length: Math.min(20, tokens.length) },
+          (_, i) => tokens[(k * 7 + i) % tokens.length]!,
+        )
+        return shopRequests(mixSequence(options.mix, 20, k), window, productIds)
+      },
+      signal: ctx.signal,
     },
-    signal: ctx.signal,
-    onStart: (r) => {
-      live = progress.live(options.durationS, () => r.live())
-    },
-  }).finally(() => live?.stop())
+    progress,
+    options.durationS,
+  )
   const accepted = run.stats.statuses['202'] ?? 0
   const drain = await waitForTerminal({
     client,
