@@ -1,5 +1,5 @@
 import { TcpProxy } from '@flash/test-kit'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createProduct, createWorld, newBuyer, startApp } from './helpers.ts'
 import {
   awaitingOrder,
@@ -19,7 +19,8 @@ const mysql = new URL(world.env.DATABASE_URL!)
 const proxy = await TcpProxy.start({ host: mysql.hostname, port: Number(mysql.port || 3306) })
 t.teardown(() => proxy.close())
 
-t.test('a lost MySQL reply: no 2xx, and the retried event is recorded exactly once', async (t) => {
+/** One instance straight to MySQL (to set orders up) and one whose MySQL link goes through the proxy. */
+async function directAndProxied(t: Test) {
   const direct = await startApp(t, world.config({ PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET }))
   const app = await startApp(
     t,
@@ -28,6 +29,11 @@ t.test('a lost MySQL reply: no 2xx, and the retried event is recorded exactly on
       DATABASE_URL: proxy.url(world.env.DATABASE_URL!),
     }),
   )
+  return { direct, app }
+}
+
+t.test('a lost MySQL reply: no 2xx, and the retried event is recorded exactly once', async (t) => {
+  const { direct, app } = await directAndProxied(t)
   const product = await createProduct(world, { stock: 3, price: 100 })
   const buyer = await newBuyer(world)
   for (let round = 0; round < 3; round++) {
@@ -52,14 +58,7 @@ t.test('a lost MySQL reply: no 2xx, and the retried event is recorded exactly on
 // statement broke the connection, kysely's ROLLBACK then failed on it with mysql2's "closed state" error
 // (no code), which replaced the lost connection's and was answered 500 instead of 503 + Retry-After.
 t.test('a reply lost in the middle of the webhook transaction is a 503, not a 500', async (t) => {
-  const direct = await startApp(t, world.config({ PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET }))
-  const app = await startApp(
-    t,
-    world.config({
-      PAYMENT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      DATABASE_URL: proxy.url(world.env.DATABASE_URL!),
-    }),
-  )
+  const { direct, app } = await directAndProxied(t)
   const product = await createProduct(world, { stock: 3, price: 100 })
   const buyer = await newBuyer(world)
   const uuid = await awaitingOrder(world, direct, buyer, product)

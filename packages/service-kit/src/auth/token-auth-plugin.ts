@@ -37,7 +37,7 @@ export const tokenAuthPlugin = fp<TokenAuthOptions>(
       redis: app.redis,
       db: app.db,
       // Sampled: in a Redis outage the subscriber fails once per reconnect attempt, on every instance.
-      onError: redisErrorLogger(app.log, 'revocations', undefined, 'revocation list: background failure'),
+      onError: redisErrorLogger(app.log, 'revocations', { message: 'revocation list: background failure' }),
     })
     try {
       await revocations.start()

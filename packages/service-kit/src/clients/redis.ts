@@ -54,7 +54,7 @@ export function logRedisErrors(
   context = 'redis',
   intervalMs = ERROR_LOG_INTERVAL_MS,
 ): void {
-  const warn = redisErrorLogger(log, context, intervalMs)
+  const warn = redisErrorLogger(log, context, { intervalMs })
   redis.on('error', (error: Error) => warn(error))
 }
 
@@ -65,8 +65,7 @@ export function logRedisErrors(
 export function redisErrorLogger(
   log: FastifyBaseLogger,
   context = 'redis',
-  intervalMs = ERROR_LOG_INTERVAL_MS,
-  message = 'redis connection error',
+  { intervalMs = ERROR_LOG_INTERVAL_MS, message = 'redis connection error' } = {},
 ): (error: Error, detail?: string) => void {
   let lastLoggedAt = Number.NEGATIVE_INFINITY
   let suppressed = 0
